@@ -1,0 +1,230 @@
+"""The command line: thin click commands over `symchain.derive`.
+
+Only click is imported at start-up; SymPy comes with the first derivation,
+rich only when it draws.  Domain errors become a message on stderr and an
+exit code: 0 ok, 1 a derivation could not be verified, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+
+import click
+
+FORMATS = ("rich", "plain", "markdown", "latex", "json", "jsonl")
+DETAILS = ("brief", "normal", "full")
+DEFAULT_TIMEOUT = 10.0
+
+EXAMPLES = """
+\b
+Examples:
+  symchain derive "sin(x**2)"
+  symchain derive "(3x+1)^2" --detail full
+  symchain derive "x^2 y" --wrt y
+  symchain derive "exp(-x) sin(x)" --order 2 --at x=0
+  symchain derive "f(g(x))" --format latex
+  symchain derive -f formulas.txt --format jsonl
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
+@click.version_option(package_name="symchain", prog_name="symchain")
+def main() -> None:
+    """Derivatives step by step, with the chain rule at the heart.
+
+    Every step names its rule and is checked against SymPy's own diff.
+    """
+
+
+@main.command(epilog=EXAMPLES)
+@click.argument("formula", required=False)
+@click.option("--wrt", "-x", "wrt", metavar="NAME", help="Variable to differentiate by.")
+@click.option("--order", "-n", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Order of the derivative; each order is shown with its steps.")
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE",
+              help="Evaluate the derivative at a point, e.g. --at x=2.")
+@click.option("--format", "-F", "fmt", type=click.Choice(FORMATS),
+              help="Output format [default: rich on a terminal, plain when piped].")
+@click.option("--detail", type=click.Choice(DETAILS), default="normal", show_default=True,
+              help="brief: rules and answer; normal: trivial steps folded; full: every step.")
+@click.option("--file", "-f", "file", type=click.File("rb"), metavar="FILE",
+              help="Derive every line of FILE ('-' for stdin); '#' starts a comment.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
+              show_default=True, help="Seconds allowed for one derivation.")
+@click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def derive(formula, wrt, order, at, fmt, detail, file, timeout, no_color, debug) -> None:
+    """Derive FORMULA step by step and check every step against SymPy.
+
+    FORMULA uses SymPy/Python syntax or what people type: x^2, 2x, 3(x+1),
+    x sin(x), ln, arcsin, e, pi, sqrt, abs, and unknown functions f, g, h.
+    """
+    if (formula is None) == (file is None):
+        raise click.UsageError("give a FORMULA or --file, not both and not neither")
+    fmt = fmt or ("rich" if _stdout_is_terminal() else "plain")
+    options = {"wrt": wrt, "order": order, "at": list(at) or None}
+    out = _Output(fmt, detail, no_color)
+    if file is None:
+        code = _derive_one(formula, options, out, timeout, debug)
+        sys.exit(code)
+    sys.exit(_derive_batch(file, options, out, timeout, debug))
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+class _Output:
+    """Where results go, in the chosen format."""
+
+    def __init__(self, fmt: str, detail: str, no_color: bool) -> None:
+        self.fmt = fmt
+        self.detail = detail
+        self.no_color = no_color or "NO_COLOR" in os.environ
+        self._console = None
+        self.count = 0
+
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(no_color=self.no_color, highlight=False)
+        return self._console
+
+    def separator(self, label: str) -> None:
+        if self.fmt in ("json", "jsonl"):
+            return
+        text = {"markdown": f"\n---\n<!-- {label} -->\n", "latex": f"% {label}"}.get(
+            self.fmt, f"\n── {label} ──"
+        )
+        click.echo(text)
+
+    def result(self, derivation) -> None:
+        self.count += 1
+        if self.fmt == "rich":
+            from .render.rich_out import print_rich
+
+            print_rich(derivation, self.console(), self.detail)
+            return
+        from .render import render
+
+        click.echo(render(derivation, self.fmt, self.detail), nl=False)
+
+    def error(self, text: str | None, error, line: int | None = None) -> None:
+        where = f"line {line}: " if line is not None else ""
+        pointer = error.pointer()
+        click.echo(f"error: {where}{error.message}", err=True)
+        if pointer:
+            click.echo(pointer, err=True)
+        if self.fmt in ("json", "jsonl"):
+            payload = {"input": text, "error": error.to_dict()}
+            if line is not None:
+                payload["line"] = line
+            click.echo(json.dumps(payload, indent=2 if self.fmt == "json" else None,
+                                  ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise LimitError after `seconds` (SIGALRM; a no-op where there is none)."""
+    from .errors import LimitError
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise LimitError(f"gave up after {seconds:g} s (raise the limit with --timeout)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _compute(formula: str, options: dict, timeout: float, debug: bool):
+    """The derivation, or a SymchainError describing why there is none."""
+    from .derivation import derive as derive_formula
+    from .errors import LimitError, SymchainError
+
+    try:
+        with _time_limit(timeout):
+            return derive_formula(formula, **options)
+    except SymchainError:
+        raise
+    except RecursionError:
+        raise LimitError("the formula is nested too deeply to derive") from None
+    except MemoryError:
+        raise LimitError("the derivation needs more memory than there is") from None
+    except Exception as exc:  # a bug or a SymPy failure: reported, never hidden
+        if debug:
+            raise
+        raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
+
+
+class InternalError(Exception):
+    """Something failed that is not the user's fault."""
+
+
+def _derive_one(
+    formula: str, options: dict, out: _Output, timeout: float, debug: bool, line: int | None = None
+) -> int:
+    """Derive one formula and print it; the exit code it earns."""
+    from .errors import SymchainError
+
+    where = f"line {line}: " if line is not None else ""
+    try:
+        derivation = _compute(formula, options, timeout, debug)
+    except SymchainError as err:
+        if debug:
+            raise
+        out.error(formula, err, line)
+        return err.exit_code
+    except InternalError as err:
+        click.echo(f"error: {where}{err} (run with --debug for the traceback)", err=True)
+        return 1
+    out.result(derivation)
+    return 0 if derivation.verified else 1
+
+
+def _derive_batch(file, options: dict, out: _Output, timeout: float, debug: bool) -> int:
+    from .errors import ParseError
+
+    bad, unverified, seen = [], [], 0
+    for number, raw in enumerate(file, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            out.error(None, ParseError("the line is not valid UTF-8"), number)
+            bad.append(number)
+            continue
+        text = line.split("#", 1)[0].strip().strip("\ufeff")
+        if not text:
+            continue
+        if seen:
+            out.separator(f"line {number}")
+        seen += 1
+        code = _derive_one(text, options, out, timeout, debug, number)
+        if code == 2:
+            bad.append(number)
+        elif code == 1:
+            unverified.append(number)
+    if bad:
+        click.echo(f"{len(bad)} of {seen} line(s) failed: {_numbers(bad)}", err=True)
+    if unverified:
+        click.echo(f"{len(unverified)} line(s) not verified: {_numbers(unverified)}", err=True)
+    return 2 if bad else 1 if unverified else 0
+
+
+def _numbers(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:20])
+    return shown + (", ..." if len(numbers) > 20 else "")

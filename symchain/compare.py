@@ -1,0 +1,113 @@
+"""Are two expressions equal?  Symbolically where cheap, at random points otherwise.
+
+The answer is a verdict, not a bool: equal symbolically, equal at every
+sampled point, unequal at a real point (a counterexample), or unknown.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .steps import FAILED, NUMERIC, SYMBOLIC, UNCONFIRMED
+
+_POINTS_NEEDED = 3
+_ATTEMPTS = 15
+_DIGITS = 30
+_RECHECK_DIGITS = 60
+_SMALL = 60  # operation count below which a symbolic simplification is tried
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: str
+    point: dict | None = None  # a counterexample: symbol -> value
+    values: tuple | None = None  # (a, b) at that point
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status in (SYMBOLIC, NUMERIC)
+
+
+def compare(a: sp.Expr, b: sp.Expr) -> Verdict:
+    """Decide whether a == b as functions of their free symbols."""
+    if a == b:
+        return Verdict(SYMBOLIC)
+    difference = a - b
+    if difference == 0:
+        return Verdict(SYMBOLIC)
+    if difference.has(AppliedUndef, sp.Derivative, sp.Subs):
+        return _symbolic(difference.doit())
+    verdict = _numeric(a, b)
+    if verdict.status == UNCONFIRMED and sp.count_ops(difference) <= _SMALL:
+        symbolic = _symbolic(difference)
+        if symbolic.confirmed:
+            return symbolic
+    return verdict
+
+
+def _symbolic(difference: sp.Expr) -> Verdict:
+    if difference == 0:
+        return Verdict(SYMBOLIC)
+    if sp.count_ops(difference) > _SMALL:
+        return Verdict(UNCONFIRMED)
+    if sp.simplify(difference) == 0:
+        return Verdict(SYMBOLIC)
+    return Verdict(UNCONFIRMED)
+
+
+def _sample(rng: random.Random, attempt: int) -> float:
+    """Points inside the usual domains first: (0, 1) for asin, (1, 3) for acosh, then negatives."""
+    band = attempt % 3
+    if band == 0:
+        return rng.uniform(0.1, 0.95)
+    if band == 1:
+        return rng.uniform(1.05, 3.0)
+    return rng.uniform(-3.0, -0.1)
+
+
+def _value(expr: sp.Expr, point: dict, digits: int) -> complex | None:
+    try:
+        value = expr.xreplace(point).evalf(digits)
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
+        return None
+    if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return None
+    re, im = value.as_real_imag()
+    if not (re.is_Number and im.is_Number):
+        return None
+    return mpmath.mpc(mpmath.mpf(re), mpmath.mpf(im)) if im != 0 else mpmath.mpf(re)
+
+
+def _close(a, b, digits: int) -> bool:
+    scale = max(1, abs(a), abs(b))
+    return abs(a - b) <= scale * mpmath.mpf(10) ** (-(digits // 2))
+
+
+def _numeric(a: sp.Expr, b: sp.Expr) -> Verdict:
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    rng = random.Random(20261124)
+    agreed = 0
+    with mpmath.workdps(_RECHECK_DIGITS + 10):
+        for attempt in range(_ATTEMPTS):
+            point = {s: sp.Float(_sample(rng, attempt), _DIGITS) for s in symbols}
+            va, vb = _value(a, point, _DIGITS), _value(b, point, _DIGITS)
+            if va is None or vb is None:
+                continue
+            if _close(va, vb, _DIGITS):
+                agreed += 1
+                if agreed >= _POINTS_NEEDED or not symbols:
+                    return Verdict(NUMERIC)
+                continue
+            both_real = isinstance(va, mpmath.mpf) and isinstance(vb, mpmath.mpf)
+            if not both_real:
+                continue  # branches of complex roots may differ off the real domain
+            va2, vb2 = _value(a, point, _RECHECK_DIGITS), _value(b, point, _RECHECK_DIGITS)
+            if va2 is not None and vb2 is not None and not _close(va2, vb2, _DIGITS):
+                shown = {s.name: float(v) for s, v in point.items()}
+                return Verdict(FAILED, shown, (float(va2), float(vb2)))
+    return Verdict(NUMERIC) if agreed >= 1 and not symbols else Verdict(UNCONFIRMED)

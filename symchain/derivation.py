@@ -1,0 +1,227 @@
+"""The public derivation object and `derive`, the library's front door.
+
+`derive` parses (when given text), builds the step tree for each order,
+verifies every step, checks the whole answer against `sympy.diff`, and
+tidies the answer, checking that too.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .compare import Verdict, compare
+from .engine import Namer, build_steps
+from .errors import UsageError
+from .parse import parse, symbol
+from .simplify import tidy
+from .steps import Step
+from .verify import verify_tree
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_RECURSION_LIMIT = 12_000  # a chain 250 deep needs several frames per level
+MAX_ORDER = 20
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order of differentiation: its steps, and what was checked."""
+
+    n: int
+    expr: sp.Expr  # what this order differentiates
+    steps: Step  # the verified step tree
+    check: Verdict  # the derived result against sympy.diff(expr)
+    result: sp.Expr  # the tidied result
+    tidy_check: Verdict  # the tidied result against the derived one
+
+    @property
+    def derived(self) -> sp.Expr:
+        return self.steps.result
+
+    @property
+    def verified(self) -> bool:
+        return self.steps.verified and self.check.confirmed and self.tidy_check.confirmed
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """d^n/dx^n of an expression, derived step by step and checked."""
+
+    input: str | None
+    expression: sp.Expr
+    variable: sp.Symbol
+    orders: tuple[Order, ...]
+    point: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
+    value: sp.Expr | None = None  # the derivative at `point`
+
+    @property
+    def order(self) -> int:
+        return len(self.orders)
+
+    @property
+    def steps(self) -> Step:
+        """The step tree of the first order."""
+        return self.orders[0].steps
+
+    @property
+    def result(self) -> sp.Expr:
+        return self.orders[-1].result
+
+    @property
+    def verified(self) -> bool:
+        return all(o.verified for o in self.orders)
+
+    @property
+    def complete(self) -> bool:
+        return all(o.steps.complete for o in self.orders)
+
+    def to_dict(self) -> dict:
+        from .render.json import derivation_dict
+
+        return derivation_dict(self)
+
+    def __str__(self) -> str:
+        from .render import render
+
+        return render(self, "plain")
+
+    def _repr_markdown_(self) -> str:
+        from .render import render
+
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import answer_latex
+
+        return answer_latex(self)
+
+
+def derive(
+    formula: str | sp.Expr,
+    wrt: str | sp.Symbol | None = None,
+    order: int = 1,
+    at: dict | str | None = None,
+) -> Derivation:
+    """Derive `formula` with respect to `wrt`, step by step, every step checked."""
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    text = formula if isinstance(formula, str) else None
+    expr = parse(formula) if isinstance(formula, str) else _checked_expr(formula)
+    var = choose_variable(expr, wrt)
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"the order must be a whole number from 1 to {MAX_ORDER}")
+    namer = Namer({s.name for s in expr.free_symbols} | {var.name})
+    orders: list[Order] = []
+    current = expr
+    for n in range(1, order + 1):
+        steps = verify_tree(build_steps(current, var, namer))
+        check = compare(steps.result, sp.diff(current, var))
+        result = tidy(steps.result, var)
+        tidy_check = compare(result, steps.result)
+        if not tidy_check.confirmed:
+            result, tidy_check = steps.result, Verdict(check.status)
+        orders.append(Order(n, current, steps, check, result, tidy_check))
+        current = result
+    point = parse_point(at, expr) if at else ()
+    value = _value_at(orders[-1].result, point) if point else None
+    return Derivation(text, expr, var, tuple(orders), point, value)
+
+
+def _checked_expr(expr: object) -> sp.Expr:
+    if not isinstance(expr, sp.Expr):
+        raise UsageError("give a formula as text or a SymPy expression")
+    return expr
+
+
+def check_name(name: str, what: str = "variable") -> str:
+    """A user-typed name must be a plain identifier."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise UsageError(f"{what} {name!r} is not a plain name like x or t1")
+    return name
+
+
+def choose_variable(expr: sp.Expr, wrt: str | sp.Symbol | None) -> sp.Symbol:
+    """The variable to differentiate by: the one given, or the only one there is."""
+    if isinstance(wrt, sp.Symbol):
+        return wrt
+    if wrt is not None:
+        name = check_name(wrt)
+        for s in expr.free_symbols:
+            if s.name == name:
+                return s
+        return symbol(name)
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    if len(free) == 1:
+        return free[0]
+    if not free:
+        return symbol("x")
+    names = ", ".join(s.name for s in free)
+    raise UsageError(f"the formula has several variables ({names}): choose one with --wrt")
+
+
+def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr], ...]:
+    """`x=2` (or several, comma-separated, or a dict) into (symbol, value) pairs."""
+    if isinstance(at, dict):
+        items = list(at.items())
+    else:
+        texts = [at] if isinstance(at, str) else list(at)
+        items = []
+        for text in texts:
+            for piece in _split_top_level(text):
+                if "=" not in piece:
+                    raise UsageError(f"--at wants name=value, like x=2, not {piece!r}")
+                name, value = piece.split("=", 1)
+                items.append((name.strip(), value.strip()))
+    pairs = []
+    symbols = {s.name: s for s in expr.free_symbols}
+    for name, value in items:
+        name = check_name(str(name), "--at name")
+        number = _number(value)
+        if number.free_symbols:
+            raise UsageError(f"the value for {name} must be a number, not {value!r}")
+        pairs.append((symbols.get(name, symbol(name)), number))
+    return tuple(pairs)
+
+
+def _number(value: object) -> sp.Expr:
+    if isinstance(value, str):
+        return parse(value)
+    if isinstance(value, bool):
+        raise UsageError("a point's value must be a number")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    if isinstance(value, sp.Expr):
+        return value
+    raise UsageError(f"a point's value must be a number, not {type(value).__name__}")
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split 'x=1, y=log(2, 3)' at the commas outside parentheses."""
+    pieces, depth, current = [], 0, []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "," and depth == 0:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return [p for p in (piece.strip() for piece in pieces) if p]
+
+
+def _value_at(result: sp.Expr, point: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> sp.Expr:
+    value = result.subs(dict(point))
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        where = ", ".join(f"{s}={v}" for s, v in point)
+        raise UsageError(f"the derivative is undefined at {where}")
+    if sp.count_ops(value) <= 40:
+        value = sp.simplify(value)
+    return value

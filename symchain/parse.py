@@ -1,0 +1,346 @@
+"""Text to SymPy, safely: the only place in symchain where user text becomes an expression.
+
+The text is tokenized by hand (so every error knows its column), implicit
+multiplication is made explicit, the token stream is parsed by Python's `ast`
+module (parsing only, nothing is evaluated), and the tree is walked against a
+whitelist that builds SymPy objects directly.  `eval`, `sympify` and
+`parse_expr` are never called.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import ParseError
+from .functions import CONSTANTS, FUNCTIONS, UNDEFINED_FUNCTIONS, is_callable_name
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 250
+MAX_DIGITS = 10_000  # the largest number a literal power may evaluate to, in digits
+MAX_LITERAL_EXPONENT = 1000  # the largest decimal exponent in a literal such as 1e300
+
+_REPLACEMENTS = {
+    "\u2212": "-",  # minus sign
+    "\u00d7": "*",
+    "\u00b7": "*",
+    "\u22c5": "*",
+    "\u2219": "*",
+    "\u00f7": "/",
+    "\u03c0": " pi ",
+    "\u00b2": "^2",
+    "\u00b3": "^3",
+}
+
+_TOKEN = re.compile(
+    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^(),])"
+    r"|(?P<space>[ \t]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "num", "name" or "op"
+    text: str
+    col: int  # column in the user's text
+
+
+def symbol(name: str) -> sp.Symbol:
+    """The symbol a typed name stands for: real, as a calculus student's x is."""
+    return sp.Symbol(name, real=True)
+
+
+def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH) -> sp.Expr:
+    """Parse a formula into a SymPy expression, or raise ParseError with a column."""
+    if not isinstance(text, str):
+        raise ParseError("a formula must be text", text=str(text))
+    if len(text) > max_length:
+        raise ParseError(
+            f"the formula is {len(text)} characters long; the limit is {max_length}",
+            text=text[:80] + "...",
+        )
+    if not text.strip():
+        raise ParseError("the formula is empty", text=text, position=0)
+    tokens = _tokenize(text, max_depth)
+    source, columns = _join(_insert_products(tokens, text))
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        if not exc.offset or exc.offset > len(source):
+            raise ParseError("the formula ends too early", text=text, position=len(text)) from None
+        col = _column_at(columns, exc.offset - 1, len(text))
+        raise ParseError("this is not a formula I can read", text=text, position=col) from None
+    except (RecursionError, MemoryError):
+        raise ParseError("the formula is nested too deeply", text=text) from None
+    return _Builder(text, source, columns, max_depth).build(tree.body)
+
+
+def _tokenize(text: str, max_depth: int) -> list[Token]:
+    tokens: list[Token] = []
+    depth = 0
+    opened: list[int] = []
+    pos = 0
+    while pos < len(text):
+        char = text[pos]
+        if char in _REPLACEMENTS:
+            replacement = _REPLACEMENTS[char]
+            for sub in _TOKEN.finditer(replacement):
+                if sub.lastgroup != "space":
+                    tokens.append(Token(sub.lastgroup, sub.group(), pos))
+            pos += 1
+            continue
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise ParseError(_unexpected(char), text=text, position=pos)
+        kind, value = match.lastgroup, match.group()
+        if kind == "name":
+            _check_name(value, text, pos)
+        elif kind == "op" and value == "(":
+            depth += 1
+            opened.append(pos)
+            if depth > max_depth:
+                raise ParseError(
+                    f"the formula is nested more than {max_depth} deep", text=text, position=pos
+                )
+        elif kind == "op" and value == ")":
+            if not opened:
+                raise ParseError("this ')' closes nothing", text=text, position=pos)
+            opened.pop()
+            depth -= 1
+        if kind != "space":
+            tokens.append(Token(kind, value, pos))
+        pos = match.end()
+    if opened:
+        raise ParseError("this '(' is never closed", text=text, position=opened[-1])
+    return tokens
+
+
+def _unexpected(char: str) -> str:
+    if char in "'\"":
+        return "strings are not allowed in a formula"
+    if char == ".":
+        return "attribute access ('.') is not allowed in a formula"
+    if char in "[]{}":
+        return f"'{char}' is not allowed: use ( ) for grouping"
+    if char in ";:\n\r":
+        return "a formula is a single expression: no statements or line breaks"
+    if char == "=":
+        return "'=' is not allowed here: give an expression, not an equation"
+    if char == "\x00":
+        return "the formula contains a NUL byte"
+    if not char.isprintable():
+        return f"unexpected control character {char!r}"
+    return f"unexpected character {char!r}"
+
+
+def _check_name(name: str, text: str, pos: int) -> None:
+    if name.startswith("_"):
+        raise ParseError("names starting with '_' are not allowed", text=text, position=pos)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise ParseError(
+            f"'{name}' is a Python keyword, not mathematics", text=text, position=pos
+        )
+    if name in FUNCTIONS or name in CONSTANTS or name in UNDEFINED_FUNCTIONS:
+        return
+    for known in sorted(FUNCTIONS, key=len, reverse=True):
+        if len(known) > 1 and name.startswith(known) and name[len(known) :].isalnum():
+            raise ParseError(
+                f"unknown name '{name}': did you mean {known}({name[len(known):]})?",
+                text=text,
+                position=pos,
+            )
+
+
+def _is_value_end(tok: Token) -> bool:
+    """A token that can end an operand: a number, a non-function name, ')'."""
+    if tok.kind == "num":
+        return True
+    if tok.kind == "name":
+        return not is_callable_name(tok.text)
+    return tok.text == ")"
+
+
+def _insert_products(tokens: list[Token], text: str) -> list[Token]:
+    """Make implicit multiplication explicit: 2x, 3(x+1), x sin(x), (x+1)(x-1)."""
+    out: list[Token] = []
+    for tok in tokens:
+        if out:
+            prev = out[-1]
+            starts_value = tok.kind in ("num", "name") or tok.text == "("
+            if _is_value_end(prev) and starts_value:
+                if prev.kind == "num" and tok.kind == "num":
+                    raise ParseError(
+                        "two numbers in a row: put an operator between them",
+                        text=text,
+                        position=tok.col,
+                    )
+                if prev.kind == "name" and tok.text == "(" and len(prev.text) > 1:
+                    raise ParseError(
+                        f"unknown function '{prev.text}'", text=text, position=prev.col
+                    )
+                if prev.text == ")" and tok.kind == "num":
+                    raise ParseError(
+                        "a number right after ')': put an operator between them",
+                        text=text,
+                        position=tok.col,
+                    )
+                out.append(Token("op", "*", tok.col))
+        if tok.kind == "op" and tok.text == "^":
+            tok = Token("op", "**", tok.col)
+        out.append(tok)
+    return out
+
+
+def _join(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
+    """Source text for `ast` plus (offset in source, column in user text) per token."""
+    parts: list[str] = []
+    columns: list[tuple[int, int]] = []
+    offset = 0
+    for tok in tokens:
+        columns.append((offset, tok.col))
+        parts.append(tok.text)
+        offset += len(tok.text) + 1
+    return " ".join(parts), columns
+
+
+def _column_at(columns: list[tuple[int, int]], offset: int, length: int) -> int:
+    col = length
+    for start, user_col in columns:
+        if start > offset:
+            break
+        col = user_col
+    return col
+
+
+class _Builder:
+    """Walk a whitelisted `ast` tree and build the SymPy expression."""
+
+    _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+
+    def __init__(
+        self, text: str, source: str, columns: list[tuple[int, int]], max_depth: int
+    ) -> None:
+        self.text = text
+        self.source = source
+        self.columns = columns
+        self.max_depth = max_depth
+
+    def fail(self, message: str, node: ast.AST | None = None) -> ParseError:
+        col = None
+        if node is not None and hasattr(node, "col_offset"):
+            col = _column_at(self.columns, node.col_offset, len(self.text))
+        return ParseError(message, text=self.text, position=col)
+
+    def build(self, node: ast.AST, depth: int = 0) -> sp.Expr:
+        if depth > self.max_depth:
+            raise self.fail(f"the formula is nested more than {self.max_depth} deep", node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, self._BINARY):
+            left = self.build(node.left, depth + 1)
+            right = self.build(node.right, depth + 1)
+            return self.binary(node, left, right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.build(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return self.number(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        raise self.fail("this part is not allowed in a formula", node)
+
+    def binary(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        op = node.op
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult):
+            return left * right
+        if isinstance(op, ast.Div):
+            if right == 0:
+                raise self.fail("division by zero", node.right)
+            return left / right
+        self.check_power(node, left, right)
+        return left**right
+
+    def check_power(self, node: ast.BinOp, base: sp.Expr, exponent: sp.Expr) -> None:
+        """Refuse a numeric power whose value would be too big to compute quickly."""
+        if not (base.is_Number and exponent.is_Rational):
+            if base == 0 and exponent.is_number and exponent.is_negative:
+                raise self.fail("0 to a negative power is undefined", node)
+            return
+        if base == 0 and exponent.is_negative:
+            raise self.fail("0 to a negative power is undefined", node)
+        if abs(exponent) <= 1 or base in (0, 1, -1):
+            return
+        size = base if base.is_Float else sp.Rational(base)
+        log10 = max(
+            math.log10(max(abs(int(size.p)), 1)) if size.is_Rational else math.log10(abs(float(size))),
+            math.log10(max(abs(int(size.q)), 1)) if size.is_Rational else 0.0,
+        )
+        digits = float(abs(exponent)) * log10
+        if digits > MAX_DIGITS:
+            raise self.fail(
+                f"this power would have about {digits:.3g} digits; the limit is {MAX_DIGITS}",
+                node,
+            )
+
+    def number(self, node: ast.Constant) -> sp.Expr:
+        literal = self.source_of(node)
+        if "e" in literal.lower():
+            exponent = int(re.split("[eE]", literal)[1])
+            if abs(exponent) > MAX_LITERAL_EXPONENT:
+                raise self.fail(
+                    f"the exponent of {literal} is beyond ±{MAX_LITERAL_EXPONENT}", node
+                )
+        if isinstance(node.value, int):
+            return sp.Integer(node.value)
+        # Decimals are taken exactly: 0.5 is 1/2, so every later step is exact.
+        return sp.Rational(literal)
+
+    def source_of(self, node: ast.AST) -> str:
+        return self.source[node.col_offset : node.end_col_offset]
+
+    def name(self, node: ast.Name) -> sp.Expr:
+        name = node.id
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS or name in UNDEFINED_FUNCTIONS:
+            raise self.fail(f"'{name}' is a function: write {name}(...)", node)
+        return symbol(name)
+
+    def call(self, node: ast.Call, depth: int) -> sp.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail("only named functions can be called", node)
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.fail("function arguments must be plain formulas", node)
+        name = node.func.id
+        args = [self.build(a, depth + 1) for a in node.args]
+        if name in UNDEFINED_FUNCTIONS:
+            if not args:
+                raise self.fail(f"{name}() needs at least one argument", node)
+            return sp.Function(name)(*args)
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            raise self.fail(f"unknown function '{name}'", node)
+        if len(args) not in spec.arities:
+            wanted = " or ".join(str(n) for n in spec.arities)
+            raise self.fail(f"{name} takes {wanted} argument(s), not {len(args)}", node)
+        if any(_is_huge_number(a) for a in args):
+            # gamma(10**10) and friends would try to compute the value: keep it as written.
+            if not (isinstance(spec.build, type) and issubclass(spec.build, sp.Function)):
+                raise self.fail(f"{name} of a number this large is beyond what I evaluate", node)
+            return spec.build(*args, evaluate=False)
+        return spec.build(*args)
+
+
+def _is_huge_number(arg: sp.Expr) -> bool:
+    return bool(arg.is_Number and abs(arg) > 10**4)

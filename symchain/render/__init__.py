@@ -1,0 +1,26 @@
+"""Printers: one per output format, all walking the same laid-out lines."""
+
+from __future__ import annotations
+
+FORMATS = ("rich", "plain", "markdown", "latex", "json", "jsonl")
+
+
+def render(derivation, fmt: str = "plain", detail: str = "normal") -> str:
+    """The derivation as text in one of the non-terminal formats."""
+    if fmt == "plain":
+        from .plain import render_plain
+
+        return render_plain(derivation, detail)
+    if fmt == "markdown":
+        from .markdown import render_markdown
+
+        return render_markdown(derivation, detail)
+    if fmt == "latex":
+        from .latex import render_latex
+
+        return render_latex(derivation, detail)
+    if fmt in ("json", "jsonl"):
+        from .json import render_json
+
+        return render_json(derivation, indent=2 if fmt == "json" else None)
+    raise ValueError(f"unknown format {fmt!r}")

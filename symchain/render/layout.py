@@ -1,0 +1,342 @@
+"""Lay a verified derivation out as lines, once, for every text format.
+
+A line is a depth and a sequence of parts (words, expressions, d/dx, =);
+each format only decides how a part looks.  Folding happens here: at the
+default detail, trivial steps (a constant, d/dx x = 1, a constant factor)
+get no line of their own but appear in the line that uses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import engine
+from ..derivation import Derivation, Order
+from ..steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, SYMBOLIC, Step
+
+DETAILS = ("brief", "normal", "full")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Math:
+    expr: sp.Expr
+    factor: bool = False  # a factor beside "·": parenthesized when it is a sum or negative
+
+
+@dataclass(frozen=True, slots=True)
+class Deriv:
+    """d/d(var) applied to expr."""
+
+    var: sp.Symbol
+    expr: sp.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """du/dx: the derivative of a named inner function."""
+
+    top: sp.Symbol
+    var: sp.Symbol
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    symbol: str  # "=", "·", "+"
+
+
+Part = "Text | Math | Deriv | Ratio | Op | Formula"
+EQ = Op("=")
+DOT = Op("·")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    depth: int
+    parts: tuple[Part, ...]
+    rule: str | None = None  # the rule this line applies, shown as a label
+    kind: str = "step"  # "title", "step", "result", "status", "note"
+    verdict: str | None = None
+
+
+RULE_LABELS = {
+    engine.CONSTANT: "constant",
+    engine.VARIABLE: "variable",
+    engine.CONSTANT_MULTIPLE: "constant multiple",
+    engine.SUM: "sum rule",
+    engine.PRODUCT: "product rule",
+    engine.QUOTIENT: "quotient rule",
+    engine.POWER: "power rule",
+    engine.ROOT: "root rule",
+    engine.CHAIN: "chain rule",
+    engine.GENERAL_POWER: "logarithmic differentiation",
+    engine.LOG_BASE: "logarithm base b",
+    engine.UNDEFINED: "unknown function",
+    engine.SEVERAL_ARGUMENTS: "chain rule, several arguments",
+    "exponential": "exponential rule",
+    "logarithm": "logarithm rule",
+    "trig": "trig rule",
+    "inverse trig": "inverse trig rule",
+    "hyperbolic": "hyperbolic rule",
+    "inverse hyperbolic": "inverse hyperbolic rule",
+    "absolute value": "absolute value rule",
+    "special function": "special function",
+    FALLBACK: "SymPy's diff (no rule of ours)",
+}
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A rule's formula, written once for text and once for LaTeX."""
+
+    text: str
+    latex: str
+
+
+RULE_FORMULAS = {
+    engine.PRODUCT: Formula("(f·g)' = f'·g + f·g'", r"(fg)' = f'g + fg'"),
+    engine.QUOTIENT: Formula(
+        "(f/g)' = (f'·g − f·g')/g²", r"\left(\frac{f}{g}\right)' = \frac{f'g - fg'}{g^{2}}"
+    ),
+    engine.SUM: Formula("(f + g)' = f' + g'", r"(f + g)' = f' + g'"),
+    engine.GENERAL_POWER: Formula(
+        "(u^v)' = u^v·(v'·ln u + v·u'/u)",
+        r"(u^{v})' = u^{v}\left(v' \ln u + \frac{v u'}{u}\right)",
+    ),
+    engine.SEVERAL_ARGUMENTS: Formula(
+        "dF/dx = Σ ∂F/∂aᵢ · daᵢ/dx",
+        r"\frac{dF}{dx} = \sum_i \frac{\partial F}{\partial a_i} \frac{da_i}{dx}",
+    ),
+}
+
+
+def label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def is_trivial(step: Step) -> bool:
+    """A step a reader takes in at a glance: folded into its parent's line by default."""
+    if step.rule in (engine.CONSTANT, engine.VARIABLE):
+        return True
+    if step.rule == engine.CONSTANT_MULTIPLE:
+        return all(is_trivial(s) for s in step.substeps)
+    if step.rule == engine.SUM:
+        return all(is_trivial(s) for s in step.substeps)
+    return False
+
+
+def layout(d: Derivation, detail: str = "normal") -> list[Line]:
+    """Every line of the derivation, in order."""
+    lines: list[Line] = []
+    for order in d.orders:
+        title: list[Part] = [] if d.order == 1 else [Text(f"Order {order.n}: ")]
+        title += [Deriv(d.variable, order.expr)]
+        lines.append(Line(0, tuple(title), kind="title"))
+        if detail == "brief":
+            rules = _rules_used(order.steps)
+            lines.append(Line(1, (Text("rules: " + ", ".join(rules)),), kind="note"))
+        else:
+            _Emitter(lines, detail).emit(order.steps, 1)
+        lines.extend(_answer(order, d))
+    lines.extend(_footer(d))
+    return lines
+
+
+def _rules_used(step: Step) -> list[str]:
+    seen: list[str] = []
+    for s in step.walk():
+        name = label(s.rule)
+        if s.rule not in (engine.CONSTANT, engine.VARIABLE) and name not in seen:
+            seen.append(name)
+    return seen or [label(step.rule)]
+
+
+def _answer(order: Order, d: Derivation) -> list[Line]:
+    lines = [
+        Line(
+            0,
+            (Deriv(d.variable, order.expr), EQ, Math(order.derived)),
+            kind="result",
+            verdict=order.check.status,
+        )
+    ]
+    if order.result != order.derived:
+        lines.append(Line(0, (Text("simplified: "), Math(order.result)), kind="result"))
+    return lines
+
+
+def _footer(d: Derivation) -> list[Line]:
+    lines = []
+    if d.point:
+        where = ", ".join(f"{s} = {v}" for s, v in d.point)
+        parts: list[Part] = [Text(f"at {where}: "), Math(d.value)]
+        if d.value is not None and not d.value.is_Float and not d.value.free_symbols:
+            approx = d.value.evalf(12)
+            if approx != d.value:
+                parts += [Op("≈"), Math(approx)]
+        lines.append(Line(0, tuple(parts), kind="result"))
+    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
+    if not d.complete:
+        lines.append(
+            Line(0, (Text("note: some steps are SymPy's own answer, not a named rule"),), kind="note")
+        )
+    return lines
+
+
+def status(d: Derivation) -> str:
+    if d.verified:
+        return SYMBOLIC
+    steps = [s for o in d.orders for s in o.steps.walk()]
+    checks = [o.check for o in d.orders]
+    if any(s.verdict == FAILED for s in steps) or any(c.status == FAILED for c in checks):
+        return FAILED
+    return "unconfirmed"
+
+
+def status_text(d: Derivation) -> str:
+    steps = [s for o in d.orders for s in o.steps.walk()]
+    total = len(steps)
+    numeric = sum(1 for s in steps if s.verdict == NUMERIC)
+    if d.verified:
+        how = f"{total} steps checked against SymPy's diff"
+        if numeric:
+            how += f", {numeric} of them at random points"
+        return f"✓ verified: {how}"
+    failed = sum(1 for s in steps if s.verdict == FAILED)
+    unconfirmed = sum(1 for s in steps if s.verdict not in CONFIRMED) - failed
+    if status(d) == FAILED:
+        return f"✗ NOT verified: {failed} step(s) disagree with SymPy's diff"
+    return f"? unconfirmed: {unconfirmed} step(s) could not be checked either way"
+
+
+class _Emitter:
+    def __init__(self, lines: list[Line], detail: str) -> None:
+        self.lines = lines
+        self.full = detail == "full"
+
+    def add(self, depth: int, parts: list[Part], step: Step | None = None, rule: str | None = None):
+        verdict = step.verdict if step is not None else None
+        self.lines.append(Line(depth, tuple(parts), rule, "step", verdict))
+
+    def visible(self, step: Step) -> list[Step]:
+        if step.rule == engine.GENERAL_POWER:
+            return list(step.substeps)  # the method is the point: always show its parts
+        return [s for s in step.substeps if self.full or not is_trivial(s)]
+
+    def emit(self, step: Step, depth: int, lead: list[Part] | None = None) -> None:
+        lead = lead or []
+        rule = label(step.rule)
+        if step.rule == engine.CHAIN:
+            self.chain(step, depth, lead)
+            return
+        if step.rule == engine.CONSTANT_MULTIPLE and not self.full:
+            self.constant_multiple(step, depth, lead)
+            return
+        children = self.visible(step)
+        claim = [Deriv(step.var, step.expr), EQ]
+        if not children:
+            combo = _combination(step)
+            parts = lead + claim
+            if combo is not None and step.substeps and str(combo) != str(step.result):
+                parts += [Math(combo), EQ]
+            self.add(depth, parts + [Math(step.result)], step, rule)
+            return
+        formula = RULE_FORMULAS.get(step.rule)
+        header = lead + [Text(f"{rule}: "), Deriv(step.var, step.expr)]
+        if formula:
+            header += [Text("   "), formula]
+        if step.rule == engine.GENERAL_POWER:
+            (base, exponent) = (step.substeps[0].expr, step.substeps[1].expr)
+            header += [Text(", as "), Math(step.expr), EQ, Math(sp.exp(sp.Mul(exponent, sp.log(base), evaluate=False)), False)]
+        self.add(depth, header, None, None)
+        roles = ["u' = ", "v' = "] if step.rule == engine.GENERAL_POWER else None
+        for i, child in enumerate(children):
+            self.emit(child, depth + 1, [Text(roles[i])] if roles else None)
+        combo = _combination(step)
+        parts = [Text("so "), Deriv(step.var, step.expr), EQ]
+        if combo is not None and str(combo) != str(step.result):
+            parts += [Math(combo), EQ]
+        self.add(depth + 1, parts + [Math(step.result)], step, rule)
+
+    def constant_multiple(self, step: Step, depth: int, lead: list[Part]) -> None:
+        (child,) = step.substeps
+        if is_trivial(child) or not child.substeps:
+            parts = lead + [Deriv(step.var, step.expr), EQ, Math(step.factor, True), DOT]
+            parts += [Deriv(step.var, child.expr)]
+            if not is_trivial(child):
+                parts += [EQ, Math(step.factor, True), DOT, Math(child.result, True)]
+            parts += [EQ, Math(step.result)]
+            rules = label(step.rule)
+            if not is_trivial(child):
+                rules = f"{label(child.rule)}, {rules}"
+            self.add(depth, parts, step, rules)
+            return
+        parts = lead + [Deriv(step.var, step.expr), EQ, Math(step.factor, True), DOT]
+        self.add(depth, parts + [Deriv(step.var, child.expr)], None, label(step.rule))
+        self.emit(child, depth + 1)
+        parts = [Text("so "), Deriv(step.var, step.expr), EQ, Math(step.factor, True), DOT]
+        parts += [Math(child.result, True), EQ, Math(step.result)]
+        self.add(depth + 1, parts, step, label(step.rule))
+
+    def chain(self, step: Step, depth: int, lead: list[Part]) -> None:
+        outer, inner = step.substeps
+        ((u, inner_expr),) = step.names
+        header = lead + [Text("chain rule: "), Deriv(step.var, step.expr)]
+        header += [Text(", with "), Math(u), EQ, Math(inner_expr)]
+        self.add(depth, header, None, None)
+        self.add(depth + 1, [Deriv(u, outer.expr), EQ, Math(outer.result)], outer, label(outer.rule))
+        ratio = [Ratio(u, step.var), EQ]
+        if inner.substeps and (self.full or not is_trivial(inner)):
+            self.emit(inner, depth + 1, ratio)
+        else:
+            parts = ratio + [Deriv(step.var, inner.expr), EQ, Math(inner.result)]
+            self.add(depth + 1, parts, inner, label(inner.rule))
+        in_u = outer.result * inner.result
+        with sp.evaluate(False):
+            back = in_u.xreplace({u: inner_expr})
+        parts = [Text("so "), Deriv(step.var, step.expr), EQ]
+        parts += [Math(outer.result, True), DOT, Math(inner.result, True)]
+        if in_u.free_symbols == {u} and outer.result.free_symbols == {u}:
+            parts += [EQ, Math(in_u)]  # the seed's 2u · 3 = 6u, before substituting back
+        parts += [EQ, Math(back)]
+        self.add(depth + 1, parts, step, label(step.rule))
+
+
+def _combination(step: Step) -> sp.Expr | None:
+    """The rule's formula with the parts' derivatives put in, before simplifying."""
+    parts = step.substeps
+    with sp.evaluate(False):
+        if step.rule == engine.PRODUCT:
+            factors = [p.expr for p in parts]
+            terms = []
+            for i, p in enumerate(parts):
+                others = factors[:i] + factors[i + 1 :]
+                terms.append(sp.Mul(*_unless_one(p.result), *others))
+            return sp.Add(*terms)
+        if step.rule == engine.QUOTIENT:
+            top, bottom = parts
+            numerator = sp.Add(
+                sp.Mul(*_unless_one(top.result), bottom.expr),
+                sp.Mul(-1, top.expr, *_unless_one(bottom.result)),
+            )
+            return sp.Mul(numerator, sp.Pow(sp.Pow(bottom.expr, 2), -1))
+        if step.rule == engine.SUM:
+            return sp.Add(*(p.result for p in parts))
+        if step.rule == engine.GENERAL_POWER:
+            base, exponent = parts
+            inside = sp.Add(
+                sp.Mul(exponent.result, sp.log(base.expr)),
+                sp.Mul(exponent.expr, base.result, sp.Pow(base.expr, -1)),
+            )
+            return sp.Mul(step.expr, inside)
+    return None
+
+
+def _unless_one(factor: sp.Expr) -> list[sp.Expr]:
+    """Drop a factor of 1 from a product written out for reading."""
+    return [] if factor == 1 else [factor]

@@ -1,0 +1,32 @@
+"""Plain text: for pipes, files and notes; no escape codes, no wrapping."""
+
+from __future__ import annotations
+
+from ..steps import CONFIRMED, FAILED
+from .layout import layout
+from .text import parts_text
+
+INDENT = "  "
+
+
+def verdict_mark(verdict: str | None) -> str:
+    if verdict is None or verdict in CONFIRMED:
+        return ""
+    return "  (WRONG: differs from SymPy)" if verdict == FAILED else "  (unconfirmed)"
+
+
+def render_plain(derivation, detail: str = "normal") -> str:
+    out = []
+    for line in layout(derivation, detail):
+        text = INDENT * line.depth + parts_text(line.parts)
+        if line.rule:
+            text += f"    [{line.rule}]"
+        if line.kind in ("step", "result"):
+            text += verdict_mark(line.verdict)
+        if line.kind == "title" and out:
+            out.append("")
+        if line.kind == "result" and out and out[-1] and not out[-1].startswith("d/d"):
+            if not text.startswith("simplified"):
+                out.append("")
+        out.append(text)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,49 @@
+"""Rich output for a terminal: the same lines, with colour and tree guides."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text as RichText
+
+from ..steps import CONFIRMED, FAILED
+from .layout import Deriv, Math, Op, Ratio, Text, layout
+from .text import part_text
+
+_STYLES = {
+    Text: "",
+    Math: "bold",
+    Deriv: "cyan",
+    Ratio: "cyan",
+    Op: "dim",
+}
+
+
+def _line_text(line) -> RichText:
+    out = RichText()
+    if line.kind == "step":
+        out.append("│ " * (line.depth - 1) + ("├ " if line.depth else ""), style="dim")
+    for part in line.parts:
+        style = _STYLES.get(type(part), "")
+        if line.kind == "title":
+            style = "bold underline"
+        out.append(part_text(part), style=style)
+    if line.rule:
+        out.append(f"   {line.rule}", style="magenta")
+    if line.verdict == FAILED:
+        out.append("  ✗ differs from SymPy", style="bold red")
+    elif line.kind == "step" and line.verdict is not None and line.verdict not in CONFIRMED:
+        out.append("  ? unconfirmed", style="yellow")
+    if line.kind == "status":
+        out.stylize("bold green" if line.parts[0].text.startswith("✓") else "bold red")
+    return out
+
+
+def print_rich(derivation, console: Console, detail: str = "normal") -> None:
+    first = True
+    for line in layout(derivation, detail):
+        if line.kind == "title" and not first:
+            console.print()
+        if line.kind == "result" and line.parts and isinstance(line.parts[0], Deriv):
+            console.print()
+        console.print(_line_text(line), soft_wrap=False, overflow="fold")
+        first = False

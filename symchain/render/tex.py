@@ -1,0 +1,58 @@
+"""Expressions and parts as LaTeX: SymPy's latex printer, with f'(u) for unknown functions."""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from .layout import Deriv, Formula, Math, Op, Part, Ratio, Text
+from .text import factor_needs_parens, needs_parens, prime_form
+
+_OPS = {"=": "=", "·": r"\cdot", "≈": r"\approx", "+": "+"}
+
+
+class _NotesLatex(LatexPrinter):
+    def _print_Derivative(self, expr):
+        prime = prime_form(expr)
+        if prime is None:
+            return super()._print_Derivative(expr)
+        name, count, arg = prime
+        return f"{name}{chr(39) * count}\\left({self._print(arg)}\\right)"
+
+
+_PRINTER = _NotesLatex({"ln_notation": True})
+
+
+def expr_latex(expr: sp.Expr) -> str:
+    return _PRINTER.doprint(expr)
+
+
+def _escape(text: str) -> str:
+    text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
+    text = text.replace("≈", "~").replace("·", "*")
+    for char, repl in (("\\", r"\backslash "), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"),
+                       ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}")):
+        text = text.replace(char, repl)
+    return text
+
+
+def part_latex(part: Part) -> str:
+    if isinstance(part, Formula):
+        return part.latex
+    if isinstance(part, Text):
+        return r"\text{" + _escape(part.text) + "}"
+    if isinstance(part, Math):
+        body = expr_latex(part.expr)
+        if part.factor and factor_needs_parens(part.expr):
+            body = r"\left(" + body + r"\right)"
+        return body
+    if isinstance(part, Op):
+        return f" {_OPS.get(part.symbol, part.symbol)} "
+    if isinstance(part, Ratio):
+        return rf"\frac{{d{expr_latex(part.top)}}}{{d{expr_latex(part.var)}}}"
+    if isinstance(part, Deriv):
+        body = expr_latex(part.expr)
+        if needs_parens(part.expr):
+            body = r"\left(" + body + r"\right)"
+        return rf"\frac{{d}}{{d{expr_latex(part.var)}}} {body}"
+    raise TypeError(part)

@@ -1,0 +1,72 @@
+"""Expressions and parts as plain text: SymPy's str printer, with f'(u) for unknown functions."""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.str import StrPrinter
+
+from .layout import Deriv, Formula, Math, Op, Part, Ratio, Text
+
+
+class _NotesPrinter(StrPrinter):
+    """str(), except f'(u) for the derivative of an unknown function f."""
+
+    def _print_Derivative(self, expr):
+        prime = prime_form(expr)
+        if prime is None:
+            return super()._print_Derivative(expr)
+        name, count, arg = prime
+        return f"{name}{chr(39) * count}({self._print(arg)})"
+
+
+def prime_form(expr: sp.Derivative):
+    """(name, order, argument) when expr is f^(n)(a) of a one-argument unknown f."""
+    inner = expr.expr
+    if not isinstance(inner, AppliedUndef) or len(inner.args) != 1:
+        return None
+    if len(expr.variable_count) != 1:
+        return None
+    var, count = expr.variable_count[0]
+    if var != inner.args[0] or count > 3:
+        return None
+    return inner.func.__name__, count, var
+
+
+_PRINTER = _NotesPrinter()
+
+
+def expr_text(expr: sp.Expr) -> str:
+    return _PRINTER.doprint(expr)
+
+
+def needs_parens(expr: sp.Expr) -> bool:
+    """Beside 'd/dx', a sum or product is bracketed; a power or call reads clearly."""
+    return bool(expr.is_Add or expr.is_Mul)
+
+
+def factor_needs_parens(expr: sp.Expr) -> bool:
+    """Beside '·', a sum or a negative factor is bracketed."""
+    return bool(expr.is_Add or expr.could_extract_minus_sign())
+
+
+def part_text(part: Part) -> str:
+    if isinstance(part, (Text, Formula)):
+        return part.text
+    if isinstance(part, Math):
+        body = expr_text(part.expr)
+        return f"({body})" if part.factor and factor_needs_parens(part.expr) else body
+    if isinstance(part, Op):
+        return f" {part.symbol} "
+    if isinstance(part, Ratio):
+        return f"d{part.top}/d{part.var}"
+    if isinstance(part, Deriv):
+        body = expr_text(part.expr)
+        if needs_parens(part.expr):
+            body = f"({body})"
+        return f"d/d{part.var} {body}"
+    raise TypeError(part)
+
+
+def parts_text(parts) -> str:
+    return "".join(part_text(p) for p in parts)
