@@ -1,9 +1,9 @@
 """symchain: derivatives step by step, the chain rule at the heart, every step checked.
 
-    >>> from symchain import derive
-    >>> d = derive("sin(x**2)")
-    >>> d.result
-    2*x*cos(x**2)
+>>> from symchain import derive
+>>> d = derive("sin(x**2)")
+>>> d.result
+2*x*cos(x**2)
 """
 
 from __future__ import annotations

@@ -44,18 +44,50 @@ def main() -> None:
 @main.command(epilog=EXAMPLES)
 @click.argument("formula", required=False)
 @click.option("--wrt", "-x", "wrt", metavar="NAME", help="Variable to differentiate by.")
-@click.option("--order", "-n", type=click.IntRange(1, 20), default=1, show_default=True,
-              help="Order of the derivative; each order is shown with its steps.")
-@click.option("--at", "at", multiple=True, metavar="NAME=VALUE",
-              help="Evaluate the derivative at a point, e.g. --at x=2.")
-@click.option("--format", "-F", "fmt", type=click.Choice(FORMATS),
-              help="Output format [default: rich on a terminal, plain when piped].")
-@click.option("--detail", type=click.Choice(DETAILS), default="normal", show_default=True,
-              help="brief: rules and answer; normal: trivial steps folded; full: every step.")
-@click.option("--file", "-f", "file", type=click.File("rb"), metavar="FILE",
-              help="Derive every line of FILE ('-' for stdin); '#' starts a comment.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
-              show_default=True, help="Seconds allowed for one derivation.")
+@click.option(
+    "--order",
+    "-n",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="Order of the derivative; each order is shown with its steps.",
+)
+@click.option(
+    "--at",
+    "at",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Evaluate the derivative at a point, e.g. --at x=2.",
+)
+@click.option(
+    "--format",
+    "-F",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format [default: rich on a terminal, plain when piped].",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(DETAILS),
+    default="normal",
+    show_default=True,
+    help="brief: rules and answer; normal: trivial steps folded; full: every step.",
+)
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.File("rb"),
+    metavar="FILE",
+    help="Derive every line of FILE ('-' for stdin); '#' starts a comment.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds allowed for one derivation.",
+)
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def derive(formula, wrt, order, at, fmt, detail, file, timeout, no_color, debug) -> None:
@@ -125,8 +157,9 @@ class _Output:
             payload = {"input": text, "error": error.to_dict()}
             if line is not None:
                 payload["line"] = line
-            click.echo(json.dumps(payload, indent=2 if self.fmt == "json" else None,
-                                  ensure_ascii=False))
+            click.echo(
+                json.dumps(payload, indent=2 if self.fmt == "json" else None, ensure_ascii=False)
+            )
 
 
 @contextlib.contextmanager

@@ -81,7 +81,7 @@ class _Engine:
             return self.power(expr)
         if isinstance(expr, AppliedUndef):
             return self.undefined(expr)
-        if isinstance(expr, sp.Function):
+        if isinstance(expr, sp.Function) and all(isinstance(a, sp.Expr) for a in expr.args):
             return self.function(expr)
         return self.fallback(expr)
 
@@ -104,14 +104,10 @@ class _Engine:
             step = self.log_base(dependent.args[0], base)
             if factor == 1:
                 return step
-            return Step(
-                CONSTANT_MULTIPLE, expr, x, factor * step.result, (step,), factor=factor
-            )
+            return Step(CONSTANT_MULTIPLE, expr, x, factor * step.result, (step,), factor=factor)
         if coeff != 1:
             inner = self.derive(dependent)
-            return Step(
-                CONSTANT_MULTIPLE, expr, x, coeff * inner.result, (inner,), factor=coeff
-            )
+            return Step(CONSTANT_MULTIPLE, expr, x, coeff * inner.result, (inner,), factor=coeff)
         factors = sp.Mul.make_args(dependent)
         numerator = [f for f in factors if not _is_reciprocal(f)]
         denominator = [f.base ** (-f.exp) for f in factors if _is_reciprocal(f)]
@@ -143,7 +139,9 @@ class _Engine:
             return self.general_power(expr)
         if base.has(x):
             rule = ROOT if _is_root(exponent) else POWER
-            return self.apply(rule, lambda u: u**exponent, expr, base, lambda u: exponent * u ** (exponent - 1))
+            return self.apply(
+                rule, lambda u: u**exponent, expr, base, lambda u: exponent * u ** (exponent - 1)
+            )
         # a**u with a constant: e**u is the exponential rule, a**u = e**(u ln a)
         return self.apply(
             "exponential",
@@ -182,7 +180,7 @@ class _Engine:
         probe = sp.Dummy("u", real=True)
         try:
             known = derivative(probe)
-        except (ArgumentIndexError, NotImplementedError, TypeError, ValueError):
+        except (ArgumentIndexError, NotImplementedError, TypeError, ValueError, AttributeError):
             return self.fallback(expr, note=f"no derivative formula for {func.__name__}")
         if known.has(sp.Derivative, sp.Subs):
             return self.fallback(expr, note=f"no closed derivative formula for {func.__name__}")
@@ -194,7 +192,7 @@ class _Engine:
         for index in dependent:
             try:
                 partial = expr.fdiff(index + 1)
-            except (ArgumentIndexError, NotImplementedError, TypeError, ValueError):
+            except (ArgumentIndexError, NotImplementedError, TypeError, ValueError, AttributeError):
                 return self.fallback(expr)
             if partial.has(sp.Derivative, sp.Subs):
                 return self.fallback(expr)
@@ -207,9 +205,7 @@ class _Engine:
         if len(expr.args) != 1:
             return self.fallback(expr, note="a function of several arguments")
         func = expr.func
-        return self.apply(
-            UNDEFINED, func, expr, expr.args[0], lambda u: sp.Derivative(func(u), u)
-        )
+        return self.apply(UNDEFINED, func, expr, expr.args[0], lambda u: sp.Derivative(func(u), u))
 
     def log_base(self, arg: sp.Expr, base: sp.Expr) -> Step:
         expr = sp.log(arg) / sp.log(base)
@@ -263,6 +259,3 @@ def _log_base(coeff: sp.Expr, dependent: sp.Expr) -> tuple[sp.Expr, sp.Expr] | N
         ):
             return coeff / factor, factor.base.args[0]
     return None
-
-
-

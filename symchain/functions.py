@@ -40,7 +40,20 @@ def _add(names: str, build: Callable[..., sp.Expr], arities: tuple[int, ...] = _
 
 
 # Trigonometric, inverse trigonometric, hyperbolic, inverse hyperbolic.
-for _n in ["sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech", "csch"]:
+for _n in [
+    "sin",
+    "cos",
+    "tan",
+    "cot",
+    "sec",
+    "csc",
+    "sinh",
+    "cosh",
+    "tanh",
+    "coth",
+    "sech",
+    "csch",
+]:
     _add(_n, getattr(sp, _n))
 for _n in ["sin", "cos", "tan", "cot", "sec", "csc"]:
     _add(f"a{_n} arc{_n}", getattr(sp, f"a{_n}"))

@@ -144,15 +144,13 @@ def _check_name(name: str, text: str, pos: int) -> None:
     if name.startswith("_"):
         raise ParseError("names starting with '_' are not allowed", text=text, position=pos)
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        raise ParseError(
-            f"'{name}' is a Python keyword, not mathematics", text=text, position=pos
-        )
+        raise ParseError(f"'{name}' is a Python keyword, not mathematics", text=text, position=pos)
     if name in FUNCTIONS or name in CONSTANTS or name in UNDEFINED_FUNCTIONS:
         return
     for known in sorted(FUNCTIONS, key=len, reverse=True):
         if len(known) > 1 and name.startswith(known) and name[len(known) :].isalnum():
             raise ParseError(
-                f"unknown name '{name}': did you mean {known}({name[len(known):]})?",
+                f"unknown name '{name}': did you mean {known}({name[len(known) :]})?",
                 text=text,
                 position=pos,
             )
@@ -222,7 +220,7 @@ def _column_at(columns: list[tuple[int, int]], offset: int, length: int) -> int:
 class _Builder:
     """Walk a whitelisted `ast` tree and build the SymPy expression."""
 
-    _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+    _CHAINS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
     def __init__(
         self, text: str, source: str, columns: list[tuple[int, int]], max_depth: int
@@ -241,7 +239,9 @@ class _Builder:
     def build(self, node: ast.AST, depth: int = 0) -> sp.Expr:
         if depth > self.max_depth:
             raise self.fail(f"the formula is nested more than {self.max_depth} deep", node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, self._BINARY):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, self._CHAINS):
+            return self.chain(node, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             left = self.build(node.left, depth + 1)
             right = self.build(node.right, depth + 1)
             return self.binary(node, left, right)
@@ -255,6 +255,17 @@ class _Builder:
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         raise self.fail("this part is not allowed in a formula", node)
+
+    def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """a + b - c + ... (or a * b / c ...) walked as a list, not as deep nesting."""
+        spine = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, self._CHAINS):
+            spine.append(node)
+            node = node.left
+        value = self.build(node, depth + 1)
+        for link in reversed(spine):
+            value = self.binary(link, value, self.build(link.right, depth + 1))
+        return value
 
     def binary(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
         op = node.op
@@ -283,7 +294,9 @@ class _Builder:
             return
         size = base if base.is_Float else sp.Rational(base)
         log10 = max(
-            math.log10(max(abs(int(size.p)), 1)) if size.is_Rational else math.log10(abs(float(size))),
+            math.log10(max(abs(int(size.p)), 1))
+            if size.is_Rational
+            else math.log10(abs(float(size))),
             math.log10(max(abs(int(size.q)), 1)) if size.is_Rational else 0.0,
         )
         digits = float(abs(exponent)) * log10

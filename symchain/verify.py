@@ -63,7 +63,7 @@ def _template(step: Step):
         return (lambda g: g[0] ** g[1]), parts
     if rule == engine.CHAIN:
         outer, inner = parts
-        (u, _), = step.names
+        ((u, _),) = step.names
         return (lambda g: outer.expr.xreplace({u: g[0]})), (inner,)
     if rule == engine.SEVERAL_ARGUMENTS:
         args = list(step.expr.args)

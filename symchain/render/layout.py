@@ -90,6 +90,7 @@ RULE_LABELS = {
     FALLBACK: "SymPy's diff (no rule of ours)",
 }
 
+
 @dataclass(frozen=True, slots=True)
 class Formula:
     """A rule's formula, written once for text and once for LaTeX."""
@@ -183,7 +184,9 @@ def _footer(d: Derivation) -> list[Line]:
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
     if not d.complete:
         lines.append(
-            Line(0, (Text("note: some steps are SymPy's own answer, not a named rule"),), kind="note")
+            Line(
+                0, (Text("note: some steps are SymPy's own answer, not a named rule"),), kind="note"
+            )
         )
     return lines
 
@@ -252,7 +255,12 @@ class _Emitter:
             header += [Text("   "), formula]
         if step.rule == engine.GENERAL_POWER:
             (base, exponent) = (step.substeps[0].expr, step.substeps[1].expr)
-            header += [Text(", as "), Math(step.expr), EQ, Math(sp.exp(sp.Mul(exponent, sp.log(base), evaluate=False)), False)]
+            header += [
+                Text(", as "),
+                Math(step.expr),
+                EQ,
+                Math(sp.exp(sp.Mul(exponent, sp.log(base), evaluate=False)), False),
+            ]
         self.add(depth, header, None, None)
         roles = ["u' = ", "v' = "] if step.rule == engine.GENERAL_POWER else None
         for i, child in enumerate(children):
@@ -289,7 +297,9 @@ class _Emitter:
         header = lead + [Text("chain rule: "), Deriv(step.var, step.expr)]
         header += [Text(", with "), Math(u), EQ, Math(inner_expr)]
         self.add(depth, header, None, None)
-        self.add(depth + 1, [Deriv(u, outer.expr), EQ, Math(outer.result)], outer, label(outer.rule))
+        self.add(
+            depth + 1, [Deriv(u, outer.expr), EQ, Math(outer.result)], outer, label(outer.rule)
+        )
         ratio = [Ratio(u, step.var), EQ]
         if inner.substeps and (self.full or not is_trivial(inner)):
             self.emit(inner, depth + 1, ratio)

@@ -25,8 +25,8 @@ def render_plain(derivation, detail: str = "normal") -> str:
             text += verdict_mark(line.verdict)
         if line.kind == "title" and out:
             out.append("")
-        if line.kind == "result" and out and out[-1] and not out[-1].startswith("d/d"):
-            if not text.startswith("simplified"):
-                out.append("")
+        after_steps = out and out[-1] and not out[-1].startswith("d/d")
+        if line.kind == "result" and after_steps and not text.startswith("simplified"):
+            out.append("")
         out.append(text)
     return "\n".join(out) + "\n"

@@ -30,8 +30,17 @@ def expr_latex(expr: sp.Expr) -> str:
 def _escape(text: str) -> str:
     text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
     text = text.replace("≈", "~").replace("·", "*")
-    for char, repl in (("\\", r"\backslash "), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"),
-                       ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}")):
+    for char, repl in (
+        ("\\", r"\backslash "),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("_", r"\_"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("#", r"\#"),
+        ("$", r"\$"),
+        ("^", r"\^{}"),
+    ):
         text = text.replace(char, repl)
     return text
 

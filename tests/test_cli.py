@@ -1,0 +1,148 @@
+"""The command line through click's runner: formats, exit codes, errors, batch."""
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from symchain.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, input=None, env=None):
+        return runner.invoke(main, list(args), input=input, env=env)
+
+    return invoke
+
+
+def test_plain_is_the_default_when_piped(run):
+    result = run("derive", "sin(x**2)")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.output
+    assert "chain rule: d/dx sin(x**2), with u = x**2" in result.output
+    assert "d/du sin(u) = cos(u)" in result.output
+    assert "du/dx = d/dx x**2 = 2*x" in result.output
+    assert "d/dx sin(x**2) = 2*x*cos(x**2)" in result.output
+    assert "✓ verified" in result.output
+
+
+def test_seed_example_reads_like_the_seed(run):
+    result = run("derive", "(3x+1)^2")
+    assert "with u = 3*x + 1" in result.output
+    assert "2*u · 3 = 6*u = 6*(3*x + 1)" in result.output
+
+
+def test_json_keys_and_parseable_result(run):
+    result = run("derive", "sin(x^2)", "--format", "json")
+    data = json.loads(result.output)
+    for key in ("input", "expression", "variable", "result", "verified", "complete", "steps"):
+        assert key in data
+    assert data["input"] == "sin(x^2)"
+    x = sp.Symbol("x")
+    assert sp.parse_expr(data["result"]) == 2 * x * sp.cos(x**2)
+    assert set(data["steps"]) >= {"rule", "expression", "result", "substeps"}
+
+
+def test_markdown_and_latex(run):
+    md = run("derive", "x sin(x)", "--format", "markdown").output
+    assert "$$" in md and "product rule" in md
+    tex = run("derive", "x sin(x)", "--format", "latex").output
+    assert tex.startswith("\\begin{align*}") and tex.rstrip().endswith("\\end{align*}")
+    assert "✓" not in tex
+
+
+def test_rich_format_honours_no_color(run):
+    result = run("derive", "sin(x)", "--format", "rich", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0 and "\x1b[3" not in result.output
+
+
+@pytest.mark.parametrize("detail", ["brief", "normal", "full"])
+def test_detail_levels(run, detail):
+    result = run("derive", "3x + x^2 + 1", "--detail", detail)
+    assert result.exit_code == 0
+    assert "2*x + 3" in result.output
+    if detail == "full":
+        assert "d/dx x = 1" in result.output
+    if detail == "brief":
+        assert "rules:" in result.output
+
+
+def test_bad_input_exits_2_with_a_caret(run):
+    result = run("derive", "sin(x")
+    assert result.exit_code == 2
+    assert "never closed" in result.output
+    assert "^" in result.output
+
+
+def test_injection_runs_nothing(run, tmp_path):
+    canary = tmp_path / "canary"
+    result = run("derive", f"__import__('os').system('touch {canary}')")
+    assert result.exit_code == 2
+    assert not canary.exists()
+
+
+def test_several_variables_need_wrt(run):
+    result = run("derive", "x*y")
+    assert result.exit_code == 2
+    assert "x, y" in result.output
+    assert run("derive", "x*y", "--wrt", "y").exit_code == 0
+
+
+def test_bad_wrt_is_a_usage_error(run):
+    assert run("derive", "x", "--wrt", "__class__").exit_code == 2
+
+
+def test_order_and_at(run):
+    result = run("derive", "x^3", "--order", "2", "--at", "x=2")
+    assert result.exit_code == 0
+    assert "Order 2" in result.output and "at x = 2: 12" in result.output
+
+
+def test_at_outside_the_domain(run):
+    result = run("derive", "ln(x)", "--at", "x=0")
+    assert result.exit_code == 2 and "undefined" in result.output
+
+
+def test_formula_and_file_together_is_a_usage_error(run):
+    assert run("derive").exit_code == 2
+
+
+def test_batch_keeps_going_and_reports_bad_lines(run):
+    text = "sin(x)\n# a comment\n\nx^^2\r\ncos(2x)\n"
+    result = run("derive", "-f", "-", "--format", "jsonl", input=text)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("{")]
+    objects = [json.loads(line) for line in lines]
+    assert [o.get("input") for o in objects] == ["sin(x)", "x^^2", "cos(2x)"]
+    assert objects[1]["error"]["kind"] == "parse" and objects[1]["line"] == 4
+    assert "1 of 3 line(s) failed: 4" in result.output
+
+
+def test_batch_invalid_utf8(run):
+    result = run("derive", "-f", "-", "--format", "jsonl", input=b"x^2\n\xff\xfe\n")
+    assert result.exit_code == 2
+    assert "UTF-8" in result.output
+
+
+def test_json_error_object(run):
+    result = run("derive", "x +", "--format", "json")
+    assert result.exit_code == 2
+    start = result.output.index("{")
+    data = json.loads(result.output[start:])
+    assert data["error"]["kind"] == "parse" and data["error"]["position"] == 3
+
+
+def test_version_and_help(run):
+    assert "symchain, version" in run("--version").output
+    help_text = run("derive", "--help").output
+    assert "Examples:" in help_text and "--wrt" in help_text
+
+
+def test_timeout_is_reported(run):
+    result = run("derive", "sin(" * 200 + "x" + ")" * 200, "--timeout", "0.1")
+    assert result.exit_code == 2
+    assert "gave up" in result.output

@@ -1,0 +1,117 @@
+"""The parser: what people type becomes the right expression; everything else is refused."""
+
+import pytest
+import sympy as sp
+
+from symchain.errors import ParseError
+from symchain.parse import parse, symbol
+
+x, y = symbol("x"), symbol("y")
+f, g = sp.Function("f"), sp.Function("g")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("sin(x**2)", sp.sin(x**2)),
+        ("x^2", x**2),
+        ("2x", 2 * x),
+        ("3(x+1)", 3 * (x + 1)),
+        ("x sin(x)", x * sp.sin(x)),
+        ("(x+1)(x-1)", (x + 1) * (x - 1)),
+        ("2x^3", 2 * x**3),
+        ("-x^2", -(x**2)),
+        ("2^-1 x", x / 2),
+        ("e^x", sp.exp(x)),
+        ("exp(x)", sp.exp(x)),
+        ("E**x", sp.exp(x)),
+        ("ln(x)", sp.log(x)),
+        ("log(x, 2)", sp.log(x) / sp.log(2)),
+        ("log10(x)", sp.log(x) / sp.log(10)),
+        ("arcsin(x) + asin(x)", 2 * sp.asin(x)),
+        ("arctan(x)", sp.atan(x)),
+        ("arsinh(x)", sp.asinh(x)),
+        ("sqrt(x)", sp.sqrt(x)),
+        ("abs(x)", sp.Abs(x)),
+        ("pi x", sp.pi * x),
+        ("f(g(x))", f(g(x))),
+        ("0.5x", x / 2),
+        ("1e3 x", 1000 * x),
+        ("x y", x * y),
+        ("x²", x**2),
+        ("π·x", sp.pi * x),
+        ("x − 1", x - 1),
+        ("x(x+1)", x * (x + 1)),
+        ("besselj(0, x)", sp.besselj(0, x)),
+        ("theta^2", symbol("theta") ** 2),
+    ],
+)
+def test_accepts_what_people_type(text, expected):
+    assert parse(text) == expected
+
+
+def test_symbols_are_real():
+    assert parse("x").is_real
+
+
+def test_sin_is_never_split():
+    assert parse("sin(x)") == sp.sin(x)
+    with pytest.raises(ParseError, match="did you mean sin"):
+        parse("sinx")
+
+
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        ("__import__('os').system('echo hi')", "names starting with '_'", 0),
+        ("x.real", "attribute", 1),
+        ("'x'", "strings", 0),
+        ("x[0]", "not allowed", 1),
+        ("lambda: 1", "keyword", 0),
+        ("x; y", "single expression", 1),
+        ("x = 1", "'='", 2),
+        ("sin(x", "never closed", 3),
+        ("x)", "closes nothing", 1),
+        ("x +", "ends too early", 3),
+        ("2 3", "two numbers", 2),
+        ("foo(x)", "unknown function 'foo'", 0),
+        ("sin", "is a function", 0),
+        ("sin(x, 2)", "takes 1 argument", 0),
+        ("", "empty", 0),
+        ("   ", "empty", 0),
+        ("x\x00", "NUL", 1),
+        ("1/0", "division by zero", 2),
+    ],
+)
+def test_refuses_with_a_column(text, message, position):
+    with pytest.raises(ParseError, match=message) as info:
+        parse(text)
+    assert info.value.position == position
+
+
+def test_caret_points_at_the_column():
+    with pytest.raises(ParseError) as info:
+        parse("x + $")
+    assert info.value.pointer() == "  x + $\n      ^"
+
+
+def test_huge_powers_are_refused_quickly():
+    with pytest.raises(ParseError, match="digits"):
+        parse("9**9**9")
+    with pytest.raises(ParseError, match="exponent"):
+        parse("1e999999999")
+    assert parse("x**(10**100)") == x ** sp.Integer(10**100)
+
+
+def test_length_and_depth_are_bounded():
+    with pytest.raises(ParseError, match="characters long"):
+        parse("x+" * 2000 + "x")
+    with pytest.raises(ParseError, match="nested"):
+        parse("(" * 300 + "x" + ")" * 300)
+    deep = "sin(" * 200 + "x" + ")" * 200
+    assert parse(deep).count(sp.sin) == 200
+
+
+def test_functions_of_huge_numbers_stay_unevaluated():
+    value = parse("gamma(10**10)")
+    assert value.func == sp.gamma and not value.free_symbols
