@@ -176,7 +176,11 @@ def _footer(d: Derivation) -> list[Line]:
     if d.point:
         where = ", ".join(f"{s} = {v}" for s, v in d.point)
         parts: list[Part] = [Text(f"at {where}: "), Math(d.value)]
-        if d.value is not None and not d.value.is_Float and not d.value.free_symbols:
+        if (
+            d.value is not None
+            and not (d.value.is_Float or d.value.is_Integer)
+            and not d.value.free_symbols
+        ):
             approx = d.value.evalf(12)
             if approx != d.value:
                 parts += [Op("≈"), Math(approx)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..steps import CONFIRMED, FAILED
 from .layout import layout
-from .text import parts_text
+from .text import line_texts
 
 INDENT = "  "
 
@@ -18,11 +18,12 @@ def verdict_mark(verdict: str | None) -> str:
 def render_plain(derivation, detail: str = "normal") -> str:
     out = []
     for line in layout(derivation, detail):
-        text = INDENT * line.depth + parts_text(line.parts)
+        texts = line_texts(line.parts, INDENT * line.depth)
         if line.rule:
-            text += f"    [{line.rule}]"
+            texts[0] += f"    [{line.rule}]"
         if line.kind in ("step", "result"):
-            text += verdict_mark(line.verdict)
+            texts[-1] += verdict_mark(line.verdict)
+        text = "\n".join(texts)
         if line.kind == "title" and out:
             out.append("")
         after_steps = out and out[-1] and not out[-1].startswith("d/d")

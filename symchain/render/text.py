@@ -70,3 +70,21 @@ def part_text(part: Part) -> str:
 
 def parts_text(parts) -> str:
     return "".join(part_text(p) for p in parts)
+
+
+def line_texts(parts, indent: str, width: int = 80) -> list[str]:
+    """A line as text; a long one breaks before each top-level '=' so notes stay readable."""
+    whole = indent + parts_text(parts)
+    if len(whole) <= width:
+        return [whole]
+    pieces: list[list] = [[]]
+    for part in parts:
+        if isinstance(part, Op) and part.symbol == "=":
+            pieces.append([])
+        pieces[-1].append(part)
+    if len(pieces) == 1:
+        return [whole]
+    out = [indent + parts_text(pieces[0]).rstrip()]
+    for piece in pieces[1:]:
+        out.append(indent + "    " + parts_text(piece).strip())
+    return out
