@@ -8,18 +8,11 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
-try:
-    __version__ = metadata.version("symchain")
-except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
 __all__ = ["derive", "parse", "Derivation", "__version__"]
 
 
 def __getattr__(name: str):
-    # Lazy: `import symchain` must not pay for SymPy until it is used.
+    # Lazy: `import symchain` pays for neither SymPy nor package metadata until used.
     if name in ("derive", "Derivation"):
         from . import derivation
 
@@ -28,4 +21,11 @@ def __getattr__(name: str):
         from .parse import parse
 
         return parse
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("symchain")
+        except metadata.PackageNotFoundError:  # a source tree that is not installed
+            return "0.0.0+unknown"
     raise AttributeError(name)

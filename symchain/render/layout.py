@@ -49,10 +49,12 @@ class Ratio:
 @dataclass(frozen=True, slots=True)
 class Op:
     symbol: str  # "=", "·", "+"
+    breaks: bool = True  # a long line may break before it (not inside "u = ...")
 
 
 Part = "Text | Math | Deriv | Ratio | Op | Formula"
 EQ = Op("=")
+DEF = Op("=", breaks=False)
 DOT = Op("·")
 
 
@@ -142,7 +144,8 @@ def layout(d: Derivation, detail: str = "normal") -> list[Line]:
             rules = _rules_used(order.steps)
             lines.append(Line(1, (Text("rules: " + ", ".join(rules)),), kind="note"))
         else:
-            _Emitter(lines, detail).emit(order.steps, 1)
+            names = {inner: name for s in order.steps.walk() for name, inner in s.names}
+            _Emitter(lines, detail, names).emit(order.steps, 1)
         lines.extend(_answer(order, d))
     lines.extend(_footer(d))
     return lines
@@ -221,14 +224,38 @@ def status_text(d: Derivation) -> str:
     return f"? unconfirmed: {unconfirmed} step(s) could not be checked either way"
 
 
+BIG = 30  # nodes: an expression larger than this shows its named inner functions by name
+
+
+def is_big(expr: sp.Expr) -> bool:
+    return any(count >= BIG for count, _ in enumerate(sp.preorder_traversal(expr)))
+
+
 class _Emitter:
-    def __init__(self, lines: list[Line], detail: str) -> None:
+    def __init__(self, lines: list[Line], detail: str, names: dict | None = None) -> None:
         self.lines = lines
         self.full = detail == "full"
+        self.names = names or {}
 
     def add(self, depth: int, parts: list[Part], step: Step | None = None, rule: str | None = None):
         verdict = step.verdict if step is not None else None
+        parts = [self.abbreviate(p) for p in parts]
         self.lines.append(Line(depth, tuple(parts), rule, "step", verdict))
+
+    def abbreviate(self, part: Part) -> Part:
+        """In a big expression, write each named inner function by its name (u, v, ...).
+
+        Without this a chain n deep prints n lines of size n: n² characters.
+        """
+        if not self.names or not isinstance(part, (Math, Deriv)) or not is_big(part.expr):
+            return part
+        expr = part.expr
+        if expr.args:
+            with sp.evaluate(False):
+                expr = expr.func(*(a.xreplace(self.names) for a in expr.args))
+        if isinstance(part, Math):
+            return Math(expr, part.factor)
+        return Deriv(part.var, expr)
 
     def visible(self, step: Step) -> list[Step]:
         if step.rule == engine.GENERAL_POWER:
@@ -299,25 +326,31 @@ class _Emitter:
         outer, inner = step.substeps
         ((u, inner_expr),) = step.names
         header = lead + [Text("chain rule: "), Deriv(step.var, step.expr)]
-        header += [Text(", with "), Math(u), EQ, Math(inner_expr)]
+        header += [Text(", with "), Math(u), DEF, Math(inner_expr)]
         self.add(depth, header, None, None)
         self.add(
             depth + 1, [Deriv(u, outer.expr), EQ, Math(outer.result)], outer, label(outer.rule)
         )
-        ratio = [Ratio(u, step.var), EQ]
-        if inner.substeps and (self.full or not is_trivial(inner)):
+        ratio = [Ratio(u, step.var), DEF]
+        if inner.rule == engine.CHAIN:
+            # a chain of chains is a list, not a staircase: keep the depth
+            self.emit(inner, depth, ratio)
+        elif inner.substeps and (self.full or not is_trivial(inner)):
             self.emit(inner, depth + 1, ratio)
         else:
             parts = ratio + [Deriv(step.var, inner.expr), EQ, Math(inner.result)]
             self.add(depth + 1, parts, inner, label(inner.rule))
-        in_u = outer.result * inner.result
-        with sp.evaluate(False):
-            back = in_u.xreplace({u: inner_expr})
-        parts = [Text("so "), Deriv(step.var, step.expr), EQ]
-        parts += [Math(outer.result, True), DOT, Math(inner.result, True)]
-        if in_u.free_symbols == {u} and outer.result.free_symbols == {u}:
-            parts += [EQ, Math(in_u)]  # the seed's 2u · 3 = 6u, before substituting back
-        parts += [EQ, Math(back)]
+        parts = [Text("so "), Deriv(step.var, step.expr), EQ, Math(outer.result, True), DOT]
+        if is_big(inner.result) or is_big(step.result):
+            # deep inside a long chain: name the factor; the answer at the end has it in full
+            parts += [Ratio(u, step.var)]
+        else:
+            parts += [Math(inner.result, True)]
+            in_u = outer.result * inner.result
+            if in_u.free_symbols == {u} and outer.result.free_symbols == {u}:
+                parts += [EQ, Math(in_u)]  # the seed's 2u · 3 = 6u, before substituting back
+            with sp.evaluate(False):
+                parts += [EQ, Math(in_u.xreplace({u: inner_expr}))]
         self.add(depth + 1, parts, step, label(step.rule))
 
 

@@ -79,7 +79,7 @@ def line_texts(parts, indent: str, width: int = 80) -> list[str]:
         return [whole]
     pieces: list[list] = [[]]
     for part in parts:
-        if isinstance(part, Op) and part.symbol == "=":
+        if isinstance(part, Op) and part.symbol == "=" and part.breaks:
             pieces.append([])
         pieces[-1].append(part)
     if len(pieces) == 1:
