@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-__all__ = ["derive", "parse", "Derivation", "__version__"]
+__all__ = ["derive", "Derivation", "__version__"]
 
 
 def __getattr__(name: str):
@@ -17,10 +17,6 @@ def __getattr__(name: str):
         from . import derivation
 
         return getattr(derivation, name)
-    if name == "parse":
-        from .parse import parse
-
-        return parse
     if name == "__version__":
         from importlib import metadata
 

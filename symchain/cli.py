@@ -41,13 +41,13 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXAMPLES)
+@main.command(epilog=EXAMPLES, context_settings={"ignore_unknown_options": True})
 @click.argument("formula", required=False)
-@click.option("--wrt", "-x", "wrt", metavar="NAME", help="Variable to differentiate by.")
+@click.option("--wrt", "wrt", metavar="NAME", help="Variable to differentiate by.")
 @click.option(
     "--order",
-    "-n",
     type=click.IntRange(1, 20),
+    metavar="N",
     default=1,
     show_default=True,
     help="Order of the derivative; each order is shown with its steps.",
@@ -61,7 +61,6 @@ def main() -> None:
 )
 @click.option(
     "--format",
-    "-F",
     "fmt",
     type=click.Choice(FORMATS),
     help="Output format [default: rich on a terminal, plain when piped].",
@@ -84,6 +83,7 @@ def main() -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Seconds allowed for one derivation.",
@@ -201,11 +201,25 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
     except Exception as exc:  # a bug or a SymPy failure: reported, never hidden
         if debug:
             raise
-        raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
+        detail = " ".join(str(exc).split())
+        raise InternalError(f"internal error: {type(exc).__name__}: {detail}") from exc
 
 
 class InternalError(Exception):
-    """Something failed that is not the user's fault."""
+    """Something failed that is not the user's fault: reported, exit code 1."""
+
+    kind = "internal"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message + " (run with --debug for the traceback)"
+        self.position = None
+
+    def pointer(self) -> str:
+        return ""
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "position": None}
 
 
 def _derive_one(
@@ -214,7 +228,6 @@ def _derive_one(
     """Derive one formula and print it; the exit code it earns."""
     from .errors import SymchainError
 
-    where = f"line {line}: " if line is not None else ""
     try:
         derivation = _compute(formula, options, timeout, debug)
     except SymchainError as err:
@@ -223,7 +236,7 @@ def _derive_one(
         out.error(formula, err, line)
         return err.exit_code
     except InternalError as err:
-        click.echo(f"error: {where}{err} (run with --debug for the traceback)", err=True)
+        out.error(formula, err, line)
         return 1
     out.result(derivation)
     return 0 if derivation.verified else 1
@@ -237,6 +250,9 @@ def _derive_batch(file, options: dict, out: _Output, timeout: float, debug: bool
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
+            if seen:
+                out.separator(f"line {number}")
+            seen += 1
             out.error(None, ParseError("the line is not valid UTF-8"), number)
             bad.append(number)
             continue

@@ -182,7 +182,10 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
         number = _number(value)
         if number.free_symbols:
             raise UsageError(f"the value for {name} must be a number, not {value!r}")
-        pairs.append((symbols.get(name, symbol(name)), number))
+        if name not in symbols:
+            known = ", ".join(sorted(symbols)) or "none"
+            raise UsageError(f"--at names {name}, which is not in the formula (variables: {known})")
+        pairs.append((symbols[name], number))
     return tuple(pairs)
 
 

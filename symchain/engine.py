@@ -47,11 +47,12 @@ class Namer:
             yield f"u{n}"
             n += 1
 
-    def fresh(self) -> sp.Symbol:
+    def fresh(self, real: bool = True) -> sp.Symbol:
+        """A new name, real only when what it names is real (|u|' = sign(u) needs that)."""
         for name in self._candidates:
             if name not in self.taken:
                 self.taken.add(name)
-                return sp.Symbol(name, real=True)
+                return sp.Symbol(name, real=True) if real else sp.Symbol(name)
         raise AssertionError("the name generator is endless")
 
 
@@ -167,6 +168,8 @@ class _Engine:
             return self.several_arguments(expr, dependent)
         index = dependent[0]
         func = type(expr)
+        if func is sp.Abs and not expr.args[0].is_real:
+            return self.fallback(expr, note="|u| of a u that may be complex")
         if func in FORMULAS and len(expr.args) == 1:
             family, formula = FORMULAS[func]
             return self.apply(family, func, expr, expr.args[0], formula)
@@ -227,11 +230,18 @@ class _Engine:
         x = self.var
         if inner == x:
             return Step(rule, expr, x, derivative(x))
-        u = self.namer.fresh()
+        u = self.namer.fresh(real=bool(inner.is_real))
         outer_step = Step(rule, outer(u), u, derivative(u))
         inner_step = self.derive(inner)
-        result = outer_step.result.xreplace({u: inner}) * inner_step.result
+        result = substitute(outer_step.result, u, inner) * inner_step.result
         return Step(CHAIN, expr, x, result, (outer_step, inner_step), names=((u, inner),))
+
+
+def substitute(expr: sp.Expr, name: sp.Symbol, value: sp.Expr) -> sp.Expr:
+    """Put the inner function back for its name; f'(u) at u = x**2 becomes a Subs."""
+    if expr.has(sp.Derivative):
+        return expr.subs(name, value)
+    return expr.xreplace({name: value})
 
 
 def _replace_at(args: tuple, index: int, value: sp.Expr) -> tuple:

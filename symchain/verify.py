@@ -12,9 +12,11 @@ differentiating every subexpression afresh would cost far more.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from . import engine
 from .compare import Verdict, compare
+from .engine import substitute
 from .steps import FAILED, FALLBACK, SYMBOLIC, UNCONFIRMED, Step
 
 
@@ -31,6 +33,8 @@ def verify_tree(step: Step) -> Step:
 def check_step(step: Step) -> Verdict:
     """The verdict on one step, taking its substeps' claims as given."""
     if step.rule == FALLBACK:
+        if _unevaluated(step.result):
+            return Verdict(UNCONFIRMED)  # SymPy could only restate the question
         return Verdict(SYMBOLIC)  # the result *is* SymPy's diff
     if not step.substeps:
         return compare(step.result, sp.diff(step.expr, step.var))
@@ -42,10 +46,16 @@ def check_step(step: Step) -> Verdict:
     same_expr = compare(rebuilt, step.expr)
     if not same_expr.confirmed:
         return same_expr if same_expr.status == FAILED else Verdict(UNCONFIRMED)
-    claimed = {sp.Derivative(g, x): p.result for g, p in zip(unknowns, parts, strict=True)}
-    claimed.update({g: p.expr for g, p in zip(unknowns, parts, strict=True)})
-    expected = sp.diff(pattern, x).xreplace(claimed)
+    derivatives = {sp.Derivative(g, x): p.result for g, p in zip(unknowns, parts, strict=True)}
+    expected = sp.diff(pattern, x).xreplace(derivatives)
+    for g, p in zip(unknowns, parts, strict=True):
+        expected = substitute(expected, g, p.expr)
     return compare(step.result, expected)
+
+
+def _unevaluated(expr: sp.Expr) -> bool:
+    """True when expr holds d/dx of something other than an unknown function."""
+    return any(not isinstance(d.expr, AppliedUndef) for d in expr.atoms(sp.Derivative))
 
 
 def _template(step: Step):

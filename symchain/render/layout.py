@@ -186,7 +186,7 @@ def _footer(d: Derivation) -> list[Line]:
         ):
             approx = d.value.evalf(12)
             if approx != d.value:
-                parts += [Op("≈"), Math(approx)]
+                parts += [Text(" ≈ " + _short_number(approx))]
         lines.append(Line(0, tuple(parts), kind="result"))
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
     if not d.complete:
@@ -213,7 +213,7 @@ def status_text(d: Derivation) -> str:
     total = len(steps)
     numeric = sum(1 for s in steps if s.verdict == NUMERIC)
     if d.verified:
-        how = f"{total} steps checked against SymPy's diff"
+        how = f"{total} step{'s' if total != 1 else ''} checked against SymPy's diff"
         if numeric:
             how += f", {numeric} of them at random points"
         return f"✓ verified: {how}"
@@ -350,7 +350,7 @@ class _Emitter:
             if in_u.free_symbols == {u} and outer.result.free_symbols == {u}:
                 parts += [EQ, Math(in_u)]  # the seed's 2u · 3 = 6u, before substituting back
             with sp.evaluate(False):
-                parts += [EQ, Math(in_u.xreplace({u: inner_expr}))]
+                parts += [EQ, Math(engine.substitute(in_u, u, inner_expr))]
         self.add(depth + 1, parts, step, label(step.rule))
 
 
@@ -387,3 +387,12 @@ def _combination(step: Step) -> sp.Expr | None:
 def _unless_one(factor: sp.Expr) -> list[sp.Expr]:
     """Drop a factor of 1 from a product written out for reading."""
     return [] if factor == 1 else [factor]
+
+
+def _short_number(value: sp.Expr) -> str:
+    """12 significant digits, no trailing zeros: 0.75, not 0.750000000000."""
+    re, im = value.as_real_imag()
+    text = f"{float(re):.12g}"
+    if im != 0:
+        text += f" {'+' if im > 0 else '-'} {abs(float(im)):.12g}*I"
+    return text

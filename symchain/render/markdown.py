@@ -32,7 +32,7 @@ def render_markdown(derivation, detail: str = "normal") -> str:
         if line.kind == "title":
             out.append(("\n" if out else "") + "### " + _inline(line.parts) + "\n")
         elif line.kind == "result" and all(not isinstance(p, Text) for p in line.parts):
-            out.append("\n$$" + "".join(part_latex(p) for p in line.parts).strip() + "$$\n")
+            out.append("\n$$" + "".join(part_latex(p) for p in line.parts).strip() + "$$")
         elif line.kind in ("status", "note", "result"):
             out.append("\n" + _inline(line.parts))
         else:

@@ -1,4 +1,5 @@
-"""Plain text: for pipes, files and notes; no escape codes, no wrapping."""
+"""Plain text for pipes, files and notes: no escape codes, and no wrapping at the
+terminal's width; a line longer than 80 characters breaks before each '='."""
 
 from __future__ import annotations
 

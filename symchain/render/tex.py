@@ -6,7 +6,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .layout import Deriv, Formula, Math, Op, Part, Ratio, Text
-from .text import factor_needs_parens, needs_parens, prime_form
+from .text import factor_needs_parens, needs_parens, prime_form, subs_prime_form
 
 _OPS = {"=": "=", "·": r"\cdot", "≈": r"\approx", "+": "+"}
 
@@ -18,6 +18,13 @@ class _NotesLatex(LatexPrinter):
             return super()._print_Derivative(expr)
         name, count, arg = prime
         return f"{name}{chr(39) * count}\\left({self._print(arg)}\\right)"
+
+    def _print_Subs(self, expr):
+        prime = subs_prime_form(expr)
+        if prime is None:
+            return super()._print_Subs(expr)
+        name, count, point = prime
+        return f"{name}{chr(39) * count}\\left({self._print(point)}\\right)"
 
 
 _PRINTER = _NotesLatex({"ln_notation": True})

@@ -19,6 +19,23 @@ class _NotesPrinter(StrPrinter):
         name, count, arg = prime
         return f"{name}{chr(39) * count}({self._print(arg)})"
 
+    def _print_Subs(self, expr):
+        prime = subs_prime_form(expr)
+        if prime is None:
+            return super()._print_Subs(expr)
+        name, count, point = prime
+        return f"{name}{chr(39) * count}({self._print(point)})"
+
+
+def subs_prime_form(expr: sp.Subs):
+    """(name, order, point) when expr is f^(n)(u) evaluated at u = point."""
+    if len(expr.variables) != 1 or not isinstance(expr.expr, sp.Derivative):
+        return None
+    prime = prime_form(expr.expr)
+    if prime is None or prime[2] != expr.variables[0]:
+        return None
+    return prime[0], prime[1], expr.point[0]
+
 
 def prime_form(expr: sp.Derivative):
     """(name, order, argument) when expr is f^(n)(a) of a one-argument unknown f."""
