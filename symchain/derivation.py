@@ -222,9 +222,11 @@ def _split_top_level(text: str) -> list[str]:
 
 def _value_at(result: sp.Expr, point: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> sp.Expr:
     value = result.subs(dict(point))
+    where = ", ".join(f"{s}={v}" for s, v in point)
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        where = ", ".join(f"{s}={v}" for s, v in point)
         raise UsageError(f"the derivative is undefined at {where}")
+    if not value.free_symbols and value.is_real is False:
+        raise UsageError(f"the derivative is not real at {where}: outside the domain")
     if sp.count_ops(value) <= 40:
         value = sp.simplify(value)
     return value

@@ -191,7 +191,7 @@ class _Engine:
 
     def several_arguments(self, expr: sp.Function, dependent: list[int]) -> Step:
         """F(g(x), h(x)): one term per argument that depends on x."""
-        parts, terms = [], []
+        parts, terms, partials = [], [], []
         for index in dependent:
             try:
                 partial = expr.fdiff(index + 1)
@@ -201,8 +201,11 @@ class _Engine:
                 return self.fallback(expr)
             part = self.derive(expr.args[index])
             parts.append(part)
+            partials.append(partial)
             terms.append(partial * part.result)
-        return Step(SEVERAL_ARGUMENTS, expr, self.var, sp.Add(*terms), tuple(parts))
+        return Step(
+            SEVERAL_ARGUMENTS, expr, self.var, sp.Add(*terms), tuple(parts), extra=tuple(partials)
+        )
 
     def undefined(self, expr: AppliedUndef) -> Step:
         if len(expr.args) != 1:

@@ -169,6 +169,14 @@ def _insert_products(tokens: list[Token], text: str) -> list[Token]:
     """Make implicit multiplication explicit: 2x, 3(x+1), x sin(x), (x+1)(x-1)."""
     out: list[Token] = []
     for tok in tokens:
+        after_function = out and out[-1].kind == "name" and is_callable_name(out[-1].text)
+        if after_function and tok.text in ("^", "**"):
+            name = out[-1].text
+            raise ParseError(
+                f"write {name}(x)^2, not {name}^2(x), for a power of {name}",
+                text=text,
+                position=tok.col,
+            )
         if out:
             prev = out[-1]
             starts_value = tok.kind in ("num", "name") or tok.text == "("
@@ -254,6 +262,8 @@ class _Builder:
             return self.name(node)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
+        if isinstance(node, ast.Tuple):
+            raise self.fail("a formula is one expression: ',' only separates arguments", node)
         raise self.fail("this part is not allowed in a formula", node)
 
     def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
@@ -328,6 +338,12 @@ class _Builder:
             return CONSTANTS[name]
         if name in FUNCTIONS or name in UNDEFINED_FUNCTIONS:
             raise self.fail(f"'{name}' is a function: write {name}(...)", node)
+        if name in _RESERVED:
+            raise self.fail(
+                f"'{name}' means something else to SymPy (so JSON output could not be read "
+                "back); choose another name for this variable",
+                node,
+            )
         return symbol(name)
 
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
@@ -353,6 +369,10 @@ class _Builder:
                 raise self.fail(f"{name} of a number this large is beyond what I evaluate", node)
             return spec.build(*args, evaluate=False)
         return spec.build(*args)
+
+
+#: Names SymPy's own parser reads as something other than a symbol (I, N, S, Q, O, beta, ...).
+_RESERVED = frozenset(name for name in dir(sp) if not name.startswith("_"))
 
 
 def _is_huge_number(arg: sp.Expr) -> bool:

@@ -14,7 +14,7 @@ import sympy as sp
 
 from .. import engine
 from ..derivation import Derivation, Order
-from ..steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, SYMBOLIC, Step
+from ..steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, Step
 
 DETAILS = ("brief", "normal", "full")
 
@@ -176,6 +176,11 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
 
 def _footer(d: Derivation) -> list[Line]:
     lines = []
+    if d.order > 1:
+        n = d.order
+        text = f"d^{n}/d{d.variable}^{n} "
+        parts = (Text(text), Math(d.expression, True), EQ, Math(d.result))
+        lines.append(Line(0, parts, kind="result"))
     if d.point:
         where = ", ".join(f"{s} = {v}" for s, v in d.point)
         parts: list[Part] = [Text(f"at {where}: "), Math(d.value)]
@@ -200,7 +205,7 @@ def _footer(d: Derivation) -> list[Line]:
 
 def status(d: Derivation) -> str:
     if d.verified:
-        return SYMBOLIC
+        return "verified"
     steps = [s for o in d.orders for s in o.steps.walk()]
     checks = [o.check for o in d.orders]
     if any(s.verdict == FAILED for s in steps) or any(c.status == FAILED for c in checks):
@@ -289,10 +294,15 @@ class _Emitter:
             header += [
                 Text(", as "),
                 Math(step.expr),
-                EQ,
+                DEF,
                 Math(sp.exp(sp.Mul(exponent, sp.log(base), evaluate=False)), False),
             ]
         self.add(depth, header, None, None)
+        if step.rule == engine.SEVERAL_ARGUMENTS:
+            args = [a for a in step.expr.args if a.has(step.var)]
+            for arg, partial in zip(args, step.extra, strict=True):
+                parts = [Text(f"∂/∂({_plain(arg)}) "), Math(step.expr), EQ, Math(partial)]
+                self.add(depth + 1, parts, None, "partial derivative")
         roles = ["u' = ", "v' = "] if step.rule == engine.GENERAL_POWER else None
         for i, child in enumerate(children):
             self.emit(child, depth + 1, [Text(roles[i])] if roles else None)
@@ -340,7 +350,10 @@ class _Emitter:
         else:
             parts = ratio + [Deriv(step.var, inner.expr), EQ, Math(inner.result)]
             self.add(depth + 1, parts, inner, label(inner.rule))
-        parts = [Text("so "), Deriv(step.var, step.expr), EQ, Math(outer.result, True), DOT]
+        # a flattened inner chain says which derivative it closes: "so du/dx = ..."
+        closing = [p for p in lead if isinstance(p, Ratio)]
+        parts = [Text("so "), *closing, *([DEF] if closing else [])]
+        parts += [Deriv(step.var, step.expr), EQ, Math(outer.result, True), DOT]
         if is_big(inner.result) or is_big(step.result):
             # deep inside a long chain: name the factor; the answer at the end has it in full
             parts += [Ratio(u, step.var)]
@@ -367,11 +380,13 @@ def _combination(step: Step) -> sp.Expr | None:
             return sp.Add(*terms)
         if step.rule == engine.QUOTIENT:
             top, bottom = parts
+            with sp.evaluate(True):
+                inverse_square = bottom.expr**-2
             numerator = sp.Add(
                 sp.Mul(*_unless_one(top.result), bottom.expr),
                 sp.Mul(-1, top.expr, *_unless_one(bottom.result)),
             )
-            return sp.Mul(numerator, sp.Pow(sp.Pow(bottom.expr, 2), -1))
+            return sp.Mul(numerator, inverse_square)
         if step.rule == engine.SUM:
             return sp.Add(*(p.result for p in parts))
         if step.rule == engine.GENERAL_POWER:
@@ -396,3 +411,7 @@ def _short_number(value: sp.Expr) -> str:
     if im != 0:
         text += f" {'+' if im > 0 else '-'} {abs(float(im)):.12g}*I"
     return text
+
+
+def _plain(expr: sp.Expr) -> str:
+    return sp.sstr(expr)

@@ -63,8 +63,13 @@ def needs_parens(expr: sp.Expr) -> bool:
 
 
 def factor_needs_parens(expr: sp.Expr) -> bool:
-    """Beside '·', a sum or a negative factor is bracketed."""
-    return bool(expr.is_Add or expr.could_extract_minus_sign())
+    """Beside '·', a sum, a negative factor or a fraction is bracketed: (1/u) · 2*x."""
+    if expr.is_Add or expr.could_extract_minus_sign():
+        return True
+    factors = sp.Mul.make_args(expr)
+    return any(f.is_Pow and f.exp.is_negative for f in factors) or bool(
+        expr.is_Rational and not expr.is_Integer
+    )
 
 
 def part_text(part: Part) -> str:
