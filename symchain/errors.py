@@ -17,7 +17,7 @@ class SymchainError(Exception):
 
     def pointer(self) -> str:
         """The input with a caret under the offending column, when both are known."""
-        if self.text is None or self.position is None:
+        if self.text is None or self.position is None or not self.text.strip():
             return ""
         line = self.text.replace("\t", " ")
         if any(not c.isprintable() for c in line):

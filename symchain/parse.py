@@ -79,7 +79,13 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
         raise ParseError("this is not a formula I can read", text=text, position=col) from None
     except (RecursionError, MemoryError):
         raise ParseError("the formula is nested too deeply", text=text) from None
-    return _Builder(text, source, columns, max_depth).build(tree.body)
+    expr = _Builder(text, source, columns, max_depth).build(tree.body)
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ParseError(
+            f"the formula has no finite value ({sp.sstr(expr)}): a division by zero or log(0)?",
+            text=text,
+        )
+    return expr
 
 
 def _tokenize(text: str, max_depth: int) -> list[Token]:
