@@ -32,10 +32,11 @@ class Math:
 
 @dataclass(frozen=True, slots=True)
 class Deriv:
-    """d/d(var) applied to expr."""
+    """d/d(var) applied to expr (d^n/d(var)^n when n > 1)."""
 
     var: sp.Symbol
     expr: sp.Expr
+    n: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,10 @@ def layout(d: Derivation, detail: str = "normal") -> list[Line]:
             rules = _rules_used(order.steps)
             lines.append(Line(1, (Text("rules: " + ", ".join(rules)),), kind="note"))
         else:
-            names = {inner: name for s in order.steps.walk() for name, inner in s.names}
+            # only big inner functions are written by name elsewhere: u = -x stays -x
+            names = {
+                inner: name for s in order.steps.walk() for name, inner in s.names if is_big(inner)
+            }
             _Emitter(lines, detail, names).emit(order.steps, 1)
         lines.extend(_answer(order, d))
     lines.extend(_footer(d))
@@ -177,9 +181,7 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
 def _footer(d: Derivation) -> list[Line]:
     lines = []
     if d.order > 1:
-        n = d.order
-        text = f"d^{n}/d{d.variable}^{n} "
-        parts = (Text(text), Math(d.expression, True), EQ, Math(d.result))
+        parts = (Deriv(d.variable, d.expression, d.order), EQ, Math(d.result))
         lines.append(Line(0, parts, kind="result"))
     if d.point:
         where = ", ".join(f"{s} = {v}" for s, v in d.point)
@@ -260,7 +262,7 @@ class _Emitter:
                 expr = expr.func(*(a.xreplace(self.names) for a in expr.args))
         if isinstance(part, Math):
             return Math(expr, part.factor)
-        return Deriv(part.var, expr)
+        return Deriv(part.var, expr, part.n)
 
     def visible(self, step: Step) -> list[Step]:
         if step.rule == engine.GENERAL_POWER:

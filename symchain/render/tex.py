@@ -70,5 +70,8 @@ def part_latex(part: Part) -> str:
         body = expr_latex(part.expr)
         if needs_parens(part.expr):
             body = r"\left(" + body + r"\right)"
-        return rf"\frac{{d}}{{d{expr_latex(part.var)}}} {body}"
+        var = expr_latex(part.var)
+        if part.n > 1:
+            return rf"\frac{{d^{{{part.n}}}}}{{d{var}^{{{part.n}}}}} {body}"
+        return rf"\frac{{d}}{{d{var}}} {body}"
     raise TypeError(part)

@@ -86,6 +86,8 @@ def part_text(part: Part) -> str:
         body = expr_text(part.expr)
         if needs_parens(part.expr):
             body = f"({body})"
+        if part.n > 1:
+            return f"d^{part.n}/d{part.var}^{part.n} {body}"
         return f"d/d{part.var} {body}"
     raise TypeError(part)
 
