@@ -6,7 +6,7 @@ import json
 
 import sympy as sp
 
-from ..steps import Step
+from ..steps import CONFIRMED, Step
 from .layout import status
 
 
@@ -20,7 +20,8 @@ def step_dict(step: Step) -> dict:
         "expression": expr_str(step.expr),
         "variable": str(step.var),
         "result": expr_str(step.result),
-        "verified": step.verdict,
+        "verified": step.verdict in CONFIRMED,
+        "verdict": step.verdict,
         "substeps": [step_dict(s) for s in step.substeps],
     }
     if step.names:
