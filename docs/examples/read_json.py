@@ -13,7 +13,7 @@ def read(text):
 def show(step, depth=0):
     print(
         "  " * depth + f"{step['rule']}: d/d{step['variable']} {step['expression']}"
-        f" = {step['result']}  [{step['verified']}]"
+        f" = {step['result']}  [{step['verdict']}]"
     )
     for sub in step["substeps"]:
         show(sub, depth + 1)
