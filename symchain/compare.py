@@ -13,6 +13,7 @@ import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .budget import OverBudget, budget
 from .steps import FAILED, NUMERIC, SYMBOLIC, UNCONFIRMED
 
 _POINTS_NEEDED = 3
@@ -20,6 +21,8 @@ _ATTEMPTS = 15
 _DIGITS = 30
 _RECHECK_DIGITS = 60
 _SMALL = 60  # operation count below which a symbolic simplification is tried
+_NUMERIC_SECONDS = 3.0  # a comparison that takes longer is left unconfirmed, never guessed
+_SYMBOLIC_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +43,19 @@ def compare(a: sp.Expr, b: sp.Expr) -> Verdict:
     difference = a - b
     if difference == 0:
         return Verdict(SYMBOLIC)
-    if difference.has(AppliedUndef, sp.Derivative, sp.Subs):
-        return _symbolic(difference.doit())
-    verdict = _numeric(a, b)
-    if verdict.status == UNCONFIRMED and sp.count_ops(difference) <= _SMALL:
-        symbolic = _symbolic(difference)
-        if symbolic.confirmed:
-            return symbolic
+    try:
+        if difference.has(AppliedUndef, sp.Derivative, sp.Subs):
+            with budget(_SYMBOLIC_SECONDS):
+                return _symbolic(difference.doit())
+        with budget(_NUMERIC_SECONDS):
+            verdict = _numeric(a, b)
+        if verdict.status == UNCONFIRMED and sp.count_ops(difference) <= _SMALL:
+            with budget(_SYMBOLIC_SECONDS):
+                symbolic = _symbolic(difference)
+            if symbolic.confirmed:
+                return symbolic
+    except OverBudget:
+        return Verdict(UNCONFIRMED)
     return verdict
 
 

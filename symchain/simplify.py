@@ -1,8 +1,9 @@
 """A bounded simplification: cheap rewrites tried in turn, the shortest kept.
 
 `sympy.simplify` can take seconds on a derivative a student would call
-easy; these rewrites are each fast, and none runs on an expression so big
-that it could take long.
+easy; these rewrites are usually fast, none runs on a very big expression,
+and all of them together run under a time budget: one that overruns is
+abandoned and the best form so far is kept.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import sympy as sp
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
+from .budget import OverBudget, budget
+
 _MAX_OPS = 300  # above this, the derivative is shown as derived
 _SIMPLIFY_OPS = 20  # below this, SymPy's full simplify is cheap enough to try
-_BUDGET = 0.5  # seconds: no new rewrite starts after this
+_BUDGET = 0.5  # seconds for all rewrites together; a rewrite past it is abandoned
 
 
 def _size(expr: sp.Expr) -> tuple[int, int]:
@@ -33,11 +36,16 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
         rewrites.append(sp.simplify)
     best, best_size = expr, _size(expr)
     for rewrite in rewrites:
-        if time.perf_counter() - start > _BUDGET:
+        left = _BUDGET - (time.perf_counter() - start)
+        if left <= 0.01:
             break
         if rewrite is sp.cancel and expr.has(sp.Function):
             continue
-        candidate = rewrite(best)
+        try:
+            with budget(left):
+                candidate = rewrite(best)
+        except OverBudget:
+            break
         size = _size(candidate)
         if size < best_size:
             best, best_size = candidate, size
