@@ -14,8 +14,11 @@ import time
 from contextlib import contextmanager
 
 
-class OverBudget(Exception):
-    """The work did not finish within its budget."""
+class OverBudget(BaseException):
+    """The work did not finish within its budget.
+
+    A BaseException, so that no `except Exception` inside SymPy swallows it.
+    """
 
 
 def _usable() -> bool:

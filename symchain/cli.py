@@ -162,6 +162,10 @@ class _Output:
             )
 
 
+class _TimeUp(BaseException):
+    """SIGALRM fired; a BaseException so that no `except Exception` in SymPy swallows it."""
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float):
     """Raise LimitError after `seconds` (SIGALRM; a no-op where there is none)."""
@@ -173,12 +177,14 @@ def _time_limit(seconds: float):
         return
 
     def on_alarm(signum, frame):
-        raise LimitError(f"gave up after {seconds:g} s (raise the limit with --timeout)")
+        raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _TimeUp:
+        raise LimitError(f"gave up after {seconds:g} s (raise the limit with --timeout)") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
