@@ -1,0 +1,223 @@
+"""The real console script, run as a separate process: exit codes, streams, formats.
+
+Each process start costs about half a second, so every test here starts one or two.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+SCRIPT = Path(sys.executable).with_name("symchain")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "symchain"]
+
+#: The symbol `sympy.parse_expr` makes of "x" in a JSON result (no assumptions).
+x = sp.Symbol("x")
+
+# Select Graphic Rendition parameters that set a colour (foreground or background).
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_COLOUR_CODES = set(range(30, 39)) | set(range(40, 49)) | set(range(90, 98)) | set(range(100, 108))
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TERM")
+    }
+    env["TERM"] = "xterm-256color"
+    env["COLUMNS"] = "100"
+    env.update(extra)
+    return env
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 60):
+    """The console script with `args`, output captured (so stdout is a pipe)."""
+    return subprocess.run(
+        [*COMMAND, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env if env is not None else _clean_env(),
+        timeout=timeout,
+    )
+
+
+def _colour_codes(text: str) -> list[int]:
+    codes = []
+    for params in _SGR.findall(text):
+        codes.extend(int(p) for p in params.split(";") if p.isdigit())
+    return [c for c in codes if c in _COLOUR_CODES]
+
+
+def _no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
+
+
+# -- success ---------------------------------------------------------------------------
+
+
+def test_piped_output_is_plain_and_exit_0():
+    proc = run("derive", "sin(x**2)")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x1b" not in proc.stderr
+    assert "2*x*cos(x**2)" in proc.stdout
+    _no_traceback(proc)
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("(3x+1)^2", 6 * (3 * x + 1)),  # the seed example: 18x + 6
+        ("sin(x**2)", 2 * x * sp.cos(x**2)),
+    ],
+)
+def test_json_result_is_the_derivative(formula, expected):
+    proc = run("derive", formula, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout
+    obj = json.loads(proc.stdout)
+    assert obj["verified"] is True
+    assert obj["input"] == formula
+    assert obj["variable"] == "x"
+    result = sp.parse_expr(obj["result"])
+    assert sp.simplify(result - expected) == 0, obj["result"]
+    assert sp.expand(result) == sp.expand(expected)
+
+
+def test_two_variables_with_wrt_exit_0():
+    proc = run("derive", "x^2 y", "--wrt", "y", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    assert sp.parse_expr(obj["result"]) == x**2
+
+
+# -- failures: exit code 2, a message, no traceback -------------------------------------
+
+
+def test_bad_formula_exits_2_with_message():
+    proc = run("derive", "sin(")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error:"), proc.stderr
+    assert proc.stdout == ""
+    _no_traceback(proc)
+
+
+def test_two_free_variables_without_wrt_exits_2():
+    proc = run("derive", "x*y")
+    assert proc.returncode == 2
+    assert "--wrt" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_usage_error_exits_2():
+    proc = run("derive")  # neither FORMULA nor --file
+    assert proc.returncode == 2
+    assert "Usage:" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_huge_power_exits_2_quickly():
+    start = time.monotonic()
+    proc = run("derive", "9**9**9", timeout=30)
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 2, proc.stderr
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+    assert proc.stderr.startswith("error:")
+    _no_traceback(proc)
+
+
+# -- version and help -------------------------------------------------------------------
+
+
+def test_version():
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert version("symchain") in proc.stdout
+    assert "symchain" in proc.stdout
+
+
+def test_python_m_symchain_help():
+    proc = subprocess.run(
+        [sys.executable, "-m", "symchain", "--help"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage:" in proc.stdout
+    assert "derive" in proc.stdout
+    assert "\x1b" not in proc.stdout
+
+
+# -- batch from stdin -------------------------------------------------------------------
+
+BATCH = """\
+# a comment line, then a blank line
+
+x^2
+sin(          # unbalanced: an error, and the batch goes on
+(3x+1)^2
+  # indented comment
+9**9**9
+sin(x**2)
+"""
+
+
+def test_stdin_batch_keeps_going_after_bad_lines():
+    proc = run("derive", "-f", "-", "--format", "jsonl", stdin=BATCH)
+    assert proc.returncode == 2  # some lines were bad
+    _no_traceback(proc)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    objects = [json.loads(line) for line in lines]  # each line one JSON object
+    inputs = ["x^2", "sin(", "(3x+1)^2", "9**9**9", "sin(x**2)"]
+    assert [o["input"] for o in objects] == inputs
+    good = {0: 2 * x, 2: 18 * x + 6, 4: 2 * x * sp.cos(x**2)}
+    for i, expected in good.items():
+        assert "error" not in objects[i]
+        assert sp.simplify(sp.parse_expr(objects[i]["result"]) - expected) == 0
+    for i in (1, 3):
+        error = objects[i]["error"]
+        assert set(error) >= {"kind", "message", "position"}, error
+        assert error["kind"] == "parse"
+        assert isinstance(error["message"], str) and error["message"]
+        assert error["position"] is None or isinstance(error["position"], int)
+    assert objects[1]["error"]["position"] == 3  # the '(' that is never closed
+    assert objects[1]["line"] == 4
+    assert objects[3]["line"] == 7
+    assert "2 of 5" in proc.stderr
+
+
+# -- colour -----------------------------------------------------------------------------
+
+
+def test_rich_format_piped_has_no_escape_codes():
+    proc = run("derive", "sin(x**2)", "--format", "rich", env=_clean_env(NO_COLOR="1"))
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout
+    assert "cos" in proc.stdout
+
+
+def test_no_color_respected_when_rich_is_forced():
+    """With a terminal forced (FORCE_COLOR), rich colours; NO_COLOR takes colour away."""
+    coloured = run("derive", "sin(x**2)", "--format", "rich", env=_clean_env(FORCE_COLOR="1"))
+    assert coloured.returncode == 0, coloured.stderr
+    assert _colour_codes(coloured.stdout), "the control run should be coloured"
+    plain = run(
+        "derive", "sin(x**2)", "--format", "rich", env=_clean_env(FORCE_COLOR="1", NO_COLOR="1")
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert "cos" in plain.stdout
+    assert _colour_codes(plain.stdout) == [], repr(plain.stdout[:300])
