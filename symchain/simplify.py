@@ -17,8 +17,9 @@ from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from .budget import OverBudget, budget
 
 _MAX_OPS = 300  # above this, the derivative is shown as derived
-_SIMPLIFY_OPS = 20  # below this, SymPy's full simplify is cheap enough to try
-_BUDGET = 0.5  # seconds for all rewrites together; a rewrite past it is abandoned
+_SIMPLIFY_OPS = 12  # up to this, SymPy's full simplify is cheap enough to try
+_TRIG_OPS = 25  # up to this, trigsimp (17 ms median, seconds at worst: benchmarks/tidy_rewrites.py)
+_BUDGET = 0.4  # seconds for all rewrites together; a rewrite past it is abandoned
 
 
 def _size(expr: sp.Expr) -> tuple[int, int]:
@@ -31,7 +32,9 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
     if ops > _MAX_OPS or expr.is_Atom:
         return expr
     start = time.perf_counter()
-    rewrites = [sp.factor_terms, sp.cancel, _trig, sp.powsimp]
+    rewrites = [sp.factor_terms, sp.cancel, sp.powsimp]
+    if ops <= _TRIG_OPS:
+        rewrites.append(_trig)
     if ops <= _SIMPLIFY_OPS:
         rewrites.append(sp.simplify)
     best, best_size = expr, _size(expr)
