@@ -107,16 +107,18 @@ def _numeric(a: sp.Expr, b: sp.Expr) -> Verdict:
             va, vb = _value(a, point, _DIGITS), _value(b, point, _DIGITS)
             if va is None or vb is None:
                 continue
-            if _close(va, vb, _DIGITS):
-                agreed += 1
-                if agreed >= _POINTS_NEEDED or not symbols:
-                    return Verdict(NUMERIC)
-                continue
-            both_real = isinstance(va, mpmath.mpf) and isinstance(vb, mpmath.mpf)
-            if not both_real:
-                continue  # branches of complex roots may differ off the real domain
-            va2, vb2 = _value(a, point, _RECHECK_DIGITS), _value(b, point, _RECHECK_DIGITS)
-            if va2 is not None and vb2 is not None and not _close(va2, vb2, _DIGITS):
-                shown = {s.name: float(v) for s, v in point.items()}
-                return Verdict(FAILED, shown, (float(va2), float(vb2)))
+            if not _close(va, vb, _DIGITS):
+                # 30 digits can be too few (tan of 1e33): look again at 60 before judging
+                va, vb = _value(a, point, _RECHECK_DIGITS), _value(b, point, _RECHECK_DIGITS)
+                if va is None or vb is None:
+                    continue
+                if not _close(va, vb, _DIGITS):
+                    both_real = isinstance(va, mpmath.mpf) and isinstance(vb, mpmath.mpf)
+                    if not both_real:
+                        continue  # branches of complex roots may differ off the real domain
+                    shown = {s.name: float(v) for s, v in point.items()}
+                    return Verdict(FAILED, shown, (float(va), float(vb)))
+            agreed += 1
+            if agreed >= _POINTS_NEEDED or not symbols:
+                return Verdict(NUMERIC)
     return Verdict(NUMERIC) if agreed >= 1 and not symbols else Verdict(UNCONFIRMED)
