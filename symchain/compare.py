@@ -20,6 +20,7 @@ _POINTS_NEEDED = 3
 _ATTEMPTS = 15
 _DIGITS = 30
 _RECHECK_DIGITS = 60
+_HUGE = mpmath.mpf(10) ** 50
 _SMALL = 60  # operation count below which a symbolic simplification is tried
 _NUMERIC_SECONDS = 3.0  # a comparison that takes longer is left unconfirmed, never guessed
 _SYMBOLIC_SECONDS = 2.0
@@ -105,8 +106,8 @@ def _numeric(a: sp.Expr, b: sp.Expr) -> Verdict:
         for attempt in range(_ATTEMPTS):
             point = {s: sp.Float(_sample(rng, attempt), _DIGITS) for s in symbols}
             va, vb = _value(a, point, _DIGITS), _value(b, point, _DIGITS)
-            if va is None or vb is None:
-                continue
+            if va is None or vb is None or max(abs(va), abs(vb)) > _HUGE:
+                continue  # astronomically large values say little: try another point
             if not _close(va, vb, _DIGITS):
                 # 30 digits can be too few (tan of 1e33): look again at 60 before judging
                 va, vb = _value(a, point, _RECHECK_DIGITS), _value(b, point, _RECHECK_DIGITS)

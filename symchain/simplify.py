@@ -1,7 +1,8 @@
 """A bounded simplification: cheap rewrites tried in turn, the shortest kept.
 
 `sympy.simplify` can take seconds on a derivative a student would call
-easy; these rewrites are usually fast, none runs on a very big expression,
+easy (and its first call imports sympy.physics.units: 80 ms of start-up);
+these rewrites are usually fast, none runs on a very big expression,
 and all of them together run under a time budget: one that overruns is
 abandoned and the best form so far is kept.
 """
@@ -11,15 +12,14 @@ from __future__ import annotations
 import time
 
 import sympy as sp
-from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from .budget import OverBudget, budget
 
 _MAX_OPS = 300  # above this, the derivative is shown as derived
-_SIMPLIFY_OPS = 12  # up to this, SymPy's full simplify is cheap enough to try
 _TRIG_OPS = 25  # up to this, trigsimp (17 ms median, seconds at worst: benchmarks/tidy_rewrites.py)
 _BUDGET = 0.4  # seconds for all rewrites together; a rewrite past it is abandoned
+_TRIG_SHARE = 0.15  # trigsimp shortens one answer in ten: it gets this much at most
 
 
 def _size(expr: sp.Expr) -> tuple[int, int]:
@@ -33,10 +33,8 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
         return expr
     start = time.perf_counter()
     rewrites = [sp.factor_terms, sp.cancel, sp.powsimp]
-    if ops <= _TRIG_OPS:
+    if ops <= _TRIG_OPS and expr.has(TrigonometricFunction):
         rewrites.append(_trig)
-    if ops <= _SIMPLIFY_OPS:
-        rewrites.append(sp.simplify)
     best, best_size = expr, _size(expr)
     for rewrite in rewrites:
         left = _BUDGET - (time.perf_counter() - start)
@@ -45,10 +43,10 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
         if rewrite is sp.cancel and expr.has(sp.Function):
             continue
         try:
-            with budget(left):
+            with budget(min(left, _TRIG_SHARE) if rewrite is _trig else left):
                 candidate = rewrite(best)
         except OverBudget:
-            break
+            continue
         size = _size(candidate)
         if size < best_size:
             best, best_size = candidate, size
@@ -56,6 +54,4 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
 
 
 def _trig(expr: sp.Expr) -> sp.Expr:
-    if not expr.has(TrigonometricFunction, HyperbolicFunction):
-        return expr
     return sp.trigsimp(expr)
