@@ -6,8 +6,7 @@ Runs, alternating and rotating the order every round, with stdout piped:
   sympy      <venv>/bin/python -c "import sympy; print(sympy.diff(
                  sympy.sympify('sin(x**2)'), sympy.Symbol('x')))"   (on one line)
 
-plus diagnostic rows (import symchain.cli alone; import sympy alone; and an
-experiment, the symchain command with tidy's sympy.simplify switched off), and
+plus diagnostic rows (import symchain.cli alone; import sympy alone), and
 reports median and min wall time and the symchain/sympy ratio (target: 1.15x).
 Then it runs the symchain command once more with PYTHONPROFILEIMPORTTIME=1
 (what `python -X importtime` does) and reports whether rich or numpy were
@@ -47,13 +46,6 @@ DEFAULT_VENV = Path("/tmp/benchvenv")
 FORMULA = "sin(x**2)"
 BASELINE = "import sympy; print(sympy.diff(sympy.sympify('sin(x**2)'), sympy.Symbol('x')))"
 TARGET = 1.15
-# An experiment, not what ships: the same command with symchain.simplify.tidy told never to
-# call sympy.simplify (its _SIMPLIFY_OPS threshold set below any operation count).
-NO_SIMPLIFY = (
-    "import sys, symchain.simplify as s; s._SIMPLIFY_OPS = -1; "
-    "sys.argv = ['symchain', 'derive', 'sin(x**2)']; "
-    "from symchain.cli import main; main()"
-)
 
 
 def commands(venv: Path) -> dict[str, list[str]]:
@@ -61,7 +53,6 @@ def commands(venv: Path) -> dict[str, list[str]]:
     return {
         "symchain": [str(venv / "bin" / "symchain"), "derive", FORMULA],
         "sympy": [py, "-c", BASELINE],
-        "symchain, no simplify*": [py, "-c", NO_SIMPLIFY],
         "import symchain.cli": [py, "-c", "import symchain.cli"],
         "import sympy": [py, "-c", "import sympy"],
     }
@@ -193,14 +184,11 @@ def main() -> None:
             f"{name:<22} {statistics.median(t) * 1000:7.0f} ms {min(t) * 1000:6.0f} ms "
             f"{max(t) * 1000:6.0f} ms"
         )
-    print("* experiment: symchain.simplify._SIMPLIFY_OPS = -1 (tidy skips sympy.simplify)")
     med = statistics.median(times["symchain"]) / statistics.median(times["sympy"])
     mn = min(times["symchain"]) / min(times["sympy"])
     verdict = "met" if med <= TARGET else "MISSED"
     print()
     print(f"ratio symchain/sympy: median {med:.2f}x, min {mn:.2f}x  (target {TARGET}x: {verdict})")
-    exp = statistics.median(times["symchain, no simplify*"]) / statistics.median(times["sympy"])
-    print(f"ratio for the experiment*: median {exp:.2f}x")
 
     # -- what gets imported --------------------------------------------------------
     sc = imported_modules(cmds["symchain"], env)
