@@ -6,25 +6,16 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .layout import Deriv, Formula, Math, Op, Part, Ratio, Text
-from .text import factor_needs_parens, needs_parens, prime_form, subs_prime_form
+from .text import PrimeNotation, factor_needs_parens, needs_parens
 
 _OPS = {"=": "=", "·": r"\cdot", "≈": r"\approx", "+": "+"}
 
 
-class _NotesLatex(LatexPrinter):
-    def _print_Derivative(self, expr):
-        prime = prime_form(expr)
-        if prime is None:
-            return super()._print_Derivative(expr)
-        name, count, arg = prime
-        return f"{name}{chr(39) * count}\\left({self._print(arg)}\\right)"
+class _NotesLatex(PrimeNotation, LatexPrinter):
+    """latex(), except f'(u) for the derivative of an unknown function f."""
 
-    def _print_Subs(self, expr):
-        prime = subs_prime_form(expr)
-        if prime is None:
-            return super()._print_Subs(expr)
-        name, count, point = prime
-        return f"{name}{chr(39) * count}\\left({self._print(point)}\\right)"
+    def _prime_argument(self, arg) -> str:
+        return f"\\left({self._print(arg)}\\right)"
 
 
 _PRINTER = _NotesLatex({"ln_notation": True})

@@ -9,22 +9,32 @@ from sympy.printing.str import StrPrinter
 from .layout import Deriv, Formula, Math, Op, Part, Ratio, Text
 
 
-class _NotesPrinter(StrPrinter):
-    """str(), except f'(u) for the derivative of an unknown function f."""
+class PrimeNotation:
+    """Printer mix-in: f'(u) for d/du f(u), and f'(x**2) for it at u = x**2.
+
+    A printer using it says how to write the argument, in `_prime_argument`.
+    """
+
+    def _prime_argument(self, arg) -> str:
+        return f"({self._print(arg)})"
 
     def _print_Derivative(self, expr):
         prime = prime_form(expr)
         if prime is None:
             return super()._print_Derivative(expr)
         name, count, arg = prime
-        return f"{name}{chr(39) * count}({self._print(arg)})"
+        return name + "'" * count + self._prime_argument(arg)
 
     def _print_Subs(self, expr):
         prime = subs_prime_form(expr)
         if prime is None:
             return super()._print_Subs(expr)
         name, count, point = prime
-        return f"{name}{chr(39) * count}({self._print(point)})"
+        return name + "'" * count + self._prime_argument(point)
+
+
+class _NotesPrinter(PrimeNotation, StrPrinter):
+    """str(), except f'(u) for the derivative of an unknown function f."""
 
 
 def subs_prime_form(expr: sp.Subs):
