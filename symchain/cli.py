@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -29,6 +30,9 @@ Examples:
   symchain derive "exp(-x) sin(x)" --order 2 --at x=0
   symchain derive "f(g(x))" --format latex
   symchain derive -f formulas.txt --format jsonl
+  symchain derive "x**2 + y**2" --let x="t**2" --let y="sin(t)" --wrt t
+  symchain derive "u*v" --let u="x*y" --let v="x+y" --wrt x --matrix
+  symchain derive "u*v" --let u="x*y" --let v="x+y" --wrt x --graph dot
 """
 
 
@@ -88,9 +92,36 @@ def main() -> None:
     show_default=True,
     help="Seconds allowed for one derivation.",
 )
+@click.option(
+    "--let",
+    "lets",
+    multiple=True,
+    metavar="NAME=FORMULA",
+    help="Define a quantity the formula uses, e.g. --let x=t**2 (repeatable): "
+    "the multivariable chain rule, one term per path.",
+)
+@click.option("--matrix", is_flag=True, help="With --let: the matrix form J(f∘g) = J_f(g)·J_g.")
+@click.option(
+    "--graph",
+    "graph_format",
+    type=click.Choice(["dot", "svg"]),
+    help="With --let: write the computation graph as Graphviz DOT (or SVG, needs Graphviz).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write the --graph picture to FILE instead of stdout.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="The same as --detail full.")
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def derive(formula, wrt, order, at, fmt, detail, file, timeout, no_color, debug) -> None:
+def derive(
+    formula, wrt, order, at, fmt, detail, file, timeout, lets, matrix, graph_format, output,
+    verbose, no_color, debug,
+) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
     FORMULA uses SymPy/Python syntax or what people type: x^2, 2x, 3(x+1),
@@ -100,11 +131,34 @@ def derive(formula, wrt, order, at, fmt, detail, file, timeout, no_color, debug)
         raise click.UsageError("give a FORMULA or --file, not both and not neither")
     fmt = fmt or ("rich" if _stdout_is_terminal() else "plain")
     options = {"wrt": wrt, "order": order, "at": list(at) or None}
-    out = _Output(fmt, detail, no_color)
+    if lets:
+        options = _chain_options(options, lets, matrix)
+    elif matrix or graph_format:
+        raise click.UsageError("--matrix and --graph work on a --let graph: add --let NAME=FORMULA")
+    if output and not graph_format:
+        raise click.UsageError("--output is for --graph: add --graph dot or --graph svg")
+    if graph_format == "svg" and not output:
+        raise click.UsageError("--graph svg needs --output FILE.svg")
+    if graph_format == "svg" and shutil.which("dot") is None:
+        raise click.UsageError(
+            "--graph svg needs Graphviz's `dot` program, which is not installed "
+            "(--graph dot writes the DOT text without it)"
+        )
+    detail = "full" if verbose else detail
+    out = _Output(fmt, detail, no_color, (graph_format, output) if graph_format else None)
     if file is None:
         code = _derive_one(formula, options, out, timeout, debug)
         sys.exit(code)
     sys.exit(_derive_batch(file, options, out, timeout, debug))
+
+
+def _chain_options(options: dict, lets: tuple[str, ...], matrix: bool) -> dict:
+    """Options for the multivariable chain rule; what it does not take is a usage error."""
+    if options["order"] != 1:
+        raise click.UsageError("--order above 1 does not work with --let yet")
+    if options["at"]:
+        raise click.UsageError("--at does not work with --let yet")
+    return {"wrt": options["wrt"], "lets": list(lets), "matrix": matrix}
 
 
 def _stdout_is_terminal() -> bool:
@@ -114,8 +168,9 @@ def _stdout_is_terminal() -> bool:
 class _Output:
     """Where results go, in the chosen format."""
 
-    def __init__(self, fmt: str, detail: str, no_color: bool) -> None:
+    def __init__(self, fmt: str, detail: str, no_color: bool, graph=None) -> None:
         self.fmt = fmt
+        self.graph = graph  # (format, file) to draw the --let graph instead
         self.detail = detail
         self.no_color = no_color or "NO_COLOR" in os.environ
         self._console = None
@@ -138,6 +193,14 @@ class _Output:
 
     def result(self, derivation) -> None:
         self.count += 1
+        if self.graph is not None:
+            from .render.dot import write_graph
+
+            write_graph(derivation, *self.graph)
+            return
+        if hasattr(derivation, "graph"):
+            self._chain(derivation)
+            return
         if self.fmt == "rich":
             from .render.rich_out import print_rich
 
@@ -146,6 +209,16 @@ class _Output:
         from .render import render
 
         click.echo(render(derivation, self.fmt, self.detail), nl=False)
+
+    def _chain(self, chain) -> None:
+        if self.fmt == "rich":
+            from .render.chain_out import print_chain_rich
+
+            print_chain_rich(chain, self.console(), self.detail)
+            return
+        from .render.chain_out import render_chain
+
+        click.echo(render_chain(chain, self.fmt, self.detail), nl=False)
 
     def error(self, text: str | None, error, line: int | None = None) -> None:
         where = f"line {line}: " if line is not None else ""
@@ -197,6 +270,10 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
 
     try:
         with _time_limit(timeout):
+            if "lets" in options:
+                from .multivariable import derive_chain
+
+                return derive_chain(formula, **options)
             return derive_formula(formula, **options)
     except SymchainError:
         raise
@@ -244,7 +321,11 @@ def _derive_one(
     except InternalError as err:
         out.error(formula, err, line)
         return 1
-    out.result(derivation)
+    try:
+        out.result(derivation)
+    except SymchainError as err:
+        out.error(formula, err, line)
+        return err.exit_code
     return 0 if derivation.verified else 1
 
 

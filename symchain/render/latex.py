@@ -20,9 +20,15 @@ def _row(line) -> str:
 
 
 def render_latex(derivation, detail: str = "normal") -> str:
-    rows = [_row(line) for line in layout(derivation, detail)]
+    return latex_lines(layout(derivation, detail))
+
+
+def latex_lines(lines) -> str:
+    """Laid-out lines as an align* block; preformatted lines (a graph) as comments before it."""
+    comments = "".join(f"% {line.parts[0].text}\n" for line in lines if line.kind == "pre")
+    rows = [_row(line) for line in lines if line.kind != "pre"]
     body = " \\\\\n".join(rows)
-    return "\\begin{align*}\n" + body + "\n\\end{align*}\n"
+    return comments + "\\begin{align*}\n" + body + "\n\\end{align*}\n"
 
 
 def answer_latex(derivation) -> str:

@@ -41,10 +41,11 @@ class Deriv:
 
 @dataclass(frozen=True, slots=True)
 class Ratio:
-    """du/dx: the derivative of a named inner function."""
+    """du/dx: the derivative of a named inner function (∂u/∂x when `partial`)."""
 
     top: sp.Symbol
     var: sp.Symbol
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,20 @@ def layout(d: Derivation, detail: str = "normal") -> list[Line]:
         lines.extend(_answer(order, d))
     lines.extend(_footer(d))
     return lines
+
+
+def step_lines(d: Derivation, depth: int, detail: str = "normal") -> list[Line]:
+    """The step lines of a derivation's first order, from `depth` down, without title or answer."""
+    lines: list[Line] = []
+    steps = d.orders[0].steps
+    names = {inner: name for s in steps.walk() for name, inner in s.names if is_big(inner)}
+    _Emitter(lines, detail, names).emit(steps, depth)
+    return lines
+
+
+def rules_used(d: Derivation) -> list[str]:
+    """The rules a derivation's first order used, by name, each once."""
+    return _rules_used(d.orders[0].steps)
 
 
 def _rules_used(step: Step) -> list[str]:

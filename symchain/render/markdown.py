@@ -27,9 +27,20 @@ def _inline(parts) -> str:
 
 
 def render_markdown(derivation, detail: str = "normal") -> str:
-    out = []
-    for line in layout(derivation, detail):
-        if line.kind == "title":
+    return markdown_lines(layout(derivation, detail))
+
+
+def markdown_lines(lines) -> str:
+    """Laid-out lines as Markdown; preformatted lines (a graph) go in a code block."""
+    out: list[str] = []
+    in_code = False
+    for line in lines:
+        if (line.kind == "pre") != in_code:
+            out.append("```" if not in_code else "```\n")
+            in_code = not in_code
+        if line.kind == "pre":
+            out.append(line.parts[0].text)
+        elif line.kind == "title":
             out.append(("\n" if out else "") + "### " + _inline(line.parts) + "\n")
         elif line.kind == "result" and all(not isinstance(p, Text) for p in line.parts):
             out.append("\n$$" + "".join(part_latex(p) for p in line.parts).strip() + "$$")
@@ -44,6 +55,8 @@ def render_markdown(derivation, detail: str = "normal") -> str:
             elif line.verdict is not None and line.verdict not in CONFIRMED:
                 text += " *(unconfirmed)*"
             out.append(text)
+    if in_code:
+        out.append("```")
     return "\n".join(out).strip() + "\n"
 
 

@@ -17,8 +17,16 @@ def verdict_mark(verdict: str | None) -> str:
 
 
 def render_plain(derivation, detail: str = "normal") -> str:
+    return plain_lines(layout(derivation, detail))
+
+
+def plain_lines(lines) -> str:
+    """Laid-out lines as plain text."""
     out = []
-    for line in layout(derivation, detail):
+    for line in lines:
+        if line.kind == "pre":
+            out.append(INDENT * line.depth + line.parts[0].text)
+            continue
         texts = line_texts(line.parts, INDENT * line.depth)
         if line.rule:
             texts[0] += f"    [{line.rule}]"

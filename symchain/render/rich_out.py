@@ -39,8 +39,17 @@ def _line_text(line) -> RichText:
 
 
 def print_rich(derivation, console: Console, detail: str = "normal") -> None:
+    print_lines(layout(derivation, detail), console)
+
+
+def print_lines(lines, console: Console) -> None:
+    """Laid-out lines on a terminal; preformatted lines (a graph) in cyan."""
     first = True
-    for line in layout(derivation, detail):
+    for line in lines:
+        if line.kind == "pre":
+            console.print(RichText("  " * line.depth + line.parts[0].text, style="cyan"))
+            first = False
+            continue
         if line.kind == "title" and not first:
             console.print()
         if line.kind == "result" and line.parts and isinstance(line.parts[0], Deriv):

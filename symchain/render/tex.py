@@ -17,6 +17,9 @@ class _NotesLatex(PrimeNotation, LatexPrinter):
     def _prime_argument(self, arg) -> str:
         return f"\\left({self._print(arg)}\\right)"
 
+    def _print_Bar(self, expr) -> str:
+        return r"\bar{" + self._print(expr.node) + "}"
+
 
 _PRINTER = _NotesLatex({"ln_notation": True})
 
@@ -56,7 +59,8 @@ def part_latex(part: Part) -> str:
     if isinstance(part, Op):
         return f" {_OPS.get(part.symbol, part.symbol)} "
     if isinstance(part, Ratio):
-        return rf"\frac{{d{expr_latex(part.top)}}}{{d{expr_latex(part.var)}}}"
+        d = r"\partial " if part.partial else "d"
+        return rf"\frac{{{d}{expr_latex(part.top)}}}{{{d}{expr_latex(part.var)}}}"
     if isinstance(part, Deriv):
         body = expr_latex(part.expr)
         if needs_parens(part.expr):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
@@ -34,7 +36,23 @@ class PrimeNotation:
 
 
 class _NotesPrinter(PrimeNotation, StrPrinter):
-    """str(), except f'(u) for the derivative of an unknown function f."""
+    """str(), except f'(u) for the derivative of an unknown function f, x̄ for an adjoint."""
+
+    def _print_Bar(self, expr) -> str:
+        return bar_name(expr.node.name)
+
+    def _print_MatrixBase(self, expr) -> str:
+        rows = ", ".join(
+            "[" + ", ".join(self._print(e) for e in expr.row(i)) + "]" for i in range(expr.rows)
+        )
+        return "[" + rows + "]"
+
+
+def bar_name(name: str) -> str:
+    """x̄ for the adjoint of x: a combining macron after the name's letters (ā1 for a1)."""
+    letters = len(re.match(r"[A-Za-z]*", name).group())
+    cut = max(letters, 1)
+    return name[:cut] + "\u0304" + name[cut:]
 
 
 def subs_prime_form(expr: sp.Subs):
@@ -91,7 +109,8 @@ def part_text(part: Part) -> str:
     if isinstance(part, Op):
         return f" {part.symbol} "
     if isinstance(part, Ratio):
-        return f"d{part.top}/d{part.var}"
+        d = "∂" if part.partial else "d"
+        return f"{d}{expr_text(part.top)}/{d}{expr_text(part.var)}"
     if isinstance(part, Deriv):
         body = expr_text(part.expr)
         if needs_parens(part.expr):

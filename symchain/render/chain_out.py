@@ -1,0 +1,292 @@
+"""A multivariable chain-rule derivation laid out as lines, for every text format.
+
+Sections, in the seed's order: the definitions, the computation graph,
+each local derivative, the paths from t to f with one product term each,
+their sum, the backward pass (adjoints), the answer and its check.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..multivariable import Bar, ChainDerivation, format_count
+from ..steps import FAILED
+from .layout import DEF, DOT, EQ, Line, Math, Op, Ratio, Text, rules_used, step_lines
+
+PATHS_SHOWN = {"brief": 4, "normal": 8, "full": 64}
+PLUS = Op("+", breaks=False)
+
+
+def chain_lines(c: ChainDerivation, detail: str = "normal") -> list[Line]:
+    """Every line of the derivation, in order."""
+    lines = _definitions(c)
+    lines += _graph(c)
+    if detail != "brief":
+        lines += _locals(c, detail)
+    lines += _paths(c, detail)
+    lines += _backward(c, detail)
+    if c.matrix is not None:
+        lines += _matrix(c)
+    lines += _answer(c)
+    return lines
+
+
+def _title(text: str) -> Line:
+    return Line(0, (Text(text),), kind="title")
+
+
+def _ratio(c: ChainDerivation, top: sp.Symbol, var: sp.Symbol) -> Ratio:
+    """∂top/∂var when top uses several quantities, dtop/dvar when only var."""
+    if top == c.output and var == c.variable:
+        return Ratio(top, var, partial=not c.ordinary)
+    return Ratio(top, var, partial=len(c.graph.children(top)) > 1)
+
+
+def _definitions(c: ChainDerivation) -> list[Line]:
+    g = c.graph
+    lines = [Line(0, (Math(g.output), DEF, Math(g.definitions[g.output])), kind="result")]
+    for i, name in enumerate(g.lets):
+        lead = "  with " if i == 0 else "       "
+        lines.append(Line(0, (Text(lead), Math(name), DEF, Math(g.definitions[name])), kind="note"))
+    return lines
+
+
+def _graph(c: ChainDerivation) -> list[Line]:
+    """The DAG as a tree from the output down; a node already drawn is not drawn again."""
+    g = c.graph
+    lines = [_title("Computation graph"), _pre(1, g.output.name)]
+    drawn: set[sp.Symbol] = set()
+    stack = [
+        (child, "", i == len(kids) - 1)
+        for kids in [g.children(g.output)]
+        for i, child in enumerate(kids)
+    ]
+    stack.reverse()
+    while stack:
+        node, prefix, last = stack.pop()
+        guide = "└─ " if last else "├─ "
+        again = node in drawn and g.children(node)
+        lines.append(_pre(1, prefix + guide + node.name + ("  (drawn above)" if again else "")))
+        if again:
+            continue
+        drawn.add(node)
+        kids = g.children(node)
+        below = prefix + ("   " if last else "│  ")
+        stack.extend((kid, below, i == len(kids) - 1) for i, kid in reversed(list(enumerate(kids))))
+    inputs = ", ".join(s.name for s in g.inputs)
+    lines.append(
+        Line(
+            1,
+            (Text(f"{len(g.definitions)} named, inputs {inputs}, {len(g.edges)} edges"),),
+            kind="note",
+        )
+    )
+    return lines
+
+
+def _pre(depth: int, text: str) -> Line:
+    return Line(depth, (Text(text),), kind="pre")
+
+
+def _locals(c: ChainDerivation, detail: str) -> list[Line]:
+    lines = [_title("Local derivatives")]
+    for e in c.edges:
+        rules = ", ".join(rules_used(e.derivation))
+        lines.append(
+            Line(1, (_ratio(c, e.parent, e.child), EQ, Math(e.result)), rules, "step", _verdict(e))
+        )
+        if detail == "full":
+            lines += step_lines(e.derivation, 2, "normal")
+    return lines
+
+
+def _verdict(edge) -> str:
+    return "symbolic" if edge.derivation.verified else "unconfirmed"
+
+
+def _paths(c: ChainDerivation, detail: str) -> list[Line]:
+    shown = c.paths[: PATHS_SHOWN[detail]]
+    lines = [_title(f"Paths from {c.variable} to {c.output}: {format_count(c.path_count)}")]
+    if c.path_count == 0:
+        return lines
+    lines.append(
+        Line(
+            1, (Text("each path contributes the product of the derivatives along it"),), kind="note"
+        )
+    )
+    for path in shown:
+        route = " → ".join(s.name for s in path.nodes)
+        ratios, factors = [], []
+        for i in reversed(range(len(path.nodes) - 1)):
+            if ratios:
+                ratios.append(DOT)
+                factors.append(DOT)
+            ratios.append(_ratio(c, path.nodes[i + 1], path.nodes[i]))
+            factors.append(Math(path.factors[len(path.nodes) - 2 - i], factor=True))
+        lines.append(Line(1, (Text(route + ":  "), *ratios, EQ, *factors), kind="step"))
+    more = c.path_count - len(shown)
+    if more > 0:
+        lines.append(Line(1, (Text(f"… and {format_count(more)} more"),), kind="note"))
+    if c.path_sum is not None:
+        total = _ratio(c, c.output, c.variable)
+        terms: list = []
+        for path in c.paths:
+            if terms:
+                terms.append(PLUS)
+            for j, factor in enumerate(path.factors):
+                if j:
+                    terms.append(DOT)
+                terms.append(Math(factor, factor=True))
+        lines.append(_title("Sum over the paths"))
+        lines.append(Line(1, (total, EQ, *terms), kind="step"))
+        verdict = c.path_check.status if c.path_check else None
+        same = Text("   (the same as the backward pass below)")
+        lines.append(Line(1, (Text("= "), Math(c.path_sum), same), kind="step", verdict=verdict))
+    elif c.path_count > len(c.paths) or c.path_count > 1:
+        lines.append(
+            Line(
+                1,
+                (Text("too many to add up one by one: reverse accumulation below does it"),),
+                kind="note",
+            )
+        )
+    return lines
+
+
+def _backward(c: ChainDerivation, detail: str) -> list[Line]:
+    lines = [_title(f"Backward pass: adjoints n̄ = ∂{c.output}/∂n, from {c.output} down")]
+    for a in c.adjoints:
+        parts: list = [Math(a.symbol), EQ]
+        if not a.terms:
+            lines.append(Line(1, (*parts, Math(sp.Integer(1))), kind="step"))
+            continue
+        if detail != "brief":
+            for i, (parent, _) in enumerate(a.terms):
+                if i:
+                    parts.append(PLUS)
+                parts += [Math(Bar(parent)), DOT, _ratio(c, parent, a.node)]
+            parts.append(EQ)
+        lines.append(Line(1, (*parts, Math(a.value)), kind="step"))
+    m = c.multiplications
+    lines.append(
+        Line(1, (Text(
+            f"multiplications for {_ratio_text(c)}: forward accumulation {m['forward']}, "
+            f"reverse {m['reverse']}, listing every path {format_count(m['paths'])}"
+        ),), kind="note")
+    )  # fmt: skip
+    if len(c.graph.inputs) > 1:
+        lines.append(
+            Line(1, (Text(
+                f"for the whole gradient ({len(c.graph.inputs)} inputs): forward "
+                f"{m['forward_all_inputs']}, reverse {m['reverse_all_inputs']}"
+            ),), kind="note")
+        )  # fmt: skip
+    return lines
+
+
+def _ratio_text(c: ChainDerivation) -> str:
+    d = "∂" if not c.ordinary else "d"
+    return f"{d}{c.output}/{d}{c.variable}"
+
+
+def _matrix(c: ChainDerivation) -> list[Line]:
+    m = c.matrix
+    k, n = len(m.middle), len(m.inputs)
+    g = ", ".join(s.name for s in m.middle)
+    x = ", ".join(s.name for s in m.inputs)
+    lines = [_title(f"Matrix form: J(f∘g) = J_f(g) · J_g   [1×{n}] = [1×{k}] · [{k}×{n}]")]
+    lines.append(Line(1, (Text(f"g = ({g}) as functions of ({x})"),), kind="note"))
+    lines.append(Line(1, (Text(f"J_f [1×{k}]"), EQ, Math(m.outer)), kind="step"))
+    lines.append(Line(1, (Text(f"J_g [{k}×{n}]"), EQ, Math(m.inner)), kind="step"))
+    lines.append(
+        Line(
+            1,
+            (Text(f"J_f(g) · J_g [1×{n}]"), EQ, Math(m.product)),
+            kind="step",
+            verdict=m.check.status,
+        )
+    )
+    return lines
+
+
+def _answer(c: ChainDerivation) -> list[Line]:
+    total = _ratio(c, c.output, c.variable)
+    lines = [
+        Line(0, (), kind="note"),
+        Line(0, (total, EQ, Math(Bar(c.variable)), EQ, Math(c.derived)), kind="result"),
+    ]
+    if not c.substituted:
+        why = "(in the named quantities and adjoints above: written out, it is too long)"
+        lines.append(Line(0, (Text(why),), kind="note"))
+    elif c.raw != c.derived:
+        names = ", ".join(s.name for s in c.graph.lets)
+        lines.append(
+            Line(0, (Text("      = "), Math(c.raw), Text(f"   ({names} put back)")), kind="note")
+        )
+    if c.substituted and c.result != c.raw:
+        lines.append(Line(0, (Text("simplified: "), Math(c.result)), kind="note"))
+    lines.append(Line(0, (Text(status_text(c)),), kind="status", verdict=status(c)))
+    return lines
+
+
+def status(c: ChainDerivation) -> str:
+    if c.verified:
+        return "verified"
+    checks = [c.check, c.path_check, c.matrix.check if c.matrix else None]
+    if any(v is not None and v.status == FAILED for v in checks):
+        return FAILED
+    return "unconfirmed"
+
+
+def status_text(c: ChainDerivation) -> str:
+    how = "" if c.check.status == "symbolic" else " at random points"
+    if c.verified:
+        target = f"d/d{c.variable.name} of f with every name put back"
+        if not c.substituted:
+            target = "a 40-digit finite difference through the graph"
+        return f"✓ verified: every local derivative by SymPy's diff; the answer{how} by {target}"
+    if status(c) == FAILED:
+        return "✗ NOT verified: the answer differs from differentiating directly"
+    bad = [e for e in c.edges if not e.derivation.verified]
+    if bad:
+        return f"? unconfirmed: {len(bad)} local derivative(s) could not be checked"
+    return "? unconfirmed: the answer could not be checked against direct differentiation"
+
+
+def render_chain(c: ChainDerivation, fmt: str = "plain", detail: str = "normal") -> str:
+    lines = chain_lines(c, detail)
+    if fmt == "plain":
+        from .plain import plain_lines
+
+        return plain_lines(lines)
+    if fmt == "markdown":
+        from .markdown import markdown_lines
+
+        return markdown_lines(lines)
+    if fmt == "latex":
+        from .latex import latex_lines
+
+        return latex_lines(lines)
+    if fmt in ("json", "jsonl"):
+        import json
+
+        from .chain_json import chain_dict
+
+        return (
+            json.dumps(chain_dict(c), indent=2 if fmt == "json" else None, ensure_ascii=False)
+            + "\n"
+        )
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def print_chain_rich(c: ChainDerivation, console, detail: str = "normal") -> None:
+    from .rich_out import print_lines
+
+    print_lines(chain_lines(c, detail), console)
+
+
+def answer_latex(c: ChainDerivation) -> str:
+    from .tex import expr_latex, part_latex
+
+    mark = r"\quad\checkmark" if c.verified else r"\quad\text{(unverified)}"
+    return f"$${part_latex(_ratio(c, c.output, c.variable))} = {expr_latex(c.result)}{mark}$$"
