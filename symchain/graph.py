@@ -130,19 +130,12 @@ class Graph:
             kids = [c for c in self.children(node) if counts[c]]
             stack.extend(path + (c,) for c in reversed(kids))
 
-    def leaf_sizes(self) -> dict[sp.Symbol, int]:
-        """How many leaves each node's formula has once every name is substituted."""
+    def sizes(self) -> dict[sp.Symbol, int]:
+        """How many nodes each quantity's formula has once every name is substituted."""
         sizes: dict[sp.Symbol, int] = {}
         for node in self.order:
             expr = self.definitions.get(node)
-            if expr is None:
-                sizes[node] = 1
-                continue
-            size = 0
-            for leaf in sp.preorder_traversal(expr):
-                if not leaf.args:
-                    size += sizes.get(leaf, 1)
-            sizes[node] = size
+            sizes[node] = 1 if expr is None else tree_size(expr, sizes)
         return sizes
 
     def substitute(self, expr: sp.Expr) -> sp.Expr:
@@ -152,6 +145,11 @@ class Graph:
             if node in self.definitions:
                 full[node] = self.definitions[node].xreplace(full)
         return expr.xreplace(full)
+
+
+def tree_size(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> int:
+    """Nodes of `expr`, a named quantity counting as its substituted size."""
+    return sum(sizes.get(node, 1) if not node.args else 1 for node in sp.preorder_traversal(expr))
 
 
 def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:

@@ -20,13 +20,14 @@ import sympy as sp
 from .compare import Verdict, compare
 from .derivation import Derivation, check_name, derive
 from .errors import UsageError
-from .graph import Graph, build_graph
+from .graph import Graph, build_graph, tree_size
 from .simplify import tidy
 from .steps import FAILED, NUMERIC, SYMBOLIC, UNCONFIRMED
 
 PATHS_LISTED = 100  # paths kept (JSON); the text shows fewer
 PATHS_SUMMED = 64  # up to this many paths, their sum is formed and checked against the adjoints
-SUBSTITUTE_LEAVES = 3000  # beyond this, results stay in terms of the named quantities
+SUBSTITUTE_LEAVES = 3000  # leaves: an adjoint longer than this is not written out
+SUBSTITUTE_NODES = 4000  # beyond this, results stay in terms of the named quantities
 INLINE_ADJOINT = 12  # an adjoint this small is written out where used; larger ones by name
 
 
@@ -174,8 +175,10 @@ def derive_chain(
     )
     adjoints = _reverse_accumulate(graph, local, reach)
     derived = _expand_adjoint(adjoints, var)
-    sizes = graph.leaf_sizes()
-    small = max(sizes.values()) <= SUBSTITUTE_LEAVES and _leaves(derived) <= SUBSTITUTE_LEAVES
+    sizes = graph.sizes()
+    small = (
+        tree_size(derived, sizes) <= SUBSTITUTE_NODES and sizes[graph.output] <= SUBSTITUTE_NODES
+    )
     path_sum = path_check = None
     if small and path_count <= PATHS_SUMMED:
         path_sum = sp.Add(*(p.term for p in paths))

@@ -115,15 +115,7 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
         )
     )
     for path in shown:
-        route = " → ".join(s.name for s in path.nodes)
-        ratios, factors = [], []
-        for i in reversed(range(len(path.nodes) - 1)):
-            if ratios:
-                ratios.append(DOT)
-                factors.append(DOT)
-            ratios.append(_ratio(c, path.nodes[i + 1], path.nodes[i]))
-            factors.append(Math(path.factors[len(path.nodes) - 2 - i], factor=True))
-        lines.append(Line(1, (Text(route + ":  "), *ratios, EQ, *factors), kind="step"))
+        lines.append(_path_line(c, path))
     more = c.path_count - len(shown)
     if more > 0:
         lines.append(Line(1, (Text(f"… and {format_count(more)} more"),), kind="note"))
@@ -151,6 +143,36 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
             )
         )
     return lines
+
+
+LONG_PATH = 6  # edges: a longer path is written with its middle elided
+
+
+def _path_line(c: ChainDerivation, path) -> Line:
+    """t → x → f:  ∂f/∂x · dx/dt = 2*x · 2*t (a long path keeps its two ends)."""
+    nodes, edges = path.nodes, len(path.nodes) - 1
+    ratios = [_ratio(c, nodes[i + 1], nodes[i]) for i in reversed(range(edges))]
+    factors = [Math(f, factor=True) for f in path.factors]
+    route = " → ".join(s.name for s in nodes)
+    if edges > LONG_PATH:
+        route = (
+            " → ".join(s.name for s in nodes[:2])
+            + " → … → "
+            + " → ".join(s.name for s in nodes[-2:])
+        )
+        route += f" ({edges} edges)"
+        ratios = ratios[:2] + [Text("…")] + ratios[-2:]
+        factors = factors[:2] + [Text("…")] + factors[-2:]
+    return Line(1, (Text(route + ":  "), *_dotted(ratios), EQ, *_dotted(factors)), kind="step")
+
+
+def _dotted(parts: list) -> list:
+    out: list = []
+    for part in parts:
+        if out:
+            out.append(DOT)
+        out.append(part)
+    return out
 
 
 def _backward(c: ChainDerivation, detail: str) -> list[Line]:
