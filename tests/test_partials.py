@@ -1,5 +1,6 @@
 """Gradient, Jacobian and Hessian: the API against SymPy, errors, the CLI, one property."""
 
+import dataclasses
 import json
 import sys
 
@@ -10,12 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symchain.cli_partials import grad, hessian, jacobian
+from symchain.compare import Verdict
 from symchain.errors import LimitError, ParseError, UsageError
 from symchain.parse import symbol
-from symchain.partials import Gradient, gradient
+from symchain.partials import Entry, Gradient, gradient
 from symchain.partials import hessian as hessian_of
 from symchain.partials import jacobian as jacobian_of
 from symchain.render.partials import render_partials
+from symchain.steps import FAILED, UNCONFIRMED
 
 x, y, z, r, t = (symbol(n) for n in "xyzrt")
 
@@ -87,14 +90,21 @@ def test_jacobian_defaults_to_all_variables_of_all_rows():
 
 
 def test_a_failed_entry_check_is_not_verified():
-    from symchain.compare import Verdict
-    from symchain.steps import FAILED
-
     g = gradient("x*y")
-    wrong = g.entries[0].__class__(0, 0, (x,), g.entries[0].derivation, Verdict(FAILED))
+    wrong = Entry(0, 0, (x,), g.entries[0].derivation, Verdict(FAILED))
     bad = Gradient(g.input, g.expression, g.variables, (wrong, g.entries[1]))
     assert not bad.verified and bad.status == "failed"
     assert "✗ NOT verified: ∂f/∂x differs from SymPy" in str(bad)
+
+
+def test_an_asymmetric_hessian_is_not_verified():
+    h = hessian_of("x**2*y")
+    assert h.verified
+    bad = dataclasses.replace(h, symmetry=(Verdict(FAILED),))
+    assert not bad.verified and not bad.symmetric and bad.status == "failed"
+    assert "∂²f/∂y∂x and ∂²f/∂x∂y differ" in str(bad)
+    unsure = dataclasses.replace(h, symmetry=(Verdict(UNCONFIRMED),))
+    assert unsure.status == "unconfirmed" and unsure.to_dict()["verified"] is False
 
 
 # --- errors ----------------------------------------------------------------------------
