@@ -121,19 +121,20 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
         lines.append(Line(1, (Text(f"… and {format_count(more)} more"),), kind="note"))
     if c.path_sum is not None:
         total = _ratio(c, c.output, c.variable)
-        terms: list = []
-        for path in c.paths:
-            if terms:
-                terms.append(PLUS)
-            for j, factor in enumerate(path.factors):
-                if j:
-                    terms.append(DOT)
-                terms.append(Math(factor, factor=True))
         lines.append(_title("Sum over the paths"))
-        lines.append(Line(1, (total, EQ, *terms), kind="step"))
+        if len(c.paths) <= WRITTEN_SUM:
+            terms: list = []
+            for path in c.paths:
+                if terms:
+                    terms.append(PLUS)
+                terms += _dotted([Math(f, factor=True) for f in path.factors])
+            lines.append(Line(1, (total, EQ, *terms), kind="step"))
+            lead = [Text("= ")]
+        else:
+            lead = [total, EQ, Text(f"the sum of the {len(c.paths)} path terms"), EQ]
         verdict = c.path_check.status if c.path_check else None
         same = Text("   (the same as the backward pass below)")
-        lines.append(Line(1, (Text("= "), Math(c.path_sum), same), kind="step", verdict=verdict))
+        lines.append(Line(1, (*lead, Math(c.path_sum), same), kind="step", verdict=verdict))
     elif c.path_count > len(c.paths) or c.path_count > 1:
         lines.append(
             Line(
@@ -145,6 +146,8 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
     return lines
 
 
+WRITTEN_SUM = 4  # paths: with more, their sum is not written factor by factor
+SHOWN_NODES = 300  # an answer with more nodes is not written out in the inputs
 LONG_PATH = 6  # edges: a longer path is written with its middle elided
 
 
@@ -242,10 +245,23 @@ def _answer(c: ChainDerivation) -> list[Line]:
         lines.append(Line(0, (Text(why),), kind="note"))
     elif c.raw != c.derived:
         names = ", ".join(s.name for s in c.graph.lets)
-        lines.append(
-            Line(0, (Text("      = "), Math(c.raw), Text(f"   ({names} put back)")), kind="note")
-        )
-    if c.substituted and c.result != c.raw:
+        if len(names) > 40:
+            names = f"the {len(c.graph.lets)} names"
+        size = sum(1 for _ in sp.preorder_traversal(c.raw))
+        if size <= SHOWN_NODES:
+            lines.append(
+                Line(
+                    0, (Text("      = "), Math(c.raw), Text(f"   ({names} put back)")), kind="note"
+                )
+            )
+        else:
+            why = f"with {names} put back it has {size:,} nodes (see --format json)"
+            lines.append(Line(0, (Text(why),), kind="note"))
+    if (
+        c.substituted
+        and c.result != c.raw
+        and sum(1 for _ in sp.preorder_traversal(c.result)) <= SHOWN_NODES
+    ):
         lines.append(Line(0, (Text("simplified: "), Math(c.result)), kind="note"))
     lines.append(Line(0, (Text(status_text(c)),), kind="status", verdict=status(c)))
     return lines
