@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--symchain", default=shutil.which("symchain") or "symchain")
     args = parser.parse_args()
     print(f"# symchain {code_version()}, {args.symchain}")
-    print(f"# python {platform.python_version()}, {platform.machine()}, kernel {platform.release()}")
+    machine = f"{platform.python_version()}, {platform.machine()}, kernel {platform.release()}"
+    print(f"# python {machine}")
     print(f"# {'case':<12} {'seconds':>8} {'lines':>6} {'exit':>4}  paths")
     cases = [(f"chain {n}", *chain(n)) for n in (10, 50, 200)] + [("layers 20", *layers(20))]
     for name, formula, lets in cases:

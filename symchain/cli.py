@@ -33,6 +33,9 @@ Examples:
   symchain derive "x**2 + y**2" --let x="t**2" --let y="sin(t)" --wrt t
   symchain derive "u*v" --let u="x*y" --let v="x+y" --wrt x --matrix
   symchain derive "u*v" --let u="x*y" --let v="x+y" --wrt x --graph dot
+  symchain grad "x**2*y + sin(x*y)"
+  symchain jacobian "r*cos(t)" "r*sin(t)" --vars r,t
+  symchain hessian "x**3*y**2"
 """
 
 
@@ -364,3 +367,14 @@ def _derive_batch(file, options: dict, out: _Output, timeout: float, debug: bool
 def _numbers(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:20])
     return shown + (", ..." if len(numbers) > 20 else "")
+
+
+def _register() -> None:
+    """grad, jacobian and hessian live in their own module; it imports only click at start-up."""
+    from .cli_partials import grad, hessian, jacobian
+
+    for command in (grad, jacobian, hessian):
+        main.add_command(command)
+
+
+_register()
