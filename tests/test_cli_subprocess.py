@@ -221,3 +221,32 @@ def test_no_color_respected_when_rich_is_forced():
     assert plain.returncode == 0, plain.stderr
     assert "cos" in plain.stdout
     assert _colour_codes(plain.stdout) == [], repr(plain.stdout[:300])
+
+
+def test_let_graph_piped_and_json():
+    args = ["derive", "x**2 + y**2", "--let", "x=t**2", "--let", "y=sin(t)", "--wrt", "t"]
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "t → x → f" in proc.stdout
+    data = json.loads(run(*args, "--format", "json").stdout)
+    t = sp.Symbol("t")
+    assert sp.simplify(sp.parse_expr(data["result"]) - 4 * t**3 - sp.sin(2 * t)) == 0
+    bad = run("derive", "x", "--let", "x=y", "--let", "y=x")
+    assert bad.returncode == 2 and "cycle" in bad.stderr
+    _no_traceback(bad)
+
+
+def test_graph_svg_runs_graphviz_when_present(tmp_path):
+    """A stand-in `dot` on PATH: symchain hands it the DOT text and the file name."""
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\n[ "$1" = -Tsvg ] && [ "$2" = -o ] && cat > "$3"\n')
+    fake.chmod(0o755)
+    out = tmp_path / "g.svg"
+    args = ["derive", "x**2", "--let", "x=t**2", "--graph", "svg", "-o", str(out)]
+    env = _clean_env(PATH=f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    proc = run(*args, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("digraph")
+    missing = run(*args, env=_clean_env(PATH=str(tmp_path / "nowhere")))
+    assert missing.returncode == 2 and "Graphviz" in missing.stderr

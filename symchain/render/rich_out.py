@@ -22,6 +22,8 @@ def _line_text(line) -> RichText:
     out = RichText()
     if line.kind == "step":
         out.append("│ " * (line.depth - 1) + ("├ " if line.depth else ""), style="dim")
+    elif line.depth:
+        out.append("  " * line.depth)
     for part in line.parts:
         style = _STYLES.get(type(part), "")
         if line.kind == "title":
