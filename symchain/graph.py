@@ -144,6 +144,8 @@ class Graph:
         for node in self.order:
             if node in self.definitions:
                 full[node] = self.definitions[node].xreplace(full)
+        if expr.has(sp.Derivative):  # f'(x) at x = t**2 must become a Subs, not d/d(t**2)
+            return expr.subs(full)
         return expr.xreplace(full)
 
 

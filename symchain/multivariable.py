@@ -213,6 +213,8 @@ def _variable(graph: Graph, wrt: str | sp.Symbol | None) -> sp.Symbol:
     """The input to differentiate by: the one named, or the only one there is."""
     inputs = {s.name: s for s in graph.inputs}
     known = ", ".join(inputs) or "none"
+    if not inputs:
+        raise UsageError("the formula and its --let definitions have no variable to vary")
     if wrt is None:
         if len(inputs) != 1:
             raise UsageError(f"the graph has several inputs ({known}): choose one with --wrt")

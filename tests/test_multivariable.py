@@ -231,3 +231,16 @@ def test_cli_verbose_shows_local_steps():
     assert r.exit_code == 0 and "d/dx (y*sin(x)) = y · d/dx sin(x)" in r.output
     brief = run("sin(x)*y", "--let", "x=t**2", "--let", "y=exp(t)", "--wrt", "t")
     assert "d/dx (y*sin(x))" not in brief.output
+
+
+def test_unknown_functions_through_a_graph():
+    d = derive_chain("g(x)*y", ["x=t**2", "y=f(t)"], wrt="t")
+    assert d.output.name == "F"  # f is taken by the unknown function
+    f, g = sp.Function("f"), sp.Function("g")
+    direct = sp.diff(g(t**2) * f(t), t)
+    assert sp.simplify(d.result - direct) == 0 and d.verified
+
+
+def test_nothing_to_differentiate_by():
+    with pytest.raises(UsageError, match="no variable to vary"):
+        derive_chain("x", ["x=5"])

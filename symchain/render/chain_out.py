@@ -279,7 +279,7 @@ def status(c: ChainDerivation) -> str:
 def status_text(c: ChainDerivation) -> str:
     how = "" if c.check.status == "symbolic" else " at random points"
     if c.verified:
-        target = f"d/d{c.variable.name} of f with every name put back"
+        target = f"d/d{c.variable.name} of {c.output.name} with every name put back"
         if not c.substituted:
             target = "a 40-digit finite difference through the graph"
         return f"✓ verified: every local derivative by SymPy's diff; the answer{how} by {target}"
