@@ -174,6 +174,7 @@ class _Output:
     def __init__(self, fmt: str, detail: str, no_color: bool, graph=None) -> None:
         self.fmt = fmt
         self.graph = graph  # (format, file) to draw the --let graph instead
+        self.collected: list | None = None  # batch --format json: one array at the end
         self.detail = detail
         self.no_color = no_color or "NO_COLOR" in os.environ
         self._console = None
@@ -200,6 +201,9 @@ class _Output:
             from .render.dot import write_graph
 
             write_graph(derivation, *self.graph)
+            return
+        if self.collected is not None:
+            self.collected.append(derivation.to_dict())
             return
         if hasattr(derivation, "graph"):
             self._chain(derivation)
@@ -233,6 +237,9 @@ class _Output:
             payload = {"input": text, "error": error.to_dict()}
             if line is not None:
                 payload["line"] = line
+            if self.collected is not None:
+                self.collected.append(payload)
+                return
             click.echo(
                 json.dumps(payload, indent=2 if self.fmt == "json" else None, ensure_ascii=False)
             )
@@ -336,6 +343,8 @@ def _derive_batch(file, options: dict, out: _Output, timeout: float, debug: bool
     from .errors import ParseError
 
     bad, unverified, seen = [], [], 0
+    if out.fmt == "json":
+        out.collected = []
     for number, raw in enumerate(file, start=1):
         try:
             line = raw.decode("utf-8")
@@ -357,6 +366,10 @@ def _derive_batch(file, options: dict, out: _Output, timeout: float, debug: bool
             bad.append(number)
         elif code == 1:
             unverified.append(number)
+    if out.collected is not None:
+        click.echo(json.dumps(out.collected, indent=2, ensure_ascii=False))
+    if not seen:
+        click.echo("note: the file has no formulas (only blank lines and comments)", err=True)
     if bad:
         click.echo(f"{len(bad)} of {seen} line(s) failed: {_numbers(bad)}", err=True)
     if unverified:

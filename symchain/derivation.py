@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .compare import Verdict, compare
 from .engine import Namer, build_steps
@@ -127,7 +128,7 @@ def derive(
         orders.append(Order(n, current, steps, check, result, tidy_check))
         current = result
     point = parse_point(at, expr) if at else ()
-    value = _value_at(orders[-1].result, point) if point else None
+    value = _value_at(expr, orders[-1].result, var, point) if point else None
     return Derivation(text, expr, var, tuple(orders), point, value)
 
 
@@ -195,6 +196,8 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
         number = _number(value)
         if number.free_symbols:
             raise UsageError(f"the value for {name} must be a number, not {value!r}")
+        if any(name == s.name for s, _ in pairs):
+            raise UsageError(f"--at gives {name} twice")
         if name not in symbols:
             known = ", ".join(sorted(symbols)) or "none"
             raise UsageError(f"--at names {name}, which is not in the formula (variables: {known})")
@@ -233,13 +236,59 @@ def _split_top_level(text: str) -> list[str]:
     return [p for p in (piece.strip() for piece in pieces) if p]
 
 
-def _value_at(result: sp.Expr, point: tuple[tuple[sp.Symbol, sp.Expr], ...]) -> sp.Expr:
-    value = result.subs(dict(point))
+_KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor, sp.ceiling)
+
+
+def _value_at(
+    expr: sp.Expr, result: sp.Expr, var: sp.Symbol, point: tuple[tuple[sp.Symbol, sp.Expr], ...]
+) -> sp.Expr:
+    """The derivative at `point`, or a UsageError when the point is outside the domain.
+
+    The function itself must be finite and real there (ln x at x = -1 is
+    refused even though 1/x is -1), the derivative too, and where the
+    derivative has a kink-making function (|u|, sign, ...) its one-sided
+    values must agree: |x| at 0 has no derivative, though sign(0) = 0.
+    """
+    at = dict(point)
     where = ", ".join(f"{s}={v}" for s, v in point)
-    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if _undefined(expr.subs(at)):
+        raise UsageError(f"the function is undefined at {where}: outside its domain")
+    value = result.subs(at)
+    if _undefined(value) or value.has(sp.DiracDelta):
         raise UsageError(f"the derivative is undefined at {where}")
     if not value.free_symbols and value.is_real is False:
         raise UsageError(f"the derivative is not real at {where}: outside the domain")
+    if var in at and result.has(*_KINKS):
+        _one_sided(result, var, at, where)
+    if value.has(sp.Derivative, sp.Subs, AppliedUndef):
+        return value  # f'(1) stays f'(1); evaluating it would only recurse
     if sp.count_ops(value) <= 40:
         value = sp.simplify(value)
     return value
+
+
+def _undefined(value: sp.Expr) -> bool:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return True
+    if value.free_symbols or value.has(AppliedUndef, sp.Derivative, sp.Subs):
+        return False
+    number = value.evalf(30)
+    return not number.is_finite or number.is_real is False
+
+
+def _one_sided(result: sp.Expr, var: sp.Symbol, at: dict, where: str) -> None:
+    """A derivative that jumps at the point (|x| at 0) has no value there."""
+    a = at[var]
+    h = sp.Rational(1, 10**12) * max(1, abs(sp.N(a, 30)))
+    sides = []
+    for side in (a - h, a + h):
+        v = result.subs({**at, var: side}).evalf(30)
+        if v.free_symbols or not v.is_number:
+            return
+        sides.append(complex(v))
+    left, right = sides
+    if abs(left - right) > 1e-6 * max(1.0, abs(left), abs(right)):
+        raise UsageError(
+            f"the function has no derivative at {where}: the slope is ≈ {left.real:.6g} "
+            f"just left of it and ≈ {right.real:.6g} just right"
+        )

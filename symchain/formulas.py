@@ -29,6 +29,11 @@ def _sympy_own(cls: type[sp.Function]) -> Formula:
     return lambda u: cls(u).fdiff(1)
 
 
+def _real_only(cls: type[sp.Function], textbook: Formula) -> Formula:
+    """The textbook's |u| form for a real u; SymPy's own, right for every u, otherwise."""
+    return lambda u: textbook(u) if u.is_real else cls(u).fdiff(1)
+
+
 FORMULAS: dict[type, tuple[str, Formula]] = {
     sp.sin: (TRIG, lambda u: sp.cos(u)),
     sp.cos: (TRIG, lambda u: -sp.sin(u)),
@@ -40,8 +45,8 @@ FORMULAS: dict[type, tuple[str, Formula]] = {
     sp.acos: (INVERSE_TRIG, lambda u: -1 / sp.sqrt(1 - u**2)),
     sp.atan: (INVERSE_TRIG, lambda u: 1 / (1 + u**2)),
     sp.acot: (INVERSE_TRIG, lambda u: -1 / (1 + u**2)),
-    sp.asec: (INVERSE_TRIG, lambda u: 1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
-    sp.acsc: (INVERSE_TRIG, lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 - 1))),
+    sp.asec: (INVERSE_TRIG, _real_only(sp.asec, lambda u: 1 / (sp.Abs(u) * sp.sqrt(u**2 - 1)))),
+    sp.acsc: (INVERSE_TRIG, _real_only(sp.acsc, lambda u: -1 / (sp.Abs(u) * sp.sqrt(u**2 - 1)))),
     sp.sinh: (HYPERBOLIC, lambda u: sp.cosh(u)),
     sp.cosh: (HYPERBOLIC, lambda u: sp.sinh(u)),
     sp.tanh: (HYPERBOLIC, lambda u: sp.sech(u) ** 2),
@@ -55,7 +60,10 @@ FORMULAS: dict[type, tuple[str, Formula]] = {
     sp.atanh: (INVERSE_HYPERBOLIC, lambda u: 1 / (1 - u**2)),
     sp.acoth: (INVERSE_HYPERBOLIC, lambda u: 1 / (1 - u**2)),
     sp.asech: (INVERSE_HYPERBOLIC, _sympy_own(sp.asech)),
-    sp.acsch: (INVERSE_HYPERBOLIC, lambda u: -1 / (sp.Abs(u) * sp.sqrt(1 + u**2))),
+    sp.acsch: (
+        INVERSE_HYPERBOLIC,
+        _real_only(sp.acsch, lambda u: -1 / (sp.Abs(u) * sp.sqrt(1 + u**2))),
+    ),
     sp.exp: (EXPONENTIAL, lambda u: sp.exp(u)),
     sp.log: (LOGARITHM, lambda u: 1 / u),
     sp.Abs: (ABSOLUTE, _sympy_own(sp.Abs)),

@@ -33,9 +33,15 @@ _REPLACEMENTS = {
     "\u2219": "*",
     "\u00f7": "/",
     "\u03c0": " pi ",
-    "\u00b2": "^2",
-    "\u00b3": "^3",
+    "\u03b1": " alpha ",
+    "\u03b8": " theta ",
+    "\u03c6": " phi ",
+    "\u03c9": " omega ",
+    "\u03bb": " lamda ",
 }
+
+#: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1).
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 
 _TOKEN = re.compile(
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -95,6 +101,33 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
     pos = 0
     while pos < len(text):
         char = text[pos]
+        if char in _SUPERSCRIPTS:
+            end = pos
+            while end < len(text) and text[end] in _SUPERSCRIPTS:
+                end += 1
+            exponent = "".join(_SUPERSCRIPTS[c] for c in text[pos:end])
+            if not exponent.lstrip("-+").isdigit():
+                raise ParseError("this superscript is not a whole number", text=text, position=pos)
+            tokens += [Token("op", "^", pos), Token("op", "(", pos)]
+            tokens += [
+                Token("op" if c in "-+" else "num", c, pos) for c in exponent[:1] if c in "-+"
+            ]
+            tokens += [Token("num", exponent.lstrip("-+"), pos), Token("op", ")", pos)]
+            pos = end
+            continue
+        if char == "\u221a":  # √x, √(x + 1)
+            tokens.append(Token("name", "sqrt", pos))
+            following = _TOKEN.match(text, pos + 1)
+            if following and following.lastgroup in ("name", "num"):
+                tokens += [
+                    Token("op", "(", pos),
+                    Token(following.lastgroup, following.group(), pos + 1),
+                ]
+                tokens.append(Token("op", ")", pos))
+                pos = following.end()
+            else:
+                pos += 1
+            continue
         if char in _REPLACEMENTS:
             replacement = _REPLACEMENTS[char]
             for sub in _TOKEN.finditer(replacement):
@@ -178,8 +211,16 @@ def _insert_products(tokens: list[Token], text: str) -> list[Token]:
         after_function = out and out[-1].kind == "name" and is_callable_name(out[-1].text)
         if after_function and tok.text in ("^", "**"):
             name = out[-1].text
+            inverse = f" (and a{name}(x) for its inverse)" if f"a{name}" in FUNCTIONS else ""
             raise ParseError(
-                f"write {name}(x)^2, not {name}^2(x), for a power of {name}",
+                f"write {name}(x)^n, not {name}^n(x), for a power of {name}{inverse}",
+                text=text,
+                position=tok.col,
+            )
+        if after_function and tok.kind in ("name", "num"):
+            name = out[-1].text
+            raise ParseError(
+                f"write {name}({tok.text}): a function's argument goes in parentheses",
                 text=text,
                 position=tok.col,
             )

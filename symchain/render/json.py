@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import sympy as sp
 
@@ -60,9 +61,11 @@ def derivation_dict(d) -> dict:
     if d.point:
         out["at"] = {str(s): expr_str(v) for s, v in d.point}
         out["value"] = expr_str(d.value)
-        if d.value is not None and d.value.is_number:
+        out["value_float"] = None
+        if d.value is not None and d.value.is_number and not d.value.has(sp.Derivative, sp.Subs):
             number = complex(d.value.evalf(17))
-            out["value_float"] = number.real if number.imag == 0 else None
+            finite = math.isfinite(number.real) and number.imag == 0
+            out["value_float"] = number.real if finite else None
     return out
 
 

@@ -205,9 +205,10 @@ def _footer(d: Derivation) -> list[Line]:
             d.value is not None
             and not (d.value.is_Float or d.value.is_Integer)
             and not d.value.free_symbols
+            and not d.value.has(sp.Derivative, sp.Subs)
         ):
             approx = d.value.evalf(12)
-            if approx != d.value:
+            if approx != d.value and approx.is_finite:
                 parts += [Text(" ≈ " + _short_number(approx))]
         lines.append(Line(0, tuple(parts), kind="result"))
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
@@ -424,10 +425,18 @@ def _unless_one(factor: sp.Expr) -> list[sp.Expr]:
 def _short_number(value: sp.Expr) -> str:
     """12 significant digits, no trailing zeros: 0.75, not 0.750000000000."""
     re, im = value.as_real_imag()
-    text = f"{float(re):.12g}"
+    text = _digits(re)
     if im != 0:
-        text += f" {'+' if im > 0 else '-'} {abs(float(im)):.12g}*I"
+        text += f" {'+' if im > 0 else '-'} {_digits(abs(im))}*I"
     return text
+
+
+def _digits(number: sp.Expr) -> str:
+    """A float's 12 digits, or SymPy's own for one beyond float range (exp(1000))."""
+    as_float = float(number)
+    if abs(as_float) == float("inf") or (as_float == 0 and number != 0):
+        return sp.sstr(sp.Float(number, 12))
+    return f"{as_float:.12g}"
 
 
 def _plain(expr: sp.Expr) -> str:
