@@ -44,12 +44,20 @@ class Graph:
 
     def children(self, node: sp.Symbol) -> tuple[sp.Symbol, ...]:
         """What `node` uses directly: --let names in the order given, then inputs by name."""
-        expr = self.definitions.get(node)
-        if expr is None:
-            return ()
-        free = expr.free_symbols
-        named = [s for s in self.definitions if s in free]
-        return tuple(named) + tuple(s for s in self.inputs if s in free)
+        return self._children.get(node, ())
+
+    @cached_property
+    def _children(self) -> dict[sp.Symbol, tuple[sp.Symbol, ...]]:
+        rank = {s: i for i, s in enumerate(self.definitions)}
+        inputs = {s: i for i, s in enumerate(self.inputs)}
+        out = {}
+        for node, expr in self.definitions.items():
+            free = expr.free_symbols
+            named = sorted((s for s in free if s in rank), key=rank.__getitem__)
+            out[node] = tuple(named) + tuple(
+                sorted((s for s in free if s in inputs), key=inputs.__getitem__)
+            )
+        return out
 
     @cached_property
     def order(self) -> tuple[sp.Symbol, ...]:

@@ -28,7 +28,6 @@ PATHS_LISTED = 100  # paths kept (JSON); the text shows fewer
 PATHS_SUMMED = 64  # up to this many paths, their sum is formed and checked against the adjoints
 SUBSTITUTE_LEAVES = 3000  # leaves: an adjoint longer than this is not written out
 SUBSTITUTE_NODES = 4000  # beyond this, results stay in terms of the named quantities
-INLINE_ADJOINT = 12  # an adjoint this small is written out where used; larger ones by name
 
 
 class Bar(sp.Symbol):
@@ -163,6 +162,12 @@ def derive_chain(
 ) -> ChainDerivation:
     """df/dt of `formula` with `lets` substituted, by the multivariable chain rule."""
     graph = build_graph(formula, lets)
+    clash = sorted(s.name for s in [*graph.definitions, *graph.inputs] if s.name.endswith("bar"))
+    if clash:
+        raise UsageError(
+            "names ending in 'bar' are kept for adjoints (x̄ is written xbar): "
+            f"rename {', '.join(clash)}"
+        )
     var = _variable(graph, wrt)
     reach = graph.depends_on(var)
     edges = tuple(_edge(graph, parent, child) for parent, child in graph.edges if child in reach)
@@ -197,7 +202,8 @@ def derive_chain(
         "forward": len(edges),
         "reverse": len(edges),
         "forward_all_inputs": sum(
-            sum(1 for _, c in graph.edges if c in graph.depends_on(x)) for x in graph.inputs
+            sum(1 for _, c in graph.edges if c in reach_x)
+            for reach_x in (graph.depends_on(x) for x in graph.inputs)
         ),
         "reverse_all_inputs": len(graph.edges),
     }
@@ -250,7 +256,7 @@ def _reverse_accumulate(graph: Graph, local: dict, reach: frozenset) -> tuple[Ad
         terms = tuple((p, written[p] * local[(p, node)]) for p in parents[node])
         value = sp.Add(*(t for _, t in terms))
         adjoints.append(Adjoint(node, terms, value))
-        written[node] = value if _leaves(value) <= INLINE_ADJOINT else Bar(node)
+        written[node] = value if value.is_Number else Bar(node)
     return tuple(adjoints)
 
 

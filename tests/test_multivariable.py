@@ -244,3 +244,25 @@ def test_unknown_functions_through_a_graph():
 def test_nothing_to_differentiate_by():
     with pytest.raises(UsageError, match="no variable to vary"):
         derive_chain("x", ["x=5"])
+
+
+def test_names_ending_in_bar_are_kept_for_adjoints():
+    with pytest.raises(UsageError, match="kept for adjoints"):
+        derive_chain("x + xbar", ["x=sin(t)", "xbar=cos(x)"], wrt="t")
+
+
+def test_a_local_derivative_of_the_output_is_partial_when_it_uses_several():
+    r = run("x*t + t", "--let", "x=t**2", "--wrt", "t")
+    assert "∂f/∂t = x + 1" in r.output and "df/dt = t̄" in r.output
+
+
+def test_graph_to_an_unwritable_file_is_a_usage_error():
+    r = run("x**2", "--let", "x=t**2", "--graph", "dot", "-o", "/nonexistent/dir/g.dot")
+    assert r.exit_code == 2 and "cannot write" in r.stderr
+
+
+def test_long_chains_stay_fast_enough_to_finish():
+    """400 definitions: children are cached, so this is linear-ish (it was cubic)."""
+    lets = ["x0=t"] + [f"x{i}=2*x{i - 1}" for i in range(1, 401)]
+    d = derive_chain("x400", lets, wrt="t")
+    assert d.verified and d.path_count == 1

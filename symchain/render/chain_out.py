@@ -36,10 +36,13 @@ def _title(text: str) -> Line:
 
 
 def _ratio(c: ChainDerivation, top: sp.Symbol, var: sp.Symbol) -> Ratio:
-    """∂top/∂var when top uses several quantities, dtop/dvar when only var."""
-    if top == c.output and var == c.variable:
-        return Ratio(top, var, partial=not c.ordinary)
+    """A local derivative: ∂top/∂var when top uses several quantities, dtop/dvar when only var."""
     return Ratio(top, var, partial=len(c.graph.children(top)) > 1)
+
+
+def _total(c: ChainDerivation) -> Ratio:
+    """The answer: df/dt when f depends on t alone, ∂f/∂t when other inputs are held fixed."""
+    return Ratio(c.output, c.variable, partial=not c.ordinary)
 
 
 def _definitions(c: ChainDerivation) -> list[Line]:
@@ -120,7 +123,7 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
     if more > 0:
         lines.append(Line(1, (Text(f"… and {format_count(more)} more"),), kind="note"))
     if c.path_sum is not None:
-        total = _ratio(c, c.output, c.variable)
+        total = _total(c)
         lines.append(_title("Sum over the paths"))
         if len(c.paths) <= WRITTEN_SUM:
             terms: list = []
@@ -148,6 +151,7 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
 
 WRITTEN_SUM = 4  # paths: with more, their sum is not written factor by factor
 SHOWN_NODES = 300  # an answer with more nodes is not written out in the inputs
+ROUTE_SHOWN = 30  # nodes: a longer route is written with its middle elided
 LONG_PATH = 6  # edges: a longer path is written with its middle elided
 
 
@@ -158,11 +162,12 @@ def _path_line(c: ChainDerivation, path) -> Line:
     factors = [Math(f, factor=True) for f in path.factors]
     route = " → ".join(s.name for s in nodes)
     if edges > LONG_PATH:
-        route = (
-            " → ".join(s.name for s in nodes[:2])
-            + " → … → "
-            + " → ".join(s.name for s in nodes[-2:])
-        )
+        if len(nodes) > ROUTE_SHOWN:
+            first, last = (
+                " → ".join(s.name for s in nodes[:3]),
+                " → ".join(s.name for s in nodes[-3:]),
+            )
+            route = f"{first} → … → {last}"
         route += f" ({edges} edges)"
         ratios = ratios[:2] + [Text("…")] + ratios[-2:]
         factors = factors[:2] + [Text("…")] + factors[-2:]
@@ -235,7 +240,7 @@ def _matrix(c: ChainDerivation) -> list[Line]:
 
 
 def _answer(c: ChainDerivation) -> list[Line]:
-    total = _ratio(c, c.output, c.variable)
+    total = _total(c)
     lines = [
         Line(0, (), kind="note"),
         Line(0, (total, EQ, Math(Bar(c.variable)), EQ, Math(c.derived)), kind="result"),
@@ -279,7 +284,7 @@ def status(c: ChainDerivation) -> str:
 def status_text(c: ChainDerivation) -> str:
     how = "" if c.check.status == "symbolic" else " at random points"
     if c.verified:
-        target = f"d/d{c.variable.name} of {c.output.name} with every name put back"
+        target = f"differentiating {c.output.name} with every name put back"
         if not c.substituted:
             target = "a 40-digit finite difference through the graph"
         return f"✓ verified: every local derivative by SymPy's diff; the answer{how} by {target}"
@@ -327,4 +332,4 @@ def answer_latex(c: ChainDerivation) -> str:
     from .tex import expr_latex, part_latex
 
     mark = r"\quad\checkmark" if c.verified else r"\quad\text{(unverified)}"
-    return f"$${part_latex(_ratio(c, c.output, c.variable))} = {expr_latex(c.result)}{mark}$$"
+    return f"$${part_latex(_total(c))} = {expr_latex(c.result)}{mark}$$"

@@ -53,8 +53,11 @@ def write_graph(chain, fmt: str, output: str | None) -> None:
     text = graph_dot(chain)
     if fmt == "dot":
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            try:
+                with open(output, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as err:
+                raise UsageError(f"cannot write {output}: {err.strerror}") from None
             click.echo(f"wrote {output}", err=True)
         else:
             click.echo(text, nl=False)

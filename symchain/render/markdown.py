@@ -45,7 +45,7 @@ def markdown_lines(lines) -> str:
         elif line.kind == "result" and all(not isinstance(p, Text) for p in line.parts):
             out.append("\n$$" + "".join(part_latex(p) for p in line.parts).strip() + "$$")
         elif line.kind in ("status", "note", "result"):
-            out.append("\n" + _inline(line.parts))
+            out.append("\n" + _inline(line.parts).lstrip())  # 4 leading spaces would be code
         else:
             text = "  " * (line.depth - 1) + "- " + _inline(line.parts)
             if line.rule:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -28,6 +30,28 @@ def expr_latex(expr: sp.Expr) -> str:
     return _PRINTER.doprint(expr)
 
 
+#: Characters the notes use that pdflatex's default set-up cannot print, as math.
+_UNICODE_MATH = {
+    "∂": r"\partial ", "→": r"\to ", "⊙": r"\odot ", "Σ": r"\Sigma ", "δ": r"\delta ",
+    "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "²": r"^{2}", "³": r"^{3}", "½": r"\tfrac12 ",
+    "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
+    "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ",
+}  # fmt: skip
+_SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$"}
+
+
+def _unicode(text: str) -> str:
+    r"""Unicode math in running text as inline math: ∂f/∂x becomes $\partial$f/$\partial$x."""
+    text = re.sub(r"(\w)\u0304", lambda m: r"$\bar{" + m.group(1) + "}$", text)
+    out = []
+    for char in text:
+        if char in _UNICODE_MATH:
+            out.append("$" + _UNICODE_MATH[char].strip() + "$")
+        else:
+            out.append(_SUBSTITUTES.get(char, char))
+    return "".join(out)
+
+
 def _escape(text: str) -> str:
     text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
     text = text.replace("≈", "~").replace("·", "*")
@@ -43,7 +67,7 @@ def _escape(text: str) -> str:
         ("^", r"\^{}"),
     ):
         text = text.replace(char, repl)
-    return text
+    return _unicode(text)
 
 
 def part_latex(part: Part) -> str:
