@@ -80,6 +80,7 @@ class Walkthrough:
     norms: dict[int, float]  # layer -> ‖∂L/∂W_l‖
     history: list[dict] | None = None
     predictions: list[float] | None = None
+    losses: np.ndarray | None = None  # every epoch's loss, with --train
 
     @property
     def derivations_verified(self) -> bool:
@@ -143,8 +144,10 @@ def walkthrough(
     batch: int = 1,
     seed: int = 0,
     layout: str = "rows",
+    x: np.ndarray | None = None,
+    t: np.ndarray | None = None,
 ) -> Walkthrough:
-    """The seeded instance: data, parameters, and every gradient three ways."""
+    """The seeded instance (or the given x, t and parameters): every gradient three ways."""
     if layout not in LAYOUTS:
         raise UsageError(f"--layout is rows or columns, not {layout!r}")
     if not 1 <= batch <= MAX_BATCH:
@@ -152,8 +155,9 @@ def walkthrough(
     if network.loss.name == "bce" and network.activations[-1] != "sigmoid":
         raise UsageError("--loss bce needs outputs in (0, 1): use a sigmoid output layer")
     rng = np.random.RandomState(seed)
-    x = rng.randn(batch, network.sizes[0])
-    t = np.repeat((x.sum(axis=1, keepdims=True) > 0).astype(float), network.sizes[-1], axis=1)
+    if x is None or t is None:
+        x = rng.randn(batch, network.sizes[0])
+        t = np.repeat((x.sum(axis=1, keepdims=True) > 0).astype(float), network.sizes[-1], axis=1)
     if not network.params:
         network.init(rng.randn)
     acts = {

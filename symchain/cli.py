@@ -384,9 +384,10 @@ def _numbers(numbers: list[int]) -> str:
 
 def _register() -> None:
     """grad, jacobian and hessian live in their own module; it imports only click at start-up."""
+    from .cli_backprop import backprop
     from .cli_partials import grad, hessian, jacobian
 
-    for command in (grad, jacobian, hessian):
+    for command in (grad, jacobian, hessian, backprop):
         main.add_command(command)
 
 

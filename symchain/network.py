@@ -107,9 +107,14 @@ class Network:
             return (y - t) * self.loss.scale(n, k)
         return self.loss.gradient(y, t) * last.derivative(z, y)
 
-    def backward(self, x: np.ndarray, t: np.ndarray) -> tuple[dict[str, np.ndarray], list]:
-        """Every parameter's gradient, and the deltas δ_1..δ_L (index 0 unused)."""
-        zs, acts = self.forward(x)
+    def backward(
+        self, x: np.ndarray, t: np.ndarray, cache=None
+    ) -> tuple[dict[str, np.ndarray], list]:
+        """Every parameter's gradient, and the deltas δ_1..δ_L (index 0 unused).
+
+        `cache` is forward(x)'s (Z, A), when the caller has it already.
+        """
+        zs, acts = cache if cache is not None else self.forward(x)
         grads: dict[str, np.ndarray] = {}
         deltas: list = [None] * (self.layers + 1)
         delta = self.output_delta(zs[-1], acts[-1], t)
@@ -180,3 +185,64 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """|a − b| / max(|a| + |b|, tiny), element by element."""
     tiny = np.finfo(np.float64).tiny
     return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), tiny)
+
+
+SEED_TEST_INPUTS = np.array([[1, 1], [-1, -1], [1, -1]])
+
+
+@dataclass
+class Training:
+    network: Network
+    x: np.ndarray
+    t: np.ndarray
+    history: list[dict]  # every 100 epochs: epoch, loss, mse (before that epoch's update)
+    losses: np.ndarray  # the loss at every epoch, for the curve
+    predictions: list[float] | None  # for the seed's three test inputs
+
+
+def seed_data(seed: int, n_in: int, n_out: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """The seed script's data: 100 points from randn, label x0 + x1 > 0."""
+    rng = rng or np.random.RandomState(seed)
+    x = rng.randn(100, n_in)
+    label = x[:, 0] + x[:, 1] > 0 if n_in > 1 else x[:, 0] > 0
+    return x, np.repeat(label.astype(float).reshape(-1, 1), n_out, axis=1)
+
+
+def train(
+    sizes: tuple[int, ...],
+    activations: tuple[str, ...],
+    loss: Loss,
+    epochs: int = 1000,
+    lr: float = 0.1,
+    seed: int = 42,
+    every: int = 100,
+    progress=None,
+) -> Training:
+    """The seed script's run: the same draws in the same order, the same updates.
+
+    np.random.seed(seed), X = randn(100, n), y, then W1 = randn·0.01, b1 = 0,
+    W2 = randn·0.01, ... (RandomState(seed) is that same stream); each epoch
+    measures the loss and the MSE before its update, as the seed prints them.
+    """
+    rng = np.random.RandomState(seed)
+    x, t = seed_data(seed, sizes[0], sizes[-1], rng)
+    net = Network(tuple(sizes), tuple(activations), loss)
+    net.init(rng.randn, scale=0.01)
+    history, losses = [], np.empty(epochs)
+    for epoch in range(epochs):
+        cache = net.forward(x)
+        y = cache[1][-1]
+        losses[epoch] = loss.value(y, t)
+        if epoch % every == 0:
+            history.append(
+                {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((y - t) ** 2))}
+            )
+        grads, _ = net.backward(x, t, cache)
+        for name in net.names:
+            net.params[name] -= lr * grads[name]
+        if progress is not None:
+            progress(epoch + 1)
+    predictions = None
+    if sizes[0] == 2:
+        predictions = [float(v) for v in net.predict(SEED_TEST_INPUTS)[:, 0]]
+    return Training(net, x, t, history, losses, predictions)

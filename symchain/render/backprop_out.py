@@ -23,7 +23,7 @@ def _title(text: str) -> Line:
 
 
 def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Line:
-    parts = [Formula(text, latex if latex is not None else text)]
+    parts = [Formula(text, latex) if latex is not None else Text(text)]
     if shape:
         parts.append(Text(f"   {shape}"))
     return Line(depth, tuple(parts), kind="step")
@@ -337,11 +337,14 @@ def backprop_lines(w: Walkthrough, detail: str = "normal") -> list[Line]:
 
 
 def _training(w: Walkthrough) -> list[Line]:
-    lines = [_title("Training")]
+    from .curve import text_curve
+
+    lines = [_title(f"Training on the seed's data ({len(w.losses)} epochs)")]
     for entry in w.history:
         lines.append(
             _pre(f"epoch {entry['epoch']:>6}  loss {entry['loss']:.6f}  mse {entry['mse']:.6f}")
         )
+    lines += [_pre(row) for row in text_curve(w.losses)]
     if w.predictions is not None:
         for x, p in zip(([1, 1], [-1, -1], [1, -1]), w.predictions, strict=True):
             lines.append(_note(1, f"input {x}: prediction {p:.4f}"))

@@ -1,0 +1,64 @@
+"""A loss curve drawn in text: a terminal or a notes file shows it with nothing installed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def text_curve(values: np.ndarray, width: int = 60, height: int = 8) -> list[str]:
+    """Rows of block characters, top row first, with the y range at the left."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return []
+    columns = np.array_split(values, min(width, values.size))
+    ys = np.array([c.mean() for c in columns])
+    low, high = float(ys.min()), float(ys.max())
+    span = high - low or 1.0
+    levels = (ys - low) / span * height * (len(BLOCKS) - 1)
+    rows = []
+    for row in range(height - 1, -1, -1):
+        base = row * (len(BLOCKS) - 1)
+        cells = [BLOCKS[int(min(max(level - base, 0), len(BLOCKS) - 1))] for level in levels]
+        label = (
+            f"{high:9.4g} ┤"
+            if row == height - 1
+            else f"{low:9.4g} ┤"
+            if row == 0
+            else " " * 9 + " │"
+        )
+        rows.append((label + "".join(cells)).rstrip())
+    rows.append(" " * 10 + "└" + "─" * len(levels))
+    rows.append(
+        " " * 11 + f"epoch 0{' ' * max(len(levels) - 7 - len(str(values.size)), 1)}{values.size}"
+    )
+    return rows
+
+
+def save_plot(values: np.ndarray, path: str, title: str) -> None:
+    """The loss curve as an image; matplotlib is an optional extra."""
+    from ..errors import UsageError
+
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UsageError(
+            "--plot needs matplotlib, an optional extra: pip install 'symchain[plot]'"
+        ) from None
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    ax.plot(np.arange(len(values)), values, color="#1f77b4", linewidth=1.8)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=120)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot write {path}: {err}") from None
+    finally:
+        plt.close(fig)

@@ -1,0 +1,159 @@
+"""The backprop walkthrough and training: three ways agree, the seed's run is reproduced."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symchain.backprop import walkthrough
+from symchain.cli import main
+from symchain.losses import every_loss, loss
+from symchain.network import Network, relative_error, train
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["backprop", *args])
+
+
+@pytest.mark.parametrize(
+    "sizes, acts, name, batch",
+    [
+        ((2, 4, 1), ("sigmoid", "sigmoid"), "half-sse", 1),
+        ((2, 4, 1), ("sigmoid", "sigmoid"), "bce", 6),
+        ((3, 5, 2), ("tanh", "sigmoid"), "mse", 4),
+        ((3, 4, 2), ("relu", "identity"), "half-sse", 5),
+        ((2, 3, 1), ("softplus", "tanh"), "mse", 2),
+        ((2, 8, 8, 8, 8, 1), ("sigmoid",) * 5, "half-sse", 3),
+    ],
+)
+def test_three_ways_agree(sizes, acts, name, batch):
+    w = walkthrough(Network(sizes, acts, loss(name)), batch=batch, seed=3)
+    assert w.passed, w.comparisons
+    assert w.derivations_verified
+    assert w.symbolic_method == ("scalar" if w.network.count() <= 80 else "matrix")
+
+
+def test_every_loss_gradient_is_the_gradient_of_its_value():
+    rng = np.random.default_rng(0)
+    y, t = rng.uniform(0.1, 0.9, (5, 2)), rng.integers(0, 2, (5, 2)).astype(float)
+    for each in every_loss():
+        h, numeric = 1e-6, np.zeros_like(y)
+        for i in np.ndindex(y.shape):
+            e = np.zeros_like(y)
+            e[i] = h
+            numeric[i] = (each.value(y + e, t) - each.value(y - e, t)) / (2 * h)
+        assert np.abs(each.gradient(y, t) - numeric).max() < 1e-7, each
+
+
+def test_a_wrong_backward_is_caught():
+    """Break the numpy backprop's output delta: the check must fail, not pass."""
+    net = Network((2, 4, 1), ("sigmoid", "sigmoid"), loss("mse"))
+    original = Network.output_delta
+    try:
+        Network.output_delta = lambda self, z, y, t: (y - t) * self.loss.scale(*y.shape)
+        w = walkthrough(net, batch=4)
+    finally:
+        Network.output_delta = original
+    assert not w.passed
+
+
+def _seed_script(epochs: int = 1000):
+    """The seed's own class and training loop, verbatim in substance."""
+    spec = importlib.util.spec_from_file_location("seed_network", FIXTURES / "seed_network.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    SimpleNeuralNetwork = module.SimpleNeuralNetwork  # noqa: N806
+
+    np.random.seed(42)
+    x = np.random.randn(100, 2)
+    y = (x[:, 0] + x[:, 1] > 0).astype(float).reshape(-1, 1)
+    nn = SimpleNeuralNetwork(input_size=2, hidden_size=4, output_size=1)
+    printed = []
+    for epoch in range(epochs):
+        y_pred = nn.forward(x)
+        value = nn.compute_loss(y_pred, y)
+        nn.backward(x, y, learning_rate=0.1)
+        if epoch % 100 == 0:
+            printed.append(value)
+    return printed, nn.forward(np.array([[1, 1], [-1, -1], [1, -1]]))[:, 0]
+
+
+def test_training_reproduces_the_seed_script():
+    run_ = train((2, 4, 1), ("sigmoid", "sigmoid"), loss("bce"), epochs=1000, lr=0.1, seed=42)
+    printed, predictions = _seed_script()
+    ours = [h["mse"] for h in run_.history]
+    assert [f"{v:.6f}" for v in ours] == [f"{v:.6f}" for v in printed]
+    assert np.allclose(ours, printed, rtol=1e-12, atol=0)
+    assert np.allclose(run_.predictions, predictions, rtol=1e-12, atol=0)
+
+
+def test_cli_default_walkthrough():
+    r = run()
+    assert r.exit_code == 0, r.output
+    expected = [
+        "σ'(z) = exp(-z)/(1 + exp(-z))**2 = σ(z)(1 − σ(z))",
+        "δ1 = ∂L/∂z1 = (δ2·W2ᵀ) ⊙ σ'(z1)",
+        "∂L/∂W1 = xᵀ·δ1   [2×4]",
+        "✓ PASS",
+    ]
+    for text in expected:
+        assert text in r.output
+    assert "\x1b" not in r.output
+
+
+def test_cli_columns_layout_shapes():
+    r = run("--layout", "columns", "--batch", "3")
+    assert "∂L/∂W1 = δ1·Xᵀ   [4×2]" in r.output and "Z1 = W1·X + b1   [4×3]" in r.output
+
+
+def test_cli_json_shape():
+    data = json.loads(run("--format", "json", "--batch", "2").stdout)
+    assert data["network"] == {
+        "sizes": [2, 4, 1],
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "half-sse",
+    }
+    assert np.array(data["inputs"]["x"]).shape == (2, 2)
+    assert np.array(data["parameters"]["W1"]).shape == (2, 4)
+    ways = data["gradients"]["W1"]
+    assert set(ways) == {"symbolic", "numpy", "finite_difference"}
+    assert relative_error(np.array(ways["numpy"]), np.array(ways["finite_difference"])).max() < 1e-6
+    assert data["check"]["passed"] is True
+
+
+def test_cli_train_json_history_and_predictions():
+    data = json.loads(run("--train", "--seed", "42", "--loss", "bce", "--format", "json").stdout)
+    assert [h["epoch"] for h in data["history"]] == list(range(0, 1000, 100))
+    assert f"{data['history'][0]['mse']:.6f}" == "0.250969"
+    assert len(data["predictions"]) == 3
+
+
+def test_vanishing_gradients_are_shown():
+    r = run("--sizes", "2,8,8,8,8,1", "--activation", "sigmoid")
+    assert r.exit_code == 0 and "vanishing gradients" in r.output and "‖∂L/∂W5‖" in r.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--sizes", "2,x,1"], "whole numbers"),
+        (["--sizes", "2"], "2 to 12"),
+        (["--activation", "swish"], "unknown activation"),
+        (["--activation", "tanh,tanh,tanh"], "3 names for 2 layers"),
+        (["--loss", "hinge"], "unknown loss"),
+        (["--train", "--lr", "fast"], "--lr wants a number"),
+        (["--loss", "bce", "--activation", "tanh"], "sigmoid output"),
+        (["--plot", "x.png"], "add --train"),
+    ],
+)
+def test_bad_input_exits_2(args, message):
+    r = run(*args)
+    assert r.exit_code == 2 and message in r.stderr
+    assert "Traceback" not in r.stderr
