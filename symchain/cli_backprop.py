@@ -61,6 +61,14 @@ Examples:
     help="With --train: the loss curve as an image (needs matplotlib).",
 )
 @click.option(
+    "--graph",
+    "graph_format",
+    type=click.Choice(["dot", "svg"]),
+    help="Draw the network's scalar computation graph at the instance, each node with its "
+    "value and gradient, as Graphviz DOT (or SVG, needs Graphviz).",
+)
+@click.option("--output", "-o", "output", metavar="FILE", help="Write the --graph picture to FILE.")
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -73,9 +81,9 @@ Examples:
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def backprop(
-    sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot, fmt, detail,
-    timeout, no_color, debug,
-) -> None:  # fmt: skip
+    sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot,
+    graph_format, output, fmt, detail, timeout, no_color, debug,
+) -> None:  # fmt: skip  # fmt: skip
     """Backpropagation as the chain rule, layer by layer, proved three ways.
 
     The seed's network (2 inputs, 4 hidden, 1 output, sigmoid, L = ½(y − t)²)
@@ -103,8 +111,30 @@ def backprop(
     except InternalError as err:
         out.error(None, err)
         sys.exit(1)
-    _show(walk, out)
+    try:
+        if graph_format:
+            _draw(walk, graph_format, output)
+        else:
+            _show(walk, out)
+    except SymchainError as err:
+        out.error(None, err)
+        sys.exit(err.exit_code)
     sys.exit(0 if walk.passed else 1)
+
+
+def _draw(walk, fmt: str, output: str | None) -> None:
+    from . import scalar_graph
+    from .errors import UsageError
+    from .render.dot import emit_dot
+
+    if fmt == "svg" and not output:
+        raise UsageError("--graph svg needs --output FILE.svg")
+    nodes, loss, _ = scalar_graph.build(walk.network, walk.x, walk.t)
+    scalar_graph.backward(loss)
+    samples = walk.x.shape[0]
+    plural = "s" if samples > 1 else ""
+    title = f"{walk.network.loss.title}, {samples} sample{plural}: L = {loss.value:.6g}"
+    emit_dot(scalar_graph.dot(nodes, title), fmt, output)
 
 
 def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:

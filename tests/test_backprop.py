@@ -157,3 +157,31 @@ def test_bad_input_exits_2(args, message):
     r = run(*args)
     assert r.exit_code == 2 and message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_scalar_graph_gradients_match_numpy():
+    from symchain import scalar_graph
+
+    w = walkthrough(Network((2, 4, 1), ("sigmoid", "sigmoid"), loss("bce")), batch=3)
+    nodes, total, params = scalar_graph.build(w.network, w.x, w.t)
+    scalar_graph.backward(total)
+    assert abs(total.value - w.network.value(w.x, w.t)) < 1e-12
+    grads = scalar_graph.parameter_gradients(params)
+    for name, g in grads.items():
+        assert np.abs(g - w.gradients[name]["numpy"]).max() < 1e-12
+
+
+def test_cli_graph_dot():
+    r = run("--graph", "dot")
+    assert r.exit_code == 0 and r.output.startswith("digraph backprop")
+    assert "W1[0,0] | value" in r.output and "grad" in r.output
+    big = run("--graph", "dot", "--sizes", "2,30,30,1")
+    assert big.exit_code == 2 and "at most" in big.stderr
+
+
+def test_plot_without_matplotlib_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    r = run("--train", "--epochs", "5", "--plot", str(tmp_path / "loss.png"))
+    assert r.exit_code == 2 and "symchain[plot]" in r.stderr

@@ -50,7 +50,11 @@ def write_graph(chain, fmt: str, output: str | None) -> None:
     """Print or write the picture; SVG without Graphviz is a usage error (exit 2)."""
     if not hasattr(chain, "graph"):
         raise UsageError("--graph draws a --let graph")
-    text = graph_dot(chain)
+    emit_dot(graph_dot(chain), fmt, output)
+
+
+def emit_dot(text: str, fmt: str, output: str | None) -> None:
+    """DOT text to stdout or a file, or SVG through Graphviz's `dot`."""
     if fmt == "dot":
         if output:
             try:
