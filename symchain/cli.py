@@ -385,9 +385,10 @@ def _numbers(numbers: list[int]) -> str:
 def _register() -> None:
     """grad, jacobian and hessian live in their own module; it imports only click at start-up."""
     from .cli_backprop import backprop
+    from .cli_gradcheck import gradcheck
     from .cli_partials import grad, hessian, jacobian
 
-    for command in (grad, jacobian, hessian, backprop):
+    for command in (grad, jacobian, hessian, backprop, gradcheck):
         main.add_command(command)
 
 

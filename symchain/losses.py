@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
 
 LOSS_NAMES = ("half-sse", "mse", "bce")
 REDUCTIONS = ("mean", "sum")
@@ -42,9 +41,15 @@ class Loss:
             return 1.0
         return 1.0 / n if self.name == "half-sse" else 1.0 / (n * k)
 
-    def element(self) -> Callable[[sp.Expr, sp.Expr], sp.Expr]:
-        """ℓ(y, t) as SymPy, for the walkthrough and the symbolic check."""
-        return _ELEMENT[self.name]
+    def element(self) -> Callable:
+        """ℓ(y, t) as SymPy, for the walkthrough and the symbolic check (SymPy loads here)."""
+        import sympy as sp
+
+        return {
+            "half-sse": lambda y, t: sp.Rational(1, 2) * (y - t) ** 2,
+            "mse": lambda y, t: (y - t) ** 2,
+            "bce": lambda y, t: -(t * sp.log(y) + (1 - t) * sp.log(1 - y)),
+        }[self.name]
 
     def value(self, y: np.ndarray, t: np.ndarray) -> float:
         n, k = y.shape
@@ -62,13 +67,6 @@ class Loss:
         else:
             grad = (y - t) * (1.0 if self.name == "half-sse" else 2.0)
         return grad * self.scale(n, k)
-
-
-_ELEMENT = {
-    "half-sse": lambda y, t: sp.Rational(1, 2) * (y - t) ** 2,
-    "mse": lambda y, t: (y - t) ** 2,
-    "bce": lambda y, t: -(t * sp.log(y) + (1 - t) * sp.log(1 - y)),
-}
 
 
 def loss(name: str, reduction: str = "mean") -> Loss:

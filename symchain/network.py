@@ -60,6 +60,8 @@ class Network:
     activations: tuple[str, ...]
     loss: Loss
     params: dict[str, np.ndarray] = field(default_factory=dict)
+    fast: bool = False  # reuse buffers: results are overwritten by the next call
+    _buffers: dict = field(default_factory=dict, repr=False)
 
     @property
     def layers(self) -> int:
@@ -86,6 +88,8 @@ class Network:
 
     def forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(Z, A) per layer; A[0] is the input, A[-1] the output."""
+        if self.fast:
+            return self._forward_into(x)
         zs, acts = [None], [x]
         for layer in range(1, self.layers + 1):
             z = acts[-1] @ self.params[f"W{layer}"] + self.params[f"b{layer}"]
@@ -115,6 +119,8 @@ class Network:
         `cache` is forward(x)'s (Z, A), when the caller has it already.
         """
         zs, acts = cache if cache is not None else self.forward(x)
+        if self.fast:
+            return self._backward_into(zs, acts, t), []
         grads: dict[str, np.ndarray] = {}
         deltas: list = [None] * (self.layers + 1)
         delta = self.output_delta(zs[-1], acts[-1], t)
@@ -126,6 +132,50 @@ class Network:
                 back = delta @ self.params[f"W{layer}"].T
                 delta = back * self.activation(layer - 1).derivative(zs[layer - 1], acts[layer - 1])
         return grads, deltas
+
+    def _buffer(self, key: str, shape: tuple[int, ...]) -> np.ndarray:
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != shape:
+            buf = self._buffers[key] = np.empty(shape)
+        return buf
+
+    def _forward_into(self, x: np.ndarray):
+        """forward() writing into reused buffers: the training loop's hot path."""
+        from .activations import FORWARD_INTO
+
+        zs, acts = [None], [x]
+        for layer in range(1, self.layers + 1):
+            shape = (x.shape[0], self.sizes[layer])
+            z = self._buffer(f"z{layer}", shape)
+            np.matmul(acts[-1], self.params[f"W{layer}"], out=z)
+            z += self.params[f"b{layer}"]
+            a = self._buffer(f"a{layer}", shape)
+            FORWARD_INTO[self.activations[layer - 1]](z, a)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def _backward_into(self, zs: list, acts: list, t: np.ndarray) -> dict[str, np.ndarray]:
+        """backward() with reused buffers; no gradient for the input layer."""
+        from .activations import SLOPE_INTO
+
+        grads: dict[str, np.ndarray] = {}
+        delta = self.output_delta(zs[-1], acts[-1], t)
+        for layer in range(self.layers, 0, -1):
+            gw = self._buffer(f"gW{layer}", self.params[f"W{layer}"].shape)
+            np.matmul(acts[layer - 1].T, delta, out=gw)
+            grads[f"W{layer}"] = gw
+            grads[f"b{layer}"] = np.sum(
+                delta, axis=0, out=self._buffer(f"gb{layer}", (delta.shape[1],))
+            )
+            if layer > 1:
+                back = self._buffer(f"back{layer - 1}", zs[layer - 1].shape)
+                np.matmul(delta, self.params[f"W{layer}"].T, out=back)
+                slope = self._buffer(f"slope{layer - 1}", back.shape)
+                SLOPE_INTO[self.activations[layer - 2]](zs[layer - 1], acts[layer - 1], slope)
+                back *= slope
+                delta = back
+        return grads
 
     def finite_differences(self, x: np.ndarray, t: np.ndarray, h: float = 1e-3) -> dict:
         """The loss's gradient by the five-point central difference, entry by entry (float64).
@@ -228,6 +278,7 @@ def train(
     x, t = seed_data(seed, sizes[0], sizes[-1], rng)
     net = Network(tuple(sizes), tuple(activations), loss)
     net.init(rng.randn, scale=0.01)
+    net.fast = True  # buffers reused: each epoch's results are used before the next
     history, losses = [], np.empty(epochs)
     for epoch in range(epochs):
         cache = net.forward(x)
@@ -245,4 +296,5 @@ def train(
     predictions = None
     if sizes[0] == 2:
         predictions = [float(v) for v in net.predict(SEED_TEST_INPUTS)[:, 0]]
+    net.fast = False  # what callers get back computes fresh arrays again
     return Training(net, x, t, history, losses, predictions)
