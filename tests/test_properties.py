@@ -145,10 +145,7 @@ def equivalent(a: sp.Expr, b: sp.Expr) -> bool | None:
     difference = a - b
     if difference == 0:
         return True
-    if sp.count_ops(difference) <= 25:
-        with contextlib.suppress(Exception):
-            if sp.simplify(difference) == 0:
-                return True
+    # no sympy.simplify here: on -tanh(2x - 1 + 1/x²)'s derivative it ran for minutes in CI
     return numerically_equal(a, b)
 
 
@@ -367,6 +364,7 @@ def test_random_expression_is_derived_and_verified(expr):
         "atanh(2x)",
         "asin(x+5)",  # real nowhere
         "sec(x) csc(x) cot(x)/tan(x)",
+        "-tanh(2*x - 1 + x**(-2))",  # sympy.simplify of its difference ran for minutes
     ],
 )
 def test_tricky_examples_are_verified(text):
