@@ -16,7 +16,7 @@ from sympy.core.function import AppliedUndef
 
 from .compare import Verdict, compare
 from .engine import Namer, build_steps
-from .errors import UsageError
+from .errors import ParseError, UsageError
 from .parse import parse, symbol
 from .simplify import tidy
 from .steps import SYMBOLIC, Step
@@ -151,9 +151,16 @@ def _checked_expr(expr: object) -> sp.Expr:
 
 
 def check_name(name: str, what: str = "variable") -> str:
-    """A user-typed name must be a plain identifier."""
+    """A user-typed name must be a plain identifier that a formula reads as that variable
+    (not a keyword such as True, nor a name SymPy or symchain reserves such as sin or pi)."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise UsageError(f"{what} {name!r} is not a plain name like x or t1")
+    try:
+        read = parse(name)
+    except ParseError as err:
+        raise UsageError(f"{what} {name!r}: {err.message}") from None
+    if not isinstance(read, sp.Symbol) or read.name != name:
+        raise UsageError(f"{what} {name!r} is a reserved name in formulas; choose another")
     return name
 
 

@@ -1,0 +1,143 @@
+"""Hostile text through every way in (--let, --at, --vars, the Python API), resource limits,
+and valid JSON for every command's errors."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from test_properties import hostile_strings
+
+from symchain.cli import main
+from symchain.derivation import derive
+from symchain.errors import SymchainError
+from symchain.multivariable import derive_chain
+from symchain.partials import gradient, hessian, jacobian
+
+
+@pytest.fixture
+def canary(tmp_path):
+    path = tmp_path / "CANARY"
+    yield path
+    assert not path.exists(), "hostile text created the canary file"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def _refused(result, text):
+    assert result.exit_code == 2, (text, result.exit_code, result.output)
+    assert "Traceback" not in result.output, text
+    json.loads(result.stdout)  # --format json: an error object, valid JSON
+
+
+def test_corpus_is_big_enough(canary):
+    assert len(hostile_strings(canary)) >= 50
+
+
+def test_hostile_let_values_and_names(canary):
+    for text in hostile_strings(canary):
+        _refused(
+            run("derive", "x + 1", "--let", f"x={text}", "--wrt", "t", "--format", "json"), text
+        )
+        if "=" not in text:
+            args = ["derive", "x + 1", "--let", f"{text}=t", "--wrt", "t", "--format", "json"]
+            _refused(run(*args), text)
+    assert not canary.exists()
+
+
+def test_hostile_points(canary):
+    for text in hostile_strings(canary):
+        _refused(run("derive", "x**2", "--at", f"x={text}", "--format", "json"), text)
+    assert not canary.exists()
+
+
+def test_hostile_vars(canary):
+    for text in hostile_strings(canary):
+        for command in ("grad", "hessian"):
+            _refused(run(command, "x*y", "--vars", text, "--format", "json"), text)
+        _refused(run("jacobian", "x*y", "x+y", "--vars", text, "--format", "json"), text)
+    assert not canary.exists()
+
+
+def test_hostile_text_through_the_python_api(canary):
+    for text in hostile_strings(canary):
+        for call in (
+            lambda t: derive(t),
+            lambda t: derive("x**2", at=f"x={t}"),
+            lambda t: derive("x**2", wrt=t),
+            lambda t: derive_chain("x", [f"x={t}"], wrt="t"),
+            lambda t: gradient(t),
+            lambda t: gradient("x*y", t),
+            lambda t: jacobian([t, "x"]),
+            lambda t: hessian(t),
+        ):
+            with pytest.raises(SymchainError):
+                call(text)
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["derive", "(" * 10_000 + "x" + ")" * 10_000],
+        ["derive", "factorial(10**10)"],
+        ["derive", "9**9**9"],
+        ["derive", "x**(10**100)"],
+        ["derive", "x", "--let", "x=" + "(" * 10_000 + "t" + ")" * 10_000],
+        ["grad", "x" + "*x" * 50_000],
+    ],
+)
+def test_resource_limits_end_quickly_with_a_message_or_a_right_answer(args):
+    start = time.perf_counter()
+    result = run(*args, "--format", "json")
+    payload = json.loads(result.stdout)
+    if result.exit_code == 2:
+        assert payload["error"]["message"]
+    else:  # x**(10**100) has a derivative, and it is given
+        assert result.exit_code == 0 and payload["verified"] is True, result.output[:300]
+    assert time.perf_counter() - start < 10
+
+
+def test_a_megabyte_line_on_stdin_is_refused():
+    line = "x+" * 500_000 + "x\n"
+    result = run("derive", "-f", "-", "--format", "jsonl", input=line + "sin(x)\n")
+    objects = [json.loads(text) for text in result.stdout.splitlines()]
+    assert "error" in objects[0] and objects[1]["verified"] is True
+    assert result.exit_code == 2
+
+
+def test_an_exploding_derivative_stops_at_the_timeout():
+    start = time.perf_counter()
+    result = run("derive", "x^x^x^x^x^x^x", "--order", "6", "--timeout", "2", "--format", "json")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 15
+    if result.exit_code == 2:
+        assert json.loads(result.stdout)["error"]["kind"] == "limit"
+    else:
+        assert json.loads(result.stdout)["verified"] in (True, False)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["derive", ""],
+        ["derive", "   "],
+        ["derive", "x\x00"],
+        ["grad", "sin("],
+        ["jacobian", "x", "sin("],
+        ["hessian", "1"],
+        ["backprop", "--sizes", "2,0,1"],
+        ["gradcheck", "no_such_file.py:Net"],
+    ],
+)
+def test_every_command_reports_errors_as_json(args):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 2, result.output
+    payload = json.loads(result.stdout)
+    error = payload["error"]
+    assert isinstance(error["kind"], str) and isinstance(error["message"], str)
+    assert error["position"] is None or isinstance(error["position"], int)
