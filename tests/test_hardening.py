@@ -141,3 +141,13 @@ def test_every_command_reports_errors_as_json(args):
     error = payload["error"]
     assert isinstance(error["kind"], str) and isinstance(error["message"], str)
     assert error["position"] is None or isinstance(error["position"], int)
+
+
+def test_hostile_lines_in_a_batch_file(canary, tmp_path):
+    lines = [t for t in hostile_strings(canary) if not any(c in t for c in "\n\r#\x00")]
+    path = tmp_path / "formulas.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("derive", "-f", str(path), "--format", "jsonl", "--wrt", "x")
+    objects = [json.loads(text) for text in result.stdout.splitlines()]
+    assert len(objects) == len(lines) and all("error" in obj for obj in objects)
+    assert result.exit_code == 2 and not canary.exists()
