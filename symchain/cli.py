@@ -103,6 +103,18 @@ def main() -> None:
     help="Define a quantity the formula uses, e.g. --let x=t**2 (repeatable): "
     "the multivariable chain rule, one term per path.",
 )
+@click.option(
+    "--implicit",
+    "implicit_name",
+    metavar="NAME",
+    help="FORMULA is an equation (x**2 + y**2 = 25): differentiate NAME implicitly as a "
+    "function of --wrt.",
+)
+@click.option(
+    "--tangent",
+    is_flag=True,
+    help="With --at: the value there, the slope and the tangent line y = f(a) + f'(a)(x − a).",
+)
 @click.option("--matrix", is_flag=True, help="With --let: the matrix form J(f∘g) = J_f(g)·J_g.")
 @click.option(
     "--graph",
@@ -122,8 +134,8 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def derive(
-    formula, wrt, order, at, fmt, detail, file, timeout, lets, matrix, graph_format, output,
-    verbose, no_color, debug,
+    formula, wrt, order, at, fmt, detail, file, timeout, implicit_name, tangent, lets, matrix,
+    graph_format, output, verbose, no_color, debug,
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
@@ -134,6 +146,14 @@ def derive(
         raise click.UsageError("give a FORMULA or --file, not both and not neither")
     fmt = fmt or ("rich" if _stdout_is_terminal() else "plain")
     options = {"wrt": wrt, "order": order, "at": list(at) or None}
+    if tangent:
+        if not at:
+            raise click.UsageError("--tangent needs a point: add --at x=a")
+        options["tangent"] = True
+    if implicit_name:
+        if lets or at:
+            raise click.UsageError("--implicit does not combine with --let or --at")
+        options = {"function": implicit_name, "wrt": wrt, "order": order}
     if lets:
         options = _chain_options(options, lets, matrix)
     elif matrix or graph_format:
@@ -208,6 +228,9 @@ class _Output:
         if hasattr(derivation, "graph"):
             self._chain(derivation)
             return
+        if hasattr(derivation, "sides"):
+            self._implicit(derivation)
+            return
         if self.fmt == "rich":
             from .render.rich_out import print_rich
 
@@ -216,6 +239,16 @@ class _Output:
         from .render import render
 
         click.echo(render(derivation, self.fmt, self.detail), nl=False)
+
+    def _implicit(self, result) -> None:
+        if self.fmt == "rich":
+            from .render.implicit_out import print_implicit_rich
+
+            print_implicit_rich(result, self.console(), self.detail)
+            return
+        from .render.implicit_out import render_implicit
+
+        click.echo(render_implicit(result, self.fmt, self.detail), nl=False)
 
     def _chain(self, chain) -> None:
         if self.fmt == "rich":
@@ -284,6 +317,18 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
                 from .multivariable import derive_chain
 
                 return derive_chain(formula, **options)
+            if "function" in options:
+                from .implicit import implicit
+
+                return implicit(formula, **options)
+            if "=" in formula:
+                from .errors import UsageError
+                from .implicit import split_equation
+
+                split_equation(formula)  # text that is no equation is a parse error, as ever
+                raise UsageError(
+                    "an equation: add --implicit y to differentiate y implicitly as a function"
+                )
             return derive_formula(formula, **options)
     except SymchainError:
         raise

@@ -47,7 +47,10 @@ def compare(a: sp.Expr, b: sp.Expr) -> Verdict:
     try:
         if difference.has(AppliedUndef, sp.Derivative, sp.Subs):
             with budget(_SYMBOLIC_SECONDS):
-                return _symbolic(difference.doit())
+                symbolic = _symbolic(difference.doit())
+            if symbolic.confirmed:
+                return symbolic
+            return _with_unknowns_as_symbols(a, b)
         with budget(_NUMERIC_SECONDS):
             verdict = _numeric(a, b)
         if verdict.status == UNCONFIRMED and sp.count_ops(difference) <= _SMALL:
@@ -58,6 +61,25 @@ def compare(a: sp.Expr, b: sp.Expr) -> Verdict:
     except OverBudget:
         return Verdict(UNCONFIRMED)
     return verdict
+
+
+def _with_unknowns_as_symbols(a: sp.Expr, b: sp.Expr) -> Verdict:
+    """f(x), f'(x), f'(g(x)) ... replaced by free symbols, then compared at random points.
+
+    Their values at a point can be anything, so a and b agreeing for every
+    value of those symbols proves them equal.  The converse does not hold
+    (two spellings of one derivative become two symbols), so a difference
+    found this way is only ever reported as unconfirmed, never as failed.
+    """
+    mapping: dict = {}
+    for kind in (sp.Subs, sp.Derivative, AppliedUndef):
+        found = sorted((a.atoms(kind) | b.atoms(kind)) - set(mapping), key=sp.default_sort_key)
+        for node in found:
+            mapping[node] = sp.Dummy("unknown", real=True)
+        a, b = a.xreplace(mapping), b.xreplace(mapping)
+    with budget(_NUMERIC_SECONDS):
+        verdict = _numeric(a, b)
+    return verdict if verdict.confirmed else Verdict(UNCONFIRMED)
 
 
 def _symbolic(difference: sp.Expr) -> Verdict:

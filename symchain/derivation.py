@@ -49,6 +49,20 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Tangent:
+    """The tangent line at x = a: y = f(a) + f'(a)(x − a)."""
+
+    a: sp.Expr
+    fa: sp.Expr
+    slope: sp.Expr
+    line: sp.Expr  # expanded, in the variable
+    exact: bool  # False when f(a) or f'(a) is only known as a decimal
+
+    def numeric(self) -> tuple[float, float]:
+        return float(self.fa.evalf(15)), float(self.slope.evalf(15))
+
+
+@dataclass(frozen=True)
 class Derivation:
     """d^n/dx^n of an expression, derived step by step and checked."""
 
@@ -58,6 +72,7 @@ class Derivation:
     orders: tuple[Order, ...]
     point: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
     value: sp.Expr | None = None  # the derivative at `point`
+    tangent: Tangent | None = None
 
     @property
     def order(self) -> int:
@@ -71,6 +86,11 @@ class Derivation:
     @property
     def result(self) -> sp.Expr:
         return self.orders[-1].result
+
+    @property
+    def derived(self) -> sp.Expr:
+        """The last order's answer as the steps derived it, before simplification."""
+        return self.orders[-1].derived
 
     @property
     def verified(self) -> bool:
@@ -106,6 +126,7 @@ def derive(
     wrt: str | sp.Symbol | None = None,
     order: int = 1,
     at: dict | str | None = None,
+    tangent: bool = False,
 ) -> Derivation:
     """Derive `formula` with respect to `wrt`, step by step, every step checked."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
@@ -129,7 +150,29 @@ def derive(
         current = result
     point = parse_point(at, expr) if at else ()
     value = _value_at(expr, orders[-1].result, var, point) if point else None
-    return Derivation(text, expr, var, tuple(orders), point, value)
+    line = _tangent(expr, var, point, value, order) if tangent else None
+    return Derivation(text, expr, var, tuple(orders), point, value, line)
+
+
+def _tangent(expr, var, point, slope, order: int) -> Tangent:
+    """y = f(a) + f'(a)(x − a), at a point that fixes every variable."""
+    if order != 1:
+        raise UsageError("--tangent is for the first derivative (--order 1)")
+    at = dict(point)
+    if var not in at:
+        raise UsageError(f"--tangent needs the point's {var}: add --at {var}=a")
+    missing = sorted(s.name for s in expr.free_symbols if s not in at)
+    if missing:
+        raise UsageError(
+            f"--tangent needs a value for every variable: also give {', '.join(missing)}"
+        )
+    a = at[var]
+    fa = expr.subs(at)
+    if sp.count_ops(fa) <= 40:
+        fa = sp.simplify(fa)
+    exact = not (fa.has(sp.Float) or slope.has(sp.Float))
+    line = sp.expand(fa + slope * (var - a))
+    return Tangent(a, fa, slope, line, exact)
 
 
 def _whole_answer_check(steps: Step, expr: sp.Expr, var: sp.Symbol) -> Verdict:

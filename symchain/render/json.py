@@ -66,6 +66,15 @@ def derivation_dict(d) -> dict:
             number = complex(d.value.evalf(17))
             finite = math.isfinite(number.real) and number.imag == 0
             out["value_float"] = number.real if finite else None
+    if d.tangent is not None:
+        t = d.tangent
+        out["tangent"] = {
+            "x": expr_str(t.a),
+            "y": expr_str(t.fa),
+            "slope": expr_str(t.slope),
+            "line": expr_str(t.line),
+            "exact": t.exact,
+        }
     return out
 
 

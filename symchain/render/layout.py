@@ -211,6 +211,8 @@ def _footer(d: Derivation) -> list[Line]:
             if approx != d.value and approx.is_finite:
                 parts += [Text(" ≈ " + _short_number(approx))]
         lines.append(Line(0, tuple(parts), kind="result"))
+    if d.tangent is not None:
+        lines += _tangent_lines(d)
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
     if not d.complete:
         lines.append(
@@ -218,6 +220,25 @@ def _footer(d: Derivation) -> list[Line]:
                 0, (Text("note: some steps are SymPy's own answer, not a named rule"),), kind="note"
             )
         )
+    return lines
+
+
+def _tangent_lines(d: Derivation) -> list[Line]:
+    """The point, the slope and the line y = f(a) + f'(a)(x − a)."""
+    t, x = d.tangent, d.variable
+    y = sp.Symbol("y")
+    form = sp.Add(
+        t.fa, sp.Mul(t.slope, sp.Add(x, -t.a, evaluate=False), evaluate=False), evaluate=False
+    )
+    lines = [
+        Line(0, (Text(f"tangent line at {x} = "), Math(t.a), Text(": the point ("), Math(t.a),
+                 Text(", "), Math(t.fa), Text("), the slope "), Math(t.slope)), kind="result"),
+        Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"),
+    ]  # fmt: skip
+    if not t.exact or t.line.atoms(sp.Function):
+        fa, slope = t.numeric()
+        approx = sp.Float(fa, 10) + sp.Float(slope, 10) * (x - t.a)
+        lines.append(Line(1, (Math(y), Text(" ≈ "), Math(sp.expand(approx))), kind="note"))
     return lines
 
 

@@ -1,0 +1,125 @@
+"""Implicit differentiation (against sympy.idiff) and tangent lines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symchain.cli import main
+from symchain.derivation import derive
+from symchain.errors import SymchainError, UsageError
+from symchain.implicit import implicit
+
+x, y = sp.symbols("x y", real=True)
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["derive", *args])
+
+
+def test_circle():
+    d = implicit("x**2 + y**2 = 25", "y", "x")
+    assert d.result == -x / y and d.verified
+    second = implicit("x**2 + y**2 = 25", "y", "x", order=2)
+    assert sp.simplify(second.result - sp.idiff(x**2 + y**2 - 25, y, x, 2)) == 0
+
+
+@pytest.mark.parametrize(
+    "equation",
+    [
+        "x**3 + y**3 = 6*x*y",
+        "sin(x*y) = x",
+        "exp(y) = x*y",
+        "x*y = 1",
+        "y**2 = x**3 + x",
+        "x^2 y + y^3 = 2",
+    ],
+)
+def test_equations_match_idiff(equation):
+    d = implicit(equation, "y", "x", order=2)
+    lhs, rhs = (
+        sp.sympify(side, locals={"x": x, "y": y})
+        for side in equation.replace("^", "**").replace("x**2 y", "x**2*y").split("=")
+    )
+    for n, o in enumerate(d.orders, start=1):
+        want = sp.idiff(lhs - rhs, y, x, n)
+        for point in ((0.7, 1.3), (1.9, -0.6)):
+            sub = {x: point[0], y: point[1]}
+            assert abs(complex(o.result.subs(sub)) - complex(want.subs(sub))) < 1e-9
+    assert d.verified
+
+
+POLY = st.lists(
+    st.tuples(st.integers(-3, 3), st.integers(0, 3), st.integers(0, 3)), min_size=2, max_size=5
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(POLY)
+def test_random_polynomial_curves_match_idiff(terms):
+    f = sum(c * x**i * y**j for c, i, j in terms)
+    if not f.has(y) or not f.has(x) or sp.diff(f, y) == 0:
+        return
+    try:
+        d = implicit(f"{sp.sstr(f)} = 1", "y", "x")
+    except SymchainError:
+        return
+    want = sp.idiff(f - 1, y, x)
+    for point in ((0.7, 1.3), (1.9, -0.6), (-1.1, 0.4)):
+        sub = {x: point[0], y: point[1]}
+        got, expected = complex(d.result.subs(sub)), complex(want.subs(sub))
+        assert abs(got - expected) <= 1e-9 * max(1, abs(expected))
+    assert d.verified
+
+
+@pytest.mark.parametrize(
+    "equation, function, wrt, message",
+    [
+        ("x**2 = 25", "y", None, "no y"),
+        ("x + y + z = 1", "y", None, "choose the variable"),
+        ("x + y = 1", "y", "y", "same variable"),
+        ("x == y", "y", "x", "one '='"),
+        ("x = y = 1", "y", "x", "one '='"),
+        ("x + y = 1", "sin", "x", "function"),
+        ("x**2 + y**2 = 25", "y", "x", None),
+    ],
+)
+def test_implicit_errors(equation, function, wrt, message):
+    if message is None:
+        with pytest.raises(UsageError):
+            implicit(equation, function, wrt, order=4)
+        return
+    with pytest.raises(SymchainError, match=message):
+        implicit(equation, function, wrt)
+
+
+def test_cli_implicit_formats():
+    r = run("x**2 + y**2 = 25", "--implicit", "y", "--wrt", "x")
+    assert r.exit_code == 0 and "dy/dx = -x/y" in r.output and "chain rule" in r.output
+    data = json.loads(run("x**2 + y**2 = 25", "--implicit", "y", "--format", "json").stdout)
+    assert sp.parse_expr(data["result"]) == -sp.Symbol("x") / sp.Symbol("y") and data["verified"]
+    for fmt in ("markdown", "latex"):
+        assert run("x**2 + y**2 = 25", "--implicit", "y", "--format", fmt).exit_code == 0
+    assert run("x**2 + y**2 = 25").exit_code == 2
+
+
+def test_tangent_exact_and_numeric():
+    d = derive("x**3", at="x=2", tangent=True)
+    assert d.tangent.fa == 8 and d.tangent.slope == 12 and d.tangent.line == 12 * x - 16
+    d = derive("sin(x**2)", at="x=1", tangent=True)
+    assert d.tangent.line == sp.expand(sp.sin(1) + 2 * sp.cos(1) * (x - 1))
+    r = run("sin(x**2)", "--at", "x=1", "--tangent")
+    assert "y ≈ 1.080604612*x - 0.2391336269" in r.output
+
+
+def test_tangent_errors():
+    assert run("x**2", "--tangent").exit_code == 2
+    assert run("log(x)", "--at", "x=-1", "--tangent").exit_code == 2
+    assert run("x*y", "--wrt", "x", "--at", "x=1", "--tangent").exit_code == 2
+    with pytest.raises(UsageError):
+        derive("x**2", order=2, at="x=1", tangent=True)
