@@ -162,6 +162,12 @@ def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:
 
 
 def _run(options: dict, batch: int, seed: int | None, layout: str, train: bool, epochs: int, plot):
+    from .errors import UsageError
+
+    if seed is not None and not 0 <= seed < 2**32:
+        raise UsageError("--seed wants a whole number from 0 to 2**32 - 1")
+    if train and batch > 100:
+        raise UsageError("--batch with --train is at most 100: the seed's data set has 100 samples")
     from .backprop import walkthrough
     from .network import Network
     from .network import train as train_network

@@ -189,6 +189,10 @@ def _call(what: str, function: Callable, *args) -> Any:
     """Call the user's code; an exception there is their error (exit 2), told in one line."""
     try:
         return function(*args)
+    except SystemExit as err:  # exit() inside a check must not pass for a verdict
+        raise UsageError(
+            f"{what} called exit({err.code!r}): a network's methods must return"
+        ) from None
     except Exception as err:  # re-raised as a UsageError, the original chained for --debug
         raise UsageError(f"{what} raised {_one_line(err)}") from err
 

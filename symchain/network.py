@@ -199,25 +199,26 @@ class Network:
             grads[name] = g
         return grads
 
-    def directional(self, x, t, grads: dict, directions: int = 3, eps: float = 1e-6, seed: int = 0):
-        """(finite difference, gradient·v) along random unit directions v: a few forward passes."""
+    def directional(self, x, t, grads: dict, directions: int = 3, h: float = 1e-3, seed: int = 0):
+        """(finite difference, gradient·v) along random unit directions v: a few forward passes.
+
+        The five-point difference of L(θ + s·v) in s, as in `finite_differences`.
+        """
         rng = np.random.default_rng(seed)
         pairs = []
+        keep = {n: self.params[n].copy() for n in self.names}
         for _ in range(directions):
             v = {n: rng.standard_normal(self.params[n].shape) for n in self.names}
             norm = np.sqrt(sum(float((d**2).sum()) for d in v.values()))
-            v = {n: d / norm for n, d in v.items()}
-            keep = {n: self.params[n].copy() for n in self.names}
-            for n in self.names:
-                self.params[n] = keep[n] + eps * v[n]
-            up = self.value(x, t)
-            for n in self.names:
-                self.params[n] = keep[n] - eps * v[n]
-            down = self.value(x, t)
-            self.params.update(keep)
-            pairs.append(
-                ((up - down) / (2 * eps), sum(float((grads[n] * v[n]).sum()) for n in self.names))
-            )
+            values = []
+            for step in (2 * h, h, -h, -2 * h):
+                for n in self.names:
+                    self.params[n] = keep[n] + (step / norm) * v[n]
+                values.append(self.value(x, t))
+            self.params.update({n: keep[n].copy() for n in self.names})
+            fd = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
+            dot = sum(float((grads[n] * v[n]).sum()) for n in self.names) / norm
+            pairs.append((fd, dot))
         return pairs
 
     def count(self) -> int:

@@ -185,3 +185,29 @@ def test_plot_without_matplotlib_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     r = run("--train", "--epochs", "5", "--plot", str(tmp_path / "loss.png"))
     assert r.exit_code == 2 and "symchain[plot]" in r.stderr
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_correct_relu_networks_pass(seed):
+    """Dead ReLUs give exact zeros beside finite-difference noise, and an output can sit
+    exactly on the kink: neither is a failure."""
+    for sizes, acts in (((3, 5, 2), ("relu", "sigmoid")), ((2, 8, 8, 1), ("relu",) * 3)):
+        w = walkthrough(Network(sizes, acts, loss("half-sse")), batch=4, seed=seed)
+        assert w.passed, (sizes, seed, w.comparisons)
+
+
+def test_directional_check_allows_for_rounding_noise():
+    net = Network((300, 300, 20), ("sigmoid", "sigmoid"), loss("mse"))
+    w = walkthrough(net, batch=2)
+    assert w.fd_method == "directional" and w.passed
+    assert all(d["passed"] for d in w.directional_report())
+
+
+def test_bce_loss_text_puts_the_minus_first():
+    r = run("--loss", "bce", "--sizes", "2,3,2")
+    assert "L = −(1/2) Σ_k [t_k ln y_k" in r.output
+
+
+def test_seed_out_of_range_is_a_usage_error():
+    assert run("--seed", "-1").exit_code == 2
+    assert run("--train", "--batch", "200").exit_code == 2

@@ -252,3 +252,22 @@ def test_the_seed_fixture_is_the_seed_verbatim():
     block = text[text.index("```python\nimport numpy as np\n") : text.index("# Example usage")]
     seed_class = block.split("```python\n", 1)[1].rstrip()
     assert seed_class in (FIXTURES / "seed_network.py").read_text()
+
+
+def test_exit_inside_backward_is_an_error_not_a_pass(tmp_path):
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    path = tmp_path / "exits.py"
+    path.write_text(
+        "import sys\nimport numpy as np\n"
+        "class Exits:\n"
+        "    def __init__(self, a, b, c):\n"
+        "        self.W1, self.b1 = np.zeros((a, b)), np.zeros(b)\n"
+        "        self.W2, self.b2 = np.zeros((b, c)), np.zeros(c)\n"
+        "    def forward(self, X):\n        return np.full((X.shape[0], 1), 0.5)\n"
+        "    def backward(self, X, y, learning_rate):\n        sys.exit(0)\n"
+    )
+    result = CliRunner().invoke(main, ["gradcheck", f"{path}:Exits"])
+    assert result.exit_code == 2 and "exit" in result.stderr

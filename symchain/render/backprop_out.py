@@ -97,10 +97,11 @@ def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
         "half-sse": ("½ Σ_k (y_k − t_k)²", r"\tfrac12 \sum_k (y_k - t_k)^2"),
         "mse": ("Σ_k (y_k − t_k)²", r"\sum_k (y_k - t_k)^2"),
         "bce": (
-            "−Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
-            r"-\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]",
+            "Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
+            r"\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]",
         ),
     }[loss.name]
+    sign = "−" if loss.name == "bce" else ""
     scale = loss.scale(n, k)
     if scale == 1:
         factor, factor_tex = "", ""
@@ -109,7 +110,8 @@ def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
         factor, factor_tex = f"(1/{denominator}) ", rf"\frac{{1}}{{{denominator}}}"
     over = "Σ_n " if n > 1 else ""
     over_tex = r"\sum_n " if n > 1 else ""
-    return f"L = {factor}{over}{body[0]}", f"L = {factor_tex}{over_tex}{body[1]}"
+    sign_tex = "-" if sign else ""
+    return f"L = {sign}{factor}{over}{body[0]}", f"L = {sign_tex}{factor_tex}{over_tex}{body[1]}"
 
 
 def _forward(w: Walkthrough, names: _Names) -> list[Line]:
@@ -219,7 +221,7 @@ def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
     lines.append(_eq(1, chain))
     weight = f"W{L}[0,{k}]" if names.rows else f"W{L}[{k},0]"
     lines.append(
-        _eq(1, f"    = {k_sum}∂L/∂{y} · {f_out}'({zl}) · {weight} · {f_mid}'({zj}) · {a_in}[0]")
+        _eq(2, f"= {k_sum}∂L/∂{y} · {f_out}'({zl}) · {weight} · {f_mid}'({zj}) · {a_in}[0]")
     )
     value = _one_weight_value(w, j)
     numpy_value = w.gradients[f"W{j}"]["numpy"][0, 0]
@@ -265,7 +267,13 @@ def _check(w: Walkthrough) -> list[Line]:
         else "the derived formulas above"
     )
     lines.append(_note(1, f"symbolic: {sym}, lambdified; numpy: vectorized backprop"))
-    if w.fd_method == "five-point":
+    if w.kinks:
+        lines.append(
+            _note(1, f"finite differences: skipped: {w.kinks} ReLU pre-activation(s) within 0.01")
+        )
+        lines.append(_note(1, "  of the kink, where a difference quotient straddles two slopes;"))
+        lines.append(_note(1, "  symbolic and numpy are compared, both taking relu'(0) = 0"))
+    elif w.fd_method == "five-point":
         lines.append(_note(1, "finite differences: five-point central differences of L in float64"))
     else:
         lines.append(
@@ -285,14 +293,13 @@ def _check(w: Walkthrough) -> list[Line]:
         lines.append(
             _pre(f"{name:<6} {'[' + shape + ']':<9} {a.max_abs:9.1e} {a.max_rel:9.1e} {fd}  {ok}")
         )
-    if w.directional:
-        for fd_value, dot in w.directional:
-            lines.append(
-                _note(
-                    1,
-                    f"random direction v: finite difference {fd_value:.10g}, gradient·v {dot:.10g}",
-                )
-            )
+    for d in w.directional_report():
+        mark = "✓" if d["passed"] else "✗"
+        text = (
+            f"direction v: finite difference {d['finite_difference']:.10g}, "
+            f"gradient·v {d['gradient_dot_v']:.10g}, relative error {d['rel_error']:.1e} {mark}"
+        )
+        lines.append(_note(1, text))
     verdict = "PASS" if w.passed else "FAIL"
     mark = "✓" if w.passed else "✗"
     text = (
@@ -304,10 +311,11 @@ def _check(w: Walkthrough) -> list[Line]:
 
 
 def _norms(w: Walkthrough) -> list[Line]:
-    lines = [_title("Gradient norm per layer")]
+    lines = [_title("Gradient norm per layer (bars on a log scale, one block per factor of 2)")]
     biggest = max(w.norms.values()) or 1.0
     for layer, norm in w.norms.items():
-        bar = "█" * max(1, round(20 * norm / biggest)) if norm else ""
+        blocks = 20 + np.log2(norm / biggest) if norm else 0
+        bar = "█" * max(1, round(blocks)) if norm else ""
         lines.append(_pre(f"‖∂L/∂W{layer}‖ = {norm:.3e}  {bar}"))
     first, last = w.norms[1], w.norms[max(w.norms)]
     if len(w.norms) > 2 and first and last / first > 10:
@@ -380,6 +388,20 @@ def _listed(array: np.ndarray) -> list:
     return np.asarray(array, dtype=float).tolist()
 
 
+JSON_PARAMETER_LIMIT = 100_000  # above this, arrays are left out of JSON (gigabytes otherwise)
+
+
+def _gradients_json(w: Walkthrough) -> dict:
+    if w.network.count() > JSON_PARAMETER_LIMIT:
+        return {
+            "omitted": f"{w.network.count():,} parameters; arrays up to {JSON_PARAMETER_LIMIT:,}"
+        }
+    return {
+        n: {way: _listed(shown(v, n, w.layout)) for way, v in ways.items()}
+        for n, ways in w.gradients.items()
+    }
+
+
 def backprop_dict(w: Walkthrough) -> dict:
     net = w.network
     text, _ = _loss_text(w, _Names(w))
@@ -394,11 +416,12 @@ def backprop_dict(w: Walkthrough) -> dict:
         "layout": w.layout,
         "seed": w.seed,
         "inputs": {"x": _listed(w.x), "t": _listed(w.t)},
-        "parameters": {n: _listed(shown(net.params[n], n, w.layout)) for n in net.names},
-        "gradients": {
-            n: {way: _listed(shown(v, n, w.layout)) for way, v in ways.items()}
-            for n, ways in w.gradients.items()
-        },
+        "parameters": (
+            {n: _listed(shown(net.params[n], n, w.layout)) for n in net.names}
+            if net.count() <= JSON_PARAMETER_LIMIT
+            else {"omitted": f"{net.count():,} parameters"}
+        ),
+        "gradients": _gradients_json(w),
         "local_derivatives": {
             local.label: {
                 "result": str(local.derivation.result),
@@ -424,9 +447,9 @@ def backprop_dict(w: Walkthrough) -> dict:
         },
     }
     if w.directional:
-        out["check"]["directional"] = [
-            {"finite_difference": a, "gradient_dot_v": b} for a, b in w.directional
-        ]
+        out["check"]["directional"] = w.directional_report()
+    if w.kinks:
+        out["check"]["kinks"] = w.kinks
     if w.history is not None:
         out["history"] = w.history
         out["predictions"] = w.predictions
