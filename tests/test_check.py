@@ -1,0 +1,309 @@
+"""`symchain check`: is a claimed derivative right, and which common mistake gives it?"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from test_properties import hostile_strings
+
+import symchain.check as check_module
+from symchain.check import (
+    CHAIN,
+    COS_SIGN,
+    EXPONENTIAL_POWER,
+    LN_FORGOTTEN,
+    MISTAKES,
+    POWER_NOT_REDUCED,
+    PRODUCT,
+    QUOTIENT_NO_SQUARE,
+    QUOTIENT_OF_DERIVATIVES,
+    QUOTIENT_SIGN,
+    _Differentiator,
+    check,
+)
+from symchain.cli_check import check as check_command
+from symchain.errors import ParseError, SymchainError, UsageError
+from symchain.parse import parse, symbol
+
+
+def run(*args):
+    return CliRunner().invoke(check_command, list(args))
+
+
+# --- each mistake, detected by recomputing it ---------------------------------------------
+
+MISTAKE_CASES = [
+    ("sin(x**2)", "cos(x**2)", CHAIN),
+    ("ln(x^2 + 1)", "1/(x^2 + 1)", CHAIN),
+    ("(3x+1)^5", "5(3x+1)^4", CHAIN),
+    ("x*sin(x)", "cos(x)", PRODUCT),
+    ("x^2 exp(x)", "2x exp(x)", PRODUCT),
+    ("sin(x)/x", "(sin(x) - x*cos(x))/x**2", QUOTIENT_SIGN),
+    ("x^2/(x+1)", "(x^2 - 2x(x+1))/(x+1)^2", QUOTIENT_SIGN),
+    ("2**x", "x*2**(x-1)", EXPONENTIAL_POWER),
+    ("exp(x)", "x*exp(x-1)", EXPONENTIAL_POWER),
+    ("sin(x)/x", "(x*cos(x) - sin(x))/x", QUOTIENT_NO_SQUARE),
+    ("sin(x)/x", "cos(x)", QUOTIENT_OF_DERIVATIVES),
+    ("cos(x)", "sin(x)", COS_SIGN),
+    ("x**3", "3*x**3", POWER_NOT_REDUCED),
+    ("2**x", "2**x", LN_FORGOTTEN),
+]
+
+
+@pytest.mark.parametrize(("formula", "claim", "mistake"), MISTAKE_CASES)
+def test_each_mistake_is_named(formula, claim, mistake):
+    result = check(formula, claim)
+    assert result.correct is False
+    assert result.mistake is not None and result.mistake.name == mistake
+    assert sp.simplify(result.mistake.mistaken - result.claimed) == 0
+    assert result.counterexample is not None
+
+
+def test_every_mistake_has_a_case():
+    assert {m for _, _, m in MISTAKE_CASES} == set(MISTAKES)
+
+
+def test_inner_derivative_explained():
+    m = check("sin(x**2)", "cos(x**2)").mistake
+    assert "u = x**2" in m.explanation and "2*x was left out" in m.explanation
+    assert m.at == sp.sin(symbol("x") ** 2) and m.places == 1
+
+
+def test_mistake_in_a_nested_place():
+    # the outer chain done right, the inner one (cos(x**2)) without its 2x
+    m = check("sin(cos(x**2))", "-cos(cos(x**2)) sin(x**2)").mistake
+    assert m.name == CHAIN and m.at == sp.cos(symbol("x") ** 2)
+    # a product inside a chain
+    assert check("sin(x exp(x))", "cos(x exp(x)) exp(x)").mistake.name == PRODUCT
+
+
+def test_mistake_made_everywhere():
+    m = check("sin(x^2) + cos(x^3)", "cos(x^2) - sin(x^3)").mistake
+    assert m.name == CHAIN and m.places == 2
+
+
+def test_mistake_in_the_second_order():
+    # d/dx (2x cos(x^2)) with cos(x^2)'s inner 2x forgotten
+    result = check("sin(x^2)", "2cos(x^2) - 2x sin(x^2)", order=2)
+    assert result.correct is False
+    assert result.mistake.name == CHAIN and result.mistake.order == 2
+
+
+def test_wrong_claim_without_a_known_mistake():
+    result = check("x**2", "5")
+    assert result.correct is False and result.mistake is None
+    c = result.counterexample
+    assert c.claimed_float == 5.0 and c.true_float == pytest.approx(2 * float(c.point[0][1]))
+
+
+def test_counterexample_values_are_the_two_sides_there():
+    result = check("exp(x) sin(x)", "exp(x) cos(x)")
+    c = result.counterexample
+    x = symbol("x")
+    at = dict(c.point)
+    assert c.claimed_float == pytest.approx(float((sp.exp(x) * sp.cos(x)).subs(at)))
+    true = sp.diff(sp.exp(x) * sp.sin(x), x).subs(at)
+    assert c.true_float == pytest.approx(float(true))
+    assert c.claimed_float != pytest.approx(c.true_float)
+
+
+def test_a_claim_wrong_only_for_negative_x_is_wrong():
+    result = check("x*abs(x)", "2x")
+    assert result.correct is False
+    assert dict(result.counterexample.point)[symbol("x")] < 0
+
+
+# --- right claims, in any form, are never flagged ------------------------------------------
+
+RIGHT_CASES = [
+    ("sin(x**2)", "2*x*cos(x**2)"),
+    ("sin(x**2)", "cos(x**2)*x*2"),
+    ("sin(x)^2", "2 sin(x) cos(x)"),
+    ("sin(x)^2", "sin(2x)"),
+    ("tan(x)", "1 + tan(x)^2"),
+    ("tan(x)", "1/cos(x)^2"),
+    ("cosh(x)^2", "sinh(2x)"),
+    ("sin(x)/x", "cos(x)/x - sin(x)/x^2"),
+    ("x^x", "x^x (1 + ln(x))"),
+    ("ln(x)", "1/abs(x)"),  # equal on ln's domain, x > 0
+    ("5", "0"),
+]
+
+
+@pytest.mark.parametrize(("formula", "claim"), RIGHT_CASES)
+def test_right_claims_in_other_forms(formula, claim):
+    result = check(formula, claim)
+    assert result.correct is True, result.notes
+    assert result.mistake is None and result.counterexample is None
+    assert result.equal_how
+
+
+def test_how_the_forms_were_shown_equal():
+    assert check("sin(x)^2", "sin(2x)").equality.method == "identical"  # the tidied answer
+    shown = check("sin(x)^2", "2 sin(x) cos(x)").equality
+    assert shown.method == "identical"  # the derived answer, before tidying
+    shown = check("tan(x)", "1 + tan(x)^2").equality
+    assert shown.method == "rewrite" and shown.common == 1 / sp.cos(symbol("x")) ** 2
+
+
+def test_the_differentiator_without_a_mistake_is_sympy_diff():
+    """So a mistaken derivative differs from the truth by its one wrong rule and nothing else."""
+    x = symbol("x")
+    for text in (
+        "x^2 e^(-x)/(1 + ln(x))",
+        "sqrt(1 + x^2)",
+        "x^x",
+        "sin(x)^cos(x)",
+        "10^(x^2)",
+        "1/(x sin(x))",
+        "abs(x) x",
+        "erf(x^2)",
+        "cot(x)/csc(x)",
+        "log(x, 2)",
+    ):
+        expr = parse(text)
+        for mistake in MISTAKES:
+            d = _Differentiator(x, mistake, only=-1, taken=set())
+            assert sp.simplify(d.d(expr) - sp.diff(expr, x)) == 0, (text, mistake)
+
+
+def test_undecided_is_never_right_or_wrong():
+    result = check("x*f(x)", "f(x)")  # f is unknown: no point can be evaluated
+    assert result.correct is None and result.mistake is None
+    out = run("x*f(x)", "f(x)", "--format", "plain")
+    assert out.exit_code == 1 and out.output.startswith("? could not decide")
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_right_exits_0_and_says_so_first():
+    out = run("sin(x**2)", "2*x*cos(x**2)", "--format", "plain")
+    assert out.exit_code == 0
+    assert out.output.splitlines()[0] == "✓ right: 2*x*cos(x**2) is d/dx sin(x**2)"
+    assert "chain rule: d/dx sin(x**2), with u = x**2" in out.output
+
+
+def test_wrong_exits_1_with_point_mistake_and_derivation():
+    out = run("sin(x**2)", "cos(x**2)", "--format", "plain")
+    assert out.exit_code == 1
+    lines = out.output.splitlines()
+    assert lines[0] == "✗ not right: cos(x**2) is not d/dx sin(x**2)"
+    assert "they differ at x = 1:" in out.output
+    assert "the claim gives      cos(1) ≈ 0.540302305868" in out.output
+    assert "the derivative gives 2*cos(1) ≈ 1.08060461174" in out.output
+    assert "the mistake: inner derivative forgotten" in out.output
+    assert "the correct derivation:" in out.output
+    assert "d/dx sin(x**2) = 2*x*cos(x**2)" in out.output
+
+
+def test_a_claim_starting_with_minus():
+    assert run("cos(x)", "-sin(x)", "--format", "plain").exit_code == 0
+
+
+def test_order_and_wrt():
+    assert run("x^3", "6x", "--order", "2", "--format", "plain").exit_code == 0
+    assert run("x^3", "3x^2", "--order", "2", "--format", "plain").exit_code == 1
+    assert run("x^2 y", "x^2", "--wrt", "y", "--format", "plain").exit_code == 0
+    assert run("x^2 y", "2 x y", "--wrt", "y", "--format", "plain").exit_code == 1
+    assert run("x^2 y", "2 x y", "--wrt", "x", "--format", "plain").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["rich", "plain", "markdown", "latex", "json"])
+def test_every_format(fmt):
+    for claim, code in (("2*x*cos(x**2)", 0), ("cos(x**2)", 1)):
+        out = run("sin(x**2)", claim, "--format", fmt, "--no-color")
+        assert out.exit_code == code, out.output
+        assert "\x1b[" not in out.output
+        if fmt == "json":
+            assert json.loads(out.output)["correct"] is (code == 0)
+        elif fmt == "latex":
+            assert out.output.startswith("\\begin{align*}\n&\\text{")
+        else:
+            assert ("right" in out.output.splitlines()[0]) is True
+
+
+def test_json_keys():
+    data = json.loads(run("sin(x**2)", "cos(x**2)", "--format", "json").output)
+    assert list(data)[:5] == ["correct", "claimed", "result", "counterexample", "mistake"]
+    assert data["correct"] is False
+    assert data["claimed"] == "cos(x**2)" and data["result"] == "2*x*cos(x**2)"
+    assert data["counterexample"]["x"] == 1.0
+    assert data["counterexample"]["claimed"] == pytest.approx(0.5403023058681398)
+    assert data["counterexample"]["true"] == pytest.approx(1.0806046117362795)
+    assert data["mistake"] == CHAIN
+    right = json.loads(run("sin(x**2)", "2x cos(x^2)", "--format", "json").output)
+    assert right["correct"] is True
+    assert right["counterexample"] is None and right["mistake"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("sin(x", "x"), "the formula: this '(' is never closed"),
+        (("sin(x)", "cos(x"), "the claim: this '(' is never closed"),
+        (("x", ""), "the claim: the formula is empty"),
+        (("x^2", "2y"), "the claim uses y, which the formula does not have"),
+        (("x^2 y", "2x"), "the formula has several variables (x, y)"),
+        (("x^2", "2x", "--wrt", "True"), "is a Python keyword"),
+        (("x^2", "2x", "--wrt", "pi"), "is a reserved name"),
+        (("x^2", "2x", "--order", "0"), "0 is not in the range"),
+    ],
+)
+def test_bad_input_exits_2(args, message):
+    out = run(*args)
+    assert out.exit_code == 2
+    assert message in out.output
+    assert "Traceback" not in out.output
+
+
+def test_bad_input_with_json_gives_an_error_object():
+    out = run("x^2", "2y", "--format", "json")
+    assert out.exit_code == 2
+    data = json.loads(out.stdout)
+    assert data["error"]["kind"] == "usage" and data["input"] == ["x^2", "2y"]
+
+
+@pytest.fixture
+def canary(tmp_path):
+    path = tmp_path / "CANARY"
+    yield path
+    assert not path.exists(), "hostile text created the canary file"
+
+
+def test_hostile_text_runs_nothing(canary):
+    for text in hostile_strings(canary):
+        for args in ((text, "1"), ("x", text)):
+            out = run(*args, "--format", "json")
+            assert out.exit_code == 2, (text, out.output)
+            json.loads(out.stdout)
+        with pytest.raises(SymchainError):
+            check("x", text)
+    assert not canary.exists()
+
+
+def test_timeout_exits_2():
+    out = run("(sin(x)^cos(x))^tan(x)", "0", "--order", "6", "--timeout", "0.3")
+    assert out.exit_code == 2 and "gave up after 0.3 s" in out.output
+
+
+# --- the Python API -------------------------------------------------------------------------
+
+
+def test_python_api():
+    result = check("sin(x^2)", "cos(x^2)")
+    assert result.claimed == sp.cos(symbol("x") ** 2)
+    assert result.true.result == 2 * symbol("x") * sp.cos(symbol("x") ** 2)
+    assert result.to_dict()["mistake"] == CHAIN
+    assert str(result).startswith("✗ not right")
+    assert result._repr_markdown_().startswith("✗ not right: $")
+    assert r"\neq" in result._repr_latex_()
+    assert check_module("x^2", "2x").correct is True  # `symchain.check` may be the module
+    assert check(sp.sin(symbol("x")), "cos(x)").correct is True
+    with pytest.raises(ParseError):
+        check("x", "x +")
+    with pytest.raises(UsageError):
+        check("x", 3)
