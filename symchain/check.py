@@ -291,6 +291,11 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
         return result(True, equality=_numeric_equality(verdict, scan))
     if verdict.status == FAILED:
         notes += (_outside_domain_note(verdict),)
+    if _has_unknown_function(truth) or _has_unknown_function(claim):
+        notes += (
+            "unknown functions (f, g, ...) have no value at a point, so only a symbolic "
+            "proof could decide, and none was found",
+        )
     return result(None)
 
 
@@ -518,7 +523,8 @@ def _mistake(name: str, sites: list[_Site], order: int | None, mistaken: sp.Expr
     first = sites[0]
     explanation = first.explanation
     if len(sites) > 1:
-        explanation += f" (and the same at {len(sites) - 1} more place(s))"
+        more = len(sites) - 1
+        explanation += f" (and the same at {more} more place{'s' if more > 1 else ''})"
     if order is not None:
         explanation = f"in differentiation {order}: {explanation}"
     return Mistake(name, explanation, first.expr, len(sites), order, mistaken)
@@ -742,8 +748,8 @@ class _Differentiator:
         u = self.u
         self.record(
             expr,
-            f"d/dx {_s(expr)} = {_s(outer_derivative)}·{u}' with {u} = {_s(inner)}, "
-            f"and {u}' = {_s(du)} was left out",
+            f"d/dx {_s(outer)} = {_s(outer_derivative)}·{u}' with {u} = {_s(inner)} "
+            f"(in {_s(expr)}), and {u}' = {_s(du)} was left out",
         )
 
 
