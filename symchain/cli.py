@@ -39,7 +39,42 @@ Examples:
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
+class _Group(click.Group):
+    """click's group, except that with --format json a usage error is a JSON object too.
+
+    Option errors (--order 0, --batch x) happen before a command runs, so
+    the command cannot report them; a script asking for JSON still gets
+    {"input": null, "error": {...}} on stdout, and the message on stderr.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            code = 1
+        except click.ClickException as err:
+            err.show()
+            if _wants_json(argv):
+                kind = {"message": err.format_message(), "kind": "usage", "position": None}
+                click.echo(json.dumps({"input": None, "error": kind}))
+            code = err.exit_code
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    for i, arg in enumerate(argv):
+        if arg in ("--format", "-F") and i + 1 < len(argv) and argv[i + 1] in ("json", "jsonl"):
+            return True
+        if arg in ("--format=json", "--format=jsonl"):
+            return True
+    return False
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(package_name="symchain", prog_name="symchain")
 def main() -> None:
     """Derivatives step by step, with the chain rule at the heart.
@@ -432,8 +467,9 @@ def _register() -> None:
     from .cli_backprop import backprop
     from .cli_gradcheck import gradcheck
     from .cli_partials import grad, hessian, jacobian
+    from .cli_worksheet import worksheet
 
-    for command in (grad, jacobian, hessian, backprop, gradcheck):
+    for command in (grad, jacobian, hessian, backprop, gradcheck, worksheet):
         main.add_command(command)
 
 

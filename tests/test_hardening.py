@@ -151,3 +151,20 @@ def test_hostile_lines_in_a_batch_file(canary, tmp_path):
     objects = [json.loads(text) for text in result.stdout.splitlines()]
     assert len(objects) == len(lines) and all("error" in obj for obj in objects)
     assert result.exit_code == 2 and not canary.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["derive", "x", "--order", "0"],
+        ["derive", "x", "--timeout", "-1"],
+        ["backprop", "--batch", "x"],
+        ["grad"],
+        ["nope"],
+    ],
+)
+def test_option_errors_are_json_when_json_is_asked_for(args):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["kind"] == "usage"
+    assert "Usage:" in result.stderr
