@@ -48,8 +48,9 @@ _MISTAKE_SECONDS = 3.0  # the whole mistake search
 _REWRITE_MAX_OPS = 200  # larger than this, no symbolic rewrite is tried
 _MAX_SITES = 12  # places per mistake tried one at a time
 _RANDOM_POINTS = 24
-_DIGITS = 30
-_RECHECK_DIGITS = 60
+_DIGITS = 60  # both sides evaluated at this precision ...
+_SAME_DIGITS = 40  # ... are equal at a point when they agree to this many digits
+_RECHECK_DIGITS = 100  # a difference must stand at this precision too
 _AGREEMENTS_NEEDED = 3
 _HUGE = mpmath.mpf(10) ** 50
 
@@ -120,6 +121,7 @@ class Counterexample:
     true: sp.Expr  # the derivative's value there
     claimed_float: float
     true_float: float
+    difference: float  # claimed − true, computed before rounding to floats
 
     def to_dict(self) -> dict:
         out: dict = {str(s): float(v) for s, v in self.point}
@@ -127,6 +129,7 @@ class Counterexample:
         out["true"] = self.true_float
         # the same point again under one key, in case a variable is called `claimed` or `true`
         out["point"] = {str(s): float(v) for s, v in self.point}
+        out["difference"] = self.difference
         out["claimed_exact"] = sp.sstr(self.claimed)
         out["true_exact"] = sp.sstr(self.true)
         return out
@@ -280,14 +283,18 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
         return result(True, equality=_SAME_AS_DERIVED)
     if verdict.status == SYMBOLIC:
         return result(True, equality=_shown_equal(claim, truth))
-    rewritten = _rewrite_equal(claim, truth)
-    if rewritten is not None:
-        return result(True, equality=rewritten)
+    if verdict.status != FAILED:  # a difference at a real point is not argued away by a rewrite
+        rewritten = _rewrite_equal(claim, truth)
+        if rewritten is not None:
+            return result(True, equality=rewritten)
     scan = _scan(derivation.expression, claim, truth, verdict.point)
     if scan.counterexample is not None:
         mistake = find_mistake(claim, derivation, truth)
         return result(False, counterexample=scan.counterexample, mistake=mistake)
     if verdict.status == NUMERIC or scan.agreed >= _AGREEMENTS_NEEDED:
+        witness = _constant_difference(derivation.expression, claim, truth)
+        if witness is not None:
+            return result(False, counterexample=witness, mistake=None)
         return result(True, equality=_numeric_equality(verdict, scan))
     if verdict.status == FAILED:
         notes += (_outside_domain_note(verdict),)
@@ -384,11 +391,14 @@ def _rewrite_equal(claim: sp.Expr, truth: sp.Expr) -> Equality | None:
 
 
 def _numeric_equality(verdict: Verdict, scan: _Scan) -> Equality:
-    points = max(scan.agreed, 3 if verdict.status == NUMERIC else 0)
+    if scan.agreed == 0:  # compare's own points: complex values off the real domain included
+        return Equality(
+            "numeric", "equal at 3 random points, to 15 digits (not shown symbolically)"
+        )
     where = "" if verdict.status == NUMERIC else " where the function is defined"
     return Equality(
         "numeric",
-        f"equal at {points} points{where}, to 15 digits (not shown symbolically)",
+        f"equal at {scan.agreed} points{where}, to {_SAME_DIGITS} digits (not shown symbolically)",
     )
 
 
@@ -402,8 +412,9 @@ class _Scan:
 
 
 def _points(symbols: list[sp.Symbol], found: dict | None) -> Iterator[dict]:
-    """Simple points first, then the point `compare` found a difference at, then random
-    ones (seeded: the same every run).
+    """Simple points first, then near the point `compare` found a difference at, then random
+    ones (seeded: the same every run).  Every point is exact (a rational), so that the
+    claim and the truth can be evaluated there to any precision.
 
     Each variable gets a different simple value, so that x − y is not 0 at every point.
     """
@@ -411,12 +422,12 @@ def _points(symbols: list[sp.Symbol], found: dict | None) -> Iterator[dict]:
     for i in range(n):
         yield {s: _SIMPLE_VALUES[(i + 5 * j) % n] for j, s in enumerate(symbols)}
     if found and set(found) == {s.name for s in symbols}:
-        yield {s: sp.Float(found[s.name], _DIGITS) for s in symbols}
+        yield {s: sp.Rational(f"{found[s.name]:.6g}") for s in symbols}
     rng = random.Random(20261125)
     bands = ((0.1, 0.95), (1.05, 3.0), (-3.0, -0.1))
     for i in range(_RANDOM_POINTS):
         yield {
-            s: sp.Float(rng.uniform(*bands[(i + j) % 3]), _DIGITS) for j, s in enumerate(symbols)
+            s: sp.Rational(f"{rng.uniform(*bands[(i + j) % 3]):.3f}") for j, s in enumerate(symbols)
         }
 
 
@@ -439,48 +450,73 @@ def _real(expr: sp.Expr, point: dict, digits: int):
     return re
 
 
-def _differ(a, b, digits: int) -> bool:
-    return abs(a - b) > max(1, abs(a), abs(b)) * mpmath.mpf(10) ** (-(digits // 2))
+def _differ(a, b) -> bool:
+    """Different beyond what evaluation at _DIGITS can blur: 2x + 1e-20 is not 2x."""
+    return abs(a - b) > max(1, abs(a), abs(b)) * mpmath.mpf(10) ** (-_SAME_DIGITS)
 
 
 def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None) -> _Scan:
     """Points where the function is real and both sides finite: the first that differs.
 
-    A difference found at 30 digits must stand at 60 before it counts.
+    Both sides are evaluated at 60 digits and must agree to 40 to count as
+    equal there; a difference must stand again at 100 digits before it counts,
+    so a claim off by 1e-20 is found wrong and rounding never makes one wrong.
     Points outside the function's domain are skipped: there the claim owes
     nothing (1/|x| is right for ln x, whose domain is x > 0).
     """
     symbols = sorted(function.free_symbols | claim.free_symbols | truth.free_symbols, key=str)
     agreed = 0
     deadline = time.monotonic() + _SCAN_SECONDS
-    with mpmath.workdps(_RECHECK_DIGITS + 10):
+    with mpmath.workdps(_RECHECK_DIGITS + 20):
         try:
             with budget(_SCAN_SECONDS):
                 for point in _points(symbols, found):
                     if time.monotonic() > deadline:
                         break
-                    if _real(function, point, _DIGITS) is None:
+                    if _real(function, point, 15) is None:
                         continue
                     a, b = _real(claim, point, _DIGITS), _real(truth, point, _DIGITS)
                     if a is None or b is None:
                         continue
-                    if not _differ(a, b, _DIGITS):
+                    if not _differ(a, b):
                         agreed += 1
                         continue
                     a, b = (
                         _real(claim, point, _RECHECK_DIGITS),
                         _real(truth, point, _RECHECK_DIGITS),
                     )
-                    if a is not None and b is not None and _differ(a, b, _DIGITS):
+                    if a is not None and b is not None and _differ(a, b):
                         return _Scan(agreed, _counterexample(point, claim, truth, a, b))
         except OverBudget:
             pass  # out of time: what was found so far stands, and decides nothing more
     return _Scan(agreed, None)
 
 
+def _constant_difference(function: sp.Expr, claim: sp.Expr, truth: sp.Expr):
+    """A counterexample when claim − truth expands to a nonzero constant (2x + 10^-50 against
+    2x): a difference too small for any sampling precision, but exact.  Else None."""
+    try:
+        with budget(_REWRITE_SECONDS):
+            difference = sp.expand(claim - truth)
+    except OverBudget:
+        return None
+    if difference.free_symbols or not difference.is_number or difference.is_zero is not False:
+        return None
+    symbols = sorted(function.free_symbols | claim.free_symbols | truth.free_symbols, key=str)
+    with mpmath.workdps(_RECHECK_DIGITS + 20):
+        for point in _points(symbols, None):
+            if _real(function, point, 15) is None:
+                continue
+            a, b = _real(claim, point, _RECHECK_DIGITS), _real(truth, point, _RECHECK_DIGITS)
+            if a is not None and b is not None:
+                return _counterexample(point, claim, truth, a, b)
+    return None
+
+
 def _counterexample(point: dict, claim: sp.Expr, truth: sp.Expr, a, b) -> Counterexample:
     pairs = tuple(sorted(point.items(), key=lambda kv: kv[0].name))
-    return Counterexample(pairs, _exact(claim, point), _exact(truth, point), float(a), float(b))
+    claimed, true = _exact(claim, point), _exact(truth, point)
+    return Counterexample(pairs, claimed, true, float(a), float(b), float(a - b))
 
 
 def _exact(expr: sp.Expr, point: dict) -> sp.Expr:

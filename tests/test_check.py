@@ -110,6 +110,13 @@ def test_counterexample_values_are_the_two_sides_there():
     assert c.claimed_float != pytest.approx(c.true_float)
 
 
+@pytest.mark.parametrize("claim", ["2x + 1e-20", "2x + 10^-50", "2x (1 + 10^-30)"])
+def test_a_claim_off_by_a_tiny_amount_is_wrong(claim):
+    result = check("x^2", claim)
+    assert result.correct is False
+    assert result.counterexample.difference != 0
+
+
 def test_a_claim_wrong_only_for_negative_x_is_wrong():
     result = check("x*abs(x)", "2x")
     assert result.correct is False

@@ -75,6 +75,8 @@ def _wrong_lines(result) -> list[Line]:
         _step(2, Text("the claim gives      "), *_approx(c.claimed, c.claimed_float)),
         _step(2, Text("the derivative gives "), *_approx(c.true, c.true_float)),
     ]
+    if f"{c.claimed_float:.12g}" == f"{c.true_float:.12g}":
+        lines.append(_step(2, Text(f"a difference of {c.difference:.3g}")))
     m = result.mistake
     if m is None:
         lines.append(_step(1, Text("no common mistake we know of gives this claim")))
