@@ -8,7 +8,16 @@
 
 from __future__ import annotations
 
-__all__ = ["derive", "Derivation", "__version__"]
+__all__ = [
+    "derive",
+    "Derivation",
+    "check",
+    "worksheet",
+    "gradient",
+    "jacobian",
+    "hessian",
+    "__version__",
+]
 
 
 def __getattr__(name: str):
@@ -17,6 +26,14 @@ def __getattr__(name: str):
         from . import derivation
 
         return getattr(derivation, name)
+    if name in ("check", "worksheet"):  # modules that are callable: the function either way
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("gradient", "jacobian", "hessian"):
+        from . import partials
+
+        return getattr(partials, name)
     if name == "__version__":
         from importlib import metadata
 

@@ -465,11 +465,13 @@ def _numbers(numbers: list[int]) -> str:
 def _register() -> None:
     """grad, jacobian and hessian live in their own module; it imports only click at start-up."""
     from .cli_backprop import backprop
+    from .cli_check import check
     from .cli_gradcheck import gradcheck
     from .cli_partials import grad, hessian, jacobian
+    from .cli_plot import plot
     from .cli_worksheet import worksheet
 
-    for command in (grad, jacobian, hessian, backprop, gradcheck, worksheet):
+    for command in (grad, jacobian, hessian, check, backprop, gradcheck, worksheet, plot):
         main.add_command(command)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -522,3 +524,14 @@ __all__ = [
     "parse_topics",
     "worksheet",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """`symchain.worksheet` names both this module and its function: calling the module
+    calls the function, so `symchain.worksheet(...)` works however it was imported."""
+
+    def __call__(self, *args, **kwargs) -> Worksheet:
+        return worksheet(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
