@@ -1,0 +1,77 @@
+"""symchain plot: text picture, image through matplotlib, JSON, and bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symchain.cli import main
+from symchain.plot import make_plot, text_plot
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["plot", *args])
+
+
+def test_samples_are_the_function_and_its_verified_derivative():
+    p = make_plot("sin(x**2)", -3, 3)
+    assert p.verified
+    assert np.allclose(p.f, np.sin(p.xs**2)) and np.allclose(p.df, 2 * p.xs * np.cos(p.xs**2))
+
+
+def test_undefined_points_are_left_out():
+    p = make_plot("log(x)", -2, 3)
+    assert np.isnan(p.f[p.xs <= 0]).all() and np.isfinite(p.f[p.xs > 0]).all()
+
+
+def test_text_plot_has_both_series_and_axes():
+    rows = text_plot(make_plot("x**2", -2, 2))
+    picture = "\n".join(rows)
+    assert "*" in picture and "o" in picture and "│" in picture and "─" in picture
+    assert all(len(row) <= 84 for row in rows)
+
+
+def test_cli_text_and_tangent():
+    r = run("x**3 - 3x", "--range", "-2,2", "--at", "x=1")
+    assert r.exit_code == 0 and "tangent at x = 1: y = -2" in r.output and ". tangent" in r.output
+    assert "\x1b" not in r.output
+
+
+def test_cli_json_and_latex():
+    data = json.loads(run("x**2", "--range", "0,1", "--format", "json").stdout)
+    assert data["derivative"] == "2*x" and data["samples"][0] == {"x": 0.0, "f": 0.0, "df": 0.0}
+    assert "\\addplot" in run("x**2", "--format", "latex").output
+
+
+def test_image_needs_matplotlib(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    r = run("x**2", "--output", str(tmp_path / "p.png"))
+    assert r.exit_code == 2 and "symchain[plot]" in r.stderr
+
+
+def test_image_is_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "p.png"
+    r = run("exp(-x^2)", "--output", str(out))
+    assert r.exit_code == 0 and out.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["x**2", "--range", "3,1"], "low < high"),
+        (["x**2", "--range", "a,b"], "numbers"),
+        (["x*y"], "several variables"),
+        (["x*y", "--wrt", "x"], "one variable"),
+        (["sqrt(x)", "--range", "-3,-1"], "no real value"),
+        (["x**2", "--output", "p.txt"], ".png"),
+        (["log(x)", "--at", "x=-1"], "outside"),
+    ],
+)
+def test_bad_input(args, message):
+    r = run(*args)
+    assert r.exit_code == 2 and message in r.stderr
