@@ -166,11 +166,17 @@ def main() -> None:
     help="Write the --graph picture to FILE instead of stdout.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="The same as --detail full.")
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="On a terminal: the first rule as a hint, then one step per key press "
+    "(Enter reveals, q prints the rest). Piped, everything is printed.",
+)
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def derive(
     formula, wrt, order, at, fmt, detail, file, timeout, implicit_name, tangent, lets, matrix,
-    graph_format, output, verbose, no_color, debug,
+    graph_format, output, verbose, reveal, no_color, debug,
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
@@ -204,6 +210,7 @@ def derive(
         )
     detail = "full" if verbose else detail
     out = _Output(fmt, detail, no_color, (graph_format, output) if graph_format else None)
+    out.reveal = reveal and fmt == "rich" and sys.stdin.isatty()
     if file is None:
         code = _derive_one(formula, options, out, timeout, debug)
         sys.exit(code)
@@ -230,6 +237,7 @@ class _Output:
         self.fmt = fmt
         self.graph = graph  # (format, file) to draw the --let graph instead
         self.collected: list | None = None  # batch --format json: one array at the end
+        self.reveal = False  # one step per key press (a terminal only)
         self.detail = detail
         self.no_color = no_color or "NO_COLOR" in os.environ
         self._console = None
@@ -265,6 +273,11 @@ class _Output:
             return
         if hasattr(derivation, "sides"):
             self._implicit(derivation)
+            return
+        if self.reveal:
+            from .render.reveal import reveal
+
+            reveal(derivation, self.console(), self.detail)
             return
         if self.fmt == "rich":
             from .render.rich_out import print_rich

@@ -1,0 +1,29 @@
+"""`derive --reveal`: a derivation one step at a time, for a student who tries each step first.
+
+The first rule is given as a hint; Enter shows the next line, q shows all
+the rest.  Only on a terminal: piped output never waits for a key.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .layout import label, layout
+from .rich_out import print_lines
+
+
+def reveal(derivation, console, detail: str = "normal") -> None:
+    lines = layout(derivation, detail)
+    head = next((i for i, line in enumerate(lines) if line.kind != "title"), len(lines))
+    print_lines(lines[:head], console)
+    console.print(f"[yellow]hint: start with the {label(derivation.steps.rule)}[/yellow]")
+    prompt = "[dim](Enter: next step, q: show the rest)[/dim]"
+    for index in range(head, len(lines)):
+        console.print(prompt, end="")
+        key = click.getchar()
+        console.file.write("\r\x1b[2K")  # erase the prompt: reveal runs on a terminal only
+        console.file.flush()
+        if key in ("q", "Q"):
+            print_lines(lines[index:], console)
+            return
+        print_lines([lines[index]], console)
