@@ -146,6 +146,13 @@ def main() -> None:
     "function of --wrt.",
 )
 @click.option(
+    "--method",
+    type=click.Choice(["direct", "log"]),
+    default="direct",
+    show_default=True,
+    help="log: logarithmic differentiation, for u^v and long products and quotients.",
+)
+@click.option(
     "--tangent",
     is_flag=True,
     help="With --at: the value there, the slope and the tangent line y = f(a) + f'(a)(x − a).",
@@ -175,8 +182,8 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def derive(
-    formula, wrt, order, at, fmt, detail, file, timeout, implicit_name, tangent, lets, matrix,
-    graph_format, output, verbose, reveal, no_color, debug,
+    formula, wrt, order, at, fmt, detail, file, timeout, implicit_name, method, tangent, lets,
+    matrix, graph_format, output, verbose, reveal, no_color, debug,
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
@@ -191,6 +198,12 @@ def derive(
         if not at:
             raise click.UsageError("--tangent needs a point: add --at x=a")
         options["tangent"] = True
+    if method == "log":
+        if implicit_name or lets or at or order != 1:
+            raise click.UsageError(
+                "--method log works alone: no --implicit, --let, --at or --order"
+            )
+        options = {"wrt": wrt, "method": "log"}
     if implicit_name:
         if lets or at:
             raise click.UsageError("--implicit does not combine with --let or --at")
@@ -273,6 +286,14 @@ class _Output:
             return
         if hasattr(derivation, "sides"):
             self._implicit(derivation)
+            return
+        if hasattr(derivation, "log_sum"):
+            from .render import logdiff_out
+
+            if self.fmt == "rich":
+                logdiff_out.print_logdiff_rich(derivation, self.console(), self.detail)
+            else:
+                click.echo(logdiff_out.render_logdiff(derivation, self.fmt, self.detail), nl=False)
             return
         if self.reveal:
             from .render.reveal import reveal
@@ -365,6 +386,10 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
                 from .multivariable import derive_chain
 
                 return derive_chain(formula, **options)
+            if options.get("method") == "log":
+                from .logdiff import log_derive
+
+                return log_derive(formula, options["wrt"])
             if "function" in options:
                 from .implicit import implicit
 
