@@ -48,6 +48,8 @@ class _Group(click.Group):
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if args is None:  # the real command line, not a test calling in-process
+            _limit_memory()
         argv = list(sys.argv[1:] if args is None else args)
         try:
             return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
@@ -63,6 +65,31 @@ class _Group(click.Group):
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+DEFAULT_MEMORY_GIB = 8.0
+
+
+def _limit_memory() -> None:
+    """Cap the address space (SYMCHAIN_MEMORY_GIB, default 8): a runaway expression then
+    ends in MemoryError, reported with exit 2, instead of exhausting the machine."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: time limits still apply
+        return
+    try:
+        gib = float(os.environ.get("SYMCHAIN_MEMORY_GIB", DEFAULT_MEMORY_GIB))
+    except ValueError:
+        gib = DEFAULT_MEMORY_GIB
+    if gib <= 0:
+        return
+    wanted = int(gib * 2**30)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft == resource.RLIM_INFINITY or soft > wanted:
+        with contextlib.suppress(ValueError, OSError):  # not allowed here: time limits still apply
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
 def _wants_json(argv: list[str]) -> bool:
@@ -408,7 +435,7 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
     except RecursionError:
         raise LimitError("the formula is nested too deeply to derive") from None
     except MemoryError:
-        raise LimitError("the derivation needs more memory than there is") from None
+        raise LimitError("this needs more memory than there is (SYMCHAIN_MEMORY_GIB)") from None
     except Exception as exc:  # a bug or a SymPy failure: reported, never hidden
         if debug:
             raise

@@ -250,3 +250,12 @@ def test_graph_svg_runs_graphviz_when_present(tmp_path):
     assert out.read_text().startswith("digraph")
     missing = run(*args, env=_clean_env(PATH=str(tmp_path / "nowhere")))
     assert missing.returncode == 2 and "Graphviz" in missing.stderr
+
+
+def test_memory_is_bounded():
+    """SYMCHAIN_MEMORY_GIB caps the address space: running out is exit 2, not a crash."""
+    proc = run("backprop", "--sizes", "4096,4096,4096", "--detail", "brief",
+               env=_clean_env(SYMCHAIN_MEMORY_GIB="0.4"))  # fmt: skip
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-300:])
+    assert "memory" in proc.stderr
+    _no_traceback(proc)
