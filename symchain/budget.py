@@ -13,6 +13,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+REPEAT = 0.05  # seconds between alarms once a budget has run out
+
 
 class OverBudget(BaseException):
     """The work did not finish within its budget.
@@ -31,7 +33,7 @@ def budget(seconds: float):
     if not _usable():
         yield
         return
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
     if outer_left and outer_left <= seconds:
         yield  # the outer limit comes first and will stop the work itself
         return
@@ -41,7 +43,10 @@ def budget(seconds: float):
 
     previous = signal.signal(signal.SIGALRM, expire)
     start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Re-fire every 50 ms until cleared: an alarm that lands in a garbage-collector
+    # callback is swallowed as "unraisable", and a one-shot timer would then never stop
+    # the work (a trigsimp ran for minutes in CI that way).
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
     finally:
@@ -49,4 +54,4 @@ def budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
         if outer_left:
             left = outer_left - (time.monotonic() - start)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)

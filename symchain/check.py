@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 from sympy.core.function import AppliedUndef, ArgumentIndexError
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
@@ -60,6 +61,13 @@ _SIMPLE_VALUES = tuple(
     sp.Rational(v)
     for v in ("1", "2", "1/2", "-1", "3", "-1/2", "3/2", "-2", "1/3", "5/2", "-3", "4/3")
 )
+
+#: Then 0, points near it and far from it: an error may live only there (|x - 4|, e^(-10⁴x²)).
+_WIDE_VALUES = tuple(
+    sp.Rational(v)
+    for v in ("0", "5", "-5", "1/100", "-1/100", "10", "-10", "100", "-100", "1000", "-1000",
+              "1000000", "7/1000", "-7/1000")
+)  # fmt: skip
 
 # --- the mistakes ------------------------------------------------------------------------
 
@@ -423,11 +431,15 @@ def _points(symbols: list[sp.Symbol], found: dict | None) -> Iterator[dict]:
         yield {s: _SIMPLE_VALUES[(i + 5 * j) % n] for j, s in enumerate(symbols)}
     if found and set(found) == {s.name for s in symbols}:
         yield {s: sp.Rational(f"{found[s.name]:.6g}") for s in symbols}
+    m = len(_WIDE_VALUES)
+    for i in range(m):
+        yield {s: _WIDE_VALUES[(i + 3 * j) % m] for j, s in enumerate(symbols)}
     rng = random.Random(20261125)
-    bands = ((0.1, 0.95), (1.05, 3.0), (-3.0, -0.1))
+    bands = ((0.1, 0.95), (1.05, 3.0), (-3.0, -0.1), (3.0, 60.0), (-60.0, -3.0), (-0.1, 0.1))
     for i in range(_RANDOM_POINTS):
         yield {
-            s: sp.Rational(f"{rng.uniform(*bands[(i + j) % 3]):.3f}") for j, s in enumerate(symbols)
+            s: sp.Rational(f"{rng.uniform(*bands[(i + j) % len(bands)]):.9g}")
+            for j, s in enumerate(symbols)
         }
 
 
@@ -479,6 +491,8 @@ def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None)
                     if a is None or b is None:
                         continue
                     if not _differ(a, b):
+                        if _provably_different(claim, truth, point):
+                            return _Scan(agreed, _counterexample(point, claim, truth, a, b))
                         agreed += 1
                         continue
                     a, b = (
@@ -490,6 +504,23 @@ def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None)
         except OverBudget:
             pass  # out of time: what was found so far stands, and decides nothing more
     return _Scan(agreed, None)
+
+
+def _provably_different(claim: sp.Expr, truth: sp.Expr, point: dict) -> bool:
+    """claim − truth at an exact point, to 30 digits of its own value, is not 0.
+
+    SymPy's strict evalf raises its precision (up to 2,000 digits) until the
+    difference itself is known to 30 significant digits, or gives up when it
+    cannot tell it from 0, as for sin² + cos² − 1.  A value it does return is
+    therefore a proof: 2x·(1 + 10⁻⁴⁵) is not 2x, though 60 digits agree.
+    """
+    try:
+        value = (claim - truth).xreplace(point).evalf(30, strict=True, maxn=2000)
+    except (PrecisionExhausted, ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+        return False
+    if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return False
+    return bool(value != 0)
 
 
 def _constant_difference(function: sp.Expr, claim: sp.Expr, truth: sp.Expr):

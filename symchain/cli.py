@@ -388,16 +388,22 @@ def _time_limit(seconds: float):
         yield
         return
 
+    state = {"done": False}
+
     def on_alarm(signum, frame):
-        raise _TimeUp
+        if not state["done"]:
+            raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)  # repeating: see budget.REPEAT
     try:
         yield
     except _TimeUp:
+        state["done"] = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
         raise LimitError(f"gave up after {seconds:g} s (raise the limit with --timeout)") from None
     finally:
+        state["done"] = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

@@ -314,3 +314,27 @@ def test_python_api():
         check("x", "x +")
     with pytest.raises(UsageError):
         check("x", 3)
+
+
+@pytest.mark.parametrize(
+    "formula, claim",
+    [
+        ("x^2", "2x + abs(x-4) + x - 4"),  # differs only beyond x = 4
+        ("x^2", "2x + Heaviside(x-10)"),
+        ("x^2", "2x + abs(x-0.01) + abs(x+0.01) - 2abs(x)"),  # only near 0
+        ("exp(x)", "exp(x) + exp(-10000 x^2)"),
+        ("x^2", "2x + 10^-50 x"),  # tiny, not constant: 60 digits agree
+        ("x^2", "2x*(1+10^-45)"),
+        ("exp(x)", "exp(x)*(1+exp(-1000))"),
+        ("x^2", "2x + exp(x-150)"),
+        ("x^2", "2x + (x/1000)^50"),  # only for large x
+        ("x^2", "2x + sin(6*10^6 pi x)^2"),  # zero at every simple point
+        ("ln(x-5)", "1/(x+5)"),  # domain beyond [-3, 3]
+    ],
+)
+def test_wrong_claims_that_agree_almost_everywhere_are_still_wrong(formula, claim):
+    from symchain.check import check
+
+    result = check(formula, claim)
+    assert result.correct is False, (formula, claim)
+    assert result.counterexample is not None
