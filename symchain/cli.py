@@ -487,6 +487,12 @@ def _derive_one(
     except SymchainError as err:
         out.error(formula, err, line)
         return err.exit_code
+    except Exception as exc:  # a printer bug: reported in one line, never hidden
+        if debug:
+            raise
+        detail = " ".join(str(exc).split())
+        out.error(formula, InternalError(f"internal error: {type(exc).__name__}: {detail}"), line)
+        return 1
     return 0 if derivation.verified else 1
 
 

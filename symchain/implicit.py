@@ -9,6 +9,7 @@ again and put y' back, and are checked the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -119,8 +120,12 @@ def implicit(
         or not 1 <= order <= MAX_IMPLICIT_ORDER
     ):
         raise UsageError(f"--order with --implicit is 1 to {MAX_IMPLICIT_ORDER}")
-    lhs, rhs = split_equation(equation)
     y = symbol(check_name(function, "--implicit name"))
+    if isinstance(equation, str) and re.search(rf"\b{re.escape(y.name)}\s*\(", equation):
+        raise UsageError(
+            f"write {y.name}, not {y.name}(...): --implicit already makes it a function"
+        )
+    lhs, rhs = split_equation(equation)
     free = {s.name: s for s in lhs.free_symbols | rhs.free_symbols}
     if y.name not in free:
         raise UsageError(f"the equation has no {y.name} to differentiate implicitly")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .derivation import Derivation, derive
 from .errors import UsageError
@@ -81,6 +82,8 @@ def make_plot(
     formula: str, low: float, high: float, wrt: str | None = None, at: str | None = None
 ) -> Plot:
     d = derive(formula, wrt=wrt, at=at, tangent=bool(at))
+    if d.expression.atoms(AppliedUndef):
+        raise UsageError("plot needs a function with values: f, g, h are unknown functions")
     others = d.expression.free_symbols - {d.variable}
     if others:
         names = ", ".join(sorted(s.name for s in others))
@@ -88,6 +91,7 @@ def make_plot(
     xs = np.linspace(low, high, SAMPLES)
     f = _sample(d.expression, d.variable, xs)
     df = _sample(d.result, d.variable, xs)
+    df[~np.isfinite(f)] = np.nan  # no slope where there is no function (1/x beside ln x)
     tangent = _sample(d.tangent.line, d.variable, xs) if d.tangent is not None else None
     if not np.isfinite(f).any():
         raise UsageError(f"the function has no real value on [{low:g}, {high:g}]")

@@ -123,3 +123,14 @@ def test_tangent_errors():
     assert run("x*y", "--wrt", "x", "--at", "x=1", "--tangent").exit_code == 2
     with pytest.raises(UsageError):
         derive("x**2", order=2, at="x=1", tangent=True)
+
+
+def test_tangent_decimals_at_an_irrational_point():
+    r = run("exp(x)", "--at", "x=ln(2)", "--tangent")
+    assert "y ≈ 2.0*x + 0.6137056389" in r.output
+    assert "y = 0" in run("x abs(x)", "--at", "x=0", "--tangent").output
+
+
+def test_y_of_x_is_refused_with_implicit():
+    with pytest.raises(UsageError, match="write y, not y"):
+        implicit("x^2 + y(x)^2 = 1", "y", "x")

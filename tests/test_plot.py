@@ -75,3 +75,9 @@ def test_image_is_written(tmp_path):
 def test_bad_input(args, message):
     r = run(*args)
     assert r.exit_code == 2 and message in r.stderr
+
+
+def test_no_slope_where_the_function_is_undefined():
+    p = make_plot("log(x)", -5, 5)
+    assert np.isnan(p.df[p.xs <= 0]).all()
+    assert run("f(x)").exit_code == 2

@@ -224,20 +224,24 @@ def _footer(d: Derivation) -> list[Line]:
 
 
 def _tangent_lines(d: Derivation) -> list[Line]:
-    """The point, the slope and the line y = f(a) + f'(a)(x − a)."""
+    """The point, the slope and the line y = f(a) + f'(a)(x − a), with decimals when it
+    holds numbers that are not rational (log(2), pi, cos(1))."""
     t, x = d.tangent, d.variable
     y = sp.Symbol("y")
-    form = sp.Add(
-        t.fa, sp.Mul(t.slope, sp.Add(x, -t.a, evaluate=False), evaluate=False), evaluate=False
-    )
     lines = [
         Line(0, (Text(f"tangent line at {x} = "), Math(t.a), Text(": the point ("), Math(t.a),
                  Text(", "), Math(t.fa), Text("), the slope "), Math(t.slope)), kind="result"),
-        Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"),
     ]  # fmt: skip
-    if not t.exact or t.line.atoms(sp.Function):
+    if t.slope == 0:
+        lines.append(Line(1, (Math(y), DEF, Math(t.line)), kind="note"))
+    else:
+        shift = sp.Add(x, -t.a, evaluate=False)
+        form = sp.Add(t.fa, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
+        lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
+    coefficients = sp.Poly(t.line, x).coeffs() if t.line.is_polynomial(x) else [t.line]
+    if not all(c.is_Rational for c in coefficients):
         fa, slope = t.numeric()
-        approx = sp.Float(fa, 10) + sp.Float(slope, 10) * (x - t.a)
+        approx = sp.Float(fa, 10) + sp.Float(slope, 10) * (x - t.a.evalf(15))
         lines.append(Line(1, (Math(y), Text(" ≈ "), Math(sp.expand(approx))), kind="note"))
     return lines
 
