@@ -54,7 +54,7 @@ def _unicode(text: str) -> str:
 
 def _escape(text: str) -> str:
     text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
-    text = text.replace("≈", "~").replace("·", "*")
+    text = text.replace("·", "*")
     for char, repl in (
         ("\\", r"\backslash "),
         ("{", r"\{"),
