@@ -317,7 +317,13 @@ class _Output:
         if hasattr(derivation, "log_sum"):
             from .render import logdiff_out
 
-            if self.fmt == "rich":
+            if self.reveal:
+                from .render.reveal import reveal_lines
+
+                lines = logdiff_out.logdiff_lines(derivation, self.detail)
+                hint = "take ln of both sides and split it with the log laws"
+                reveal_lines(lines, self.console(), hint)
+            elif self.fmt == "rich":
                 logdiff_out.print_logdiff_rich(derivation, self.console(), self.detail)
             else:
                 click.echo(logdiff_out.render_logdiff(derivation, self.fmt, self.detail), nl=False)
@@ -337,6 +343,15 @@ class _Output:
         click.echo(render(derivation, self.fmt, self.detail), nl=False)
 
     def _implicit(self, result) -> None:
+        if self.reveal:
+            from .render.implicit_out import implicit_lines
+            from .render.reveal import reveal_lines
+
+            hint = (
+                f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
+            )
+            reveal_lines(implicit_lines(result, self.detail), self.console(), hint)
+            return
         if self.fmt == "rich":
             from .render.implicit_out import print_implicit_rich
 

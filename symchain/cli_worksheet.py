@@ -137,7 +137,10 @@ def worksheet(
     from .worksheet import worksheet as make_worksheet
 
     if fmt is None and output:
-        fmt = _BY_EXTENSION.get(_extension(output), "plain")
+        if _extension(output) not in _BY_EXTENSION:
+            known = ", ".join(_BY_EXTENSION)
+            raise click.UsageError(f"--output {output}: give --format, or a file ending in {known}")
+        fmt = _BY_EXTENSION[_extension(output)]
     fmt = fmt or ("rich" if _stdout_is_terminal() and not output else "plain")
     out = _Output(fmt, detail, no_color)
     try:

@@ -13,10 +13,17 @@ from .rich_out import print_lines
 
 
 def reveal(derivation, console, detail: str = "normal") -> None:
-    lines = layout(derivation, detail)
-    head = next((i for i, line in enumerate(lines) if line.kind != "title"), len(lines))
+    """A derive result, one line per key press, with its first rule as the hint."""
+    reveal_lines(
+        layout(derivation, detail), console, f"start with the {label(derivation.steps.rule)}"
+    )
+
+
+def reveal_lines(lines, console, hint: str) -> None:
+    """Any laid-out lines: the heading, the hint, then one line per key press."""
+    head = next((i for i, line in enumerate(lines) if line.kind == "step"), len(lines))
     print_lines(lines[:head], console)
-    console.print(f"[yellow]hint: start with the {label(derivation.steps.rule)}[/yellow]")
+    console.print(f"[yellow]hint: {hint}[/yellow]")
     prompt = "[dim](Enter: next step, q: show the rest)[/dim]"
     for index in range(head, len(lines)):
         console.print(prompt, end="")
