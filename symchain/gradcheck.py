@@ -899,6 +899,12 @@ def _hints(chosen: Loss, match: Match | None, passed: bool, shape: tuple[int, in
     if passed or match is None:
         return []
     found = match.loss
+    if found.name == "bce" and chosen.name in ("mse", "half-sse") and match.factor != 1.0:
+        return [
+            f"{match.factor:.4g} × the cross-entropy gradient is what a squared error's backward "
+            "gives when it forgets σ'(z) = a(1 − a) at a sigmoid output: dz = 2(a − t)/m "
+            "needs ⊙ a(1 − a)" + _factor_note(match.factor, *shape)
+        ]
     if found.name == "bce" and chosen.name in ("mse", "half-sse") and match.factor == 1.0:
         return [
             "a − t at a sigmoid output is the gradient of binary cross-entropy with respect "

@@ -271,3 +271,31 @@ def test_exit_inside_backward_is_an_error_not_a_pass(tmp_path):
     )
     result = CliRunner().invoke(main, ["gradcheck", f"{path}:Exits"])
     assert result.exit_code == 2 and "exit" in result.stderr
+
+
+def test_a_forgotten_sigmoid_slope_is_explained(tmp_path):
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    path = tmp_path / "nosig.py"
+    path.write_text(
+        "import numpy as np\n"
+        "class NoSig:\n"
+        "    def __init__(self, i, h, o):\n"
+        "        self.W1, self.b1 = np.random.randn(i, h) * 0.5, np.zeros(h)\n"
+        "        self.W2, self.b2 = np.random.randn(h, o) * 0.5, np.zeros(o)\n"
+        "    def forward(self, X):\n"
+        "        self.a1 = 1 / (1 + np.exp(-(X @ self.W1 + self.b1)))\n"
+        "        self.a2 = 1 / (1 + np.exp(-(self.a1 @ self.W2 + self.b2)))\n"
+        "        return self.a2\n"
+        "    def backward(self, X, y, learning_rate):\n"
+        "        dz2 = 2 * (self.a2 - y) / X.shape[0]\n"
+        "        dz1 = (dz2 @ self.W2.T) * self.a1 * (1 - self.a1)\n"
+        "        self.W2 -= learning_rate * self.a1.T @ dz2\n"
+        "        self.b2 -= learning_rate * dz2.sum(0)\n"
+        "        self.W1 -= learning_rate * X.T @ dz1\n"
+        "        self.b1 -= learning_rate * dz1.sum(0)\n"
+    )
+    result = CliRunner().invoke(main, ["gradcheck", f"{path}:NoSig", "--loss", "mse"])
+    assert result.exit_code == 1 and "forgets σ'(z)" in result.output
