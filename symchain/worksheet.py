@@ -304,7 +304,17 @@ def _acceptable(derivation: Derivation, topic: str, level: int) -> bool:
     if not fewest <= combining_steps(derivation) <= most:
         return False
     answer = answer_of(derivation)
-    return answer != 0 and _readable(answer, _ANSWER_CHARS[level])
+    if answer.is_number or _cancels(derivation.expression):
+        return False  # (x² + 3x)/x is x + 3 in disguise, and its answer a constant
+    return _readable(answer, _ANSWER_CHARS[level])
+
+
+def _cancels(expr: sp.Expr) -> bool:
+    """A quotient whose numerator and denominator share a factor: a poor exercise."""
+    numerator, denominator = sp.fraction(expr)
+    if not denominator.has(*expr.free_symbols):
+        return False
+    return sp.gcd(numerator, denominator).has(*expr.free_symbols)
 
 
 def _top_rule(derivation: Derivation) -> str:

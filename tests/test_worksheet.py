@@ -254,3 +254,11 @@ def test_option_parsers():
     assert parse_level("1..3") == (1, 3) == parse_level("1-3") == parse_level((1, 3))
     assert parse_level(2) == (2, 2) == parse_level(" 2 ")
     assert parse_topics("Chain, trig,chain") == ("chain", "trig")
+
+
+def test_no_exercise_cancels_to_something_simpler():
+    from symchain.worksheet import _cancels
+
+    sheet = worksheet(count=12, seed=0, topics=("quotient",), level=(1, 1))
+    assert not any(_cancels(e.expression) for e in sheet.exercises)
+    assert not any(e.answer.is_number for e in sheet.exercises)
