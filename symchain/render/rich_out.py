@@ -7,7 +7,7 @@ from rich.text import Text as RichText
 
 from ..steps import CONFIRMED, FAILED
 from .layout import Deriv, Math, Op, Ratio, Text, layout
-from .text import part_text
+from .text import line_texts, part_text
 
 _STYLES = {
     Text: "",
@@ -56,5 +56,26 @@ def print_lines(lines, console: Console) -> None:
             console.print()
         if line.kind == "result" and line.parts and isinstance(line.parts[0], Deriv):
             console.print()
-        console.print(_line_text(line), soft_wrap=False, overflow="fold")
+        text = _line_text(line)
+        if text.cell_len > console.width and line.kind in ("step", "result"):
+            _print_broken(line, text, console)
+        else:
+            console.print(text, soft_wrap=False, overflow="fold")
         first = False
+
+
+def _print_broken(line, text: RichText, console: Console) -> None:
+    """A line wider than the terminal, broken before each '=' as plain output breaks it,
+    with the tree guides kept, instead of folded at the edge mid-word."""
+    guide = "│ " * (line.depth - 1) + ("├ " if line.depth else "") if line.kind == "step" else ""
+    pieces = line_texts(line.parts, "", max(console.width - len(guide), 20))
+    if len(pieces) == 1:
+        console.print(text, soft_wrap=False, overflow="fold")
+        return
+    if line.rule:
+        pieces[0] += f"   {line.rule}"
+    continuation = "│ " * line.depth if line.kind == "step" else ""
+    for i, piece in enumerate(pieces):
+        out = RichText(guide if i == 0 else continuation, style="dim")
+        out.append(piece.strip() if i else piece, style="bold" if i else "")
+        console.print(out, soft_wrap=False, overflow="fold")
