@@ -40,12 +40,24 @@ Examples:
 
 
 class _Group(click.Group):
-    """click's group, except that with --format json a usage error is a JSON object too.
+    """click's group, with commands loaded lazily (LAZY_COMMANDS), and with --format json
+    a usage error is a JSON object too.
 
     Option errors (--order 0, --batch x) happen before a command runs, so
     the command cannot report them; a script asking for JSON still gets
     {"input": null, "error": {...}} on stdout, and the message on stderr.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module = importlib.import_module(f".{LAZY_COMMANDS[name]}", __package__)
+            self.add_command(getattr(module, name))
+        return super().get_command(ctx, name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if args is None:  # the real command line, not a test calling in-process
@@ -554,17 +566,15 @@ def _numbers(numbers: list[int]) -> str:
     return shown + (", ..." if len(numbers) > 20 else "")
 
 
-def _register() -> None:
-    """grad, jacobian and hessian live in their own module; it imports only click at start-up."""
-    from .cli_backprop import backprop
-    from .cli_check import check
-    from .cli_gradcheck import gradcheck
-    from .cli_partials import grad, hessian, jacobian
-    from .cli_plot import plot
-    from .cli_worksheet import worksheet
-
-    for command in (grad, jacobian, hessian, check, backprop, gradcheck, worksheet, plot):
-        main.add_command(command)
-
-
-_register()
+#: The other commands, each in its own module, imported only when asked for (or listed
+#: by --help), so that `symchain derive` starts without them.
+LAZY_COMMANDS = {
+    "grad": "cli_partials",
+    "jacobian": "cli_partials",
+    "hessian": "cli_partials",
+    "check": "cli_check",
+    "plot": "cli_plot",
+    "worksheet": "cli_worksheet",
+    "backprop": "cli_backprop",
+    "gradcheck": "cli_gradcheck",
+}
