@@ -435,34 +435,17 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _compute(formula: str, options: dict, timeout: float, debug: bool):
-    """The derivation, or a SymchainError describing why there is none."""
-    from .derivation import derive as derive_formula
+def guarded(compute, timeout: float, debug: bool):
+    """compute() within `timeout`, or a SymchainError / InternalError saying why not.
+
+    Every command runs its work through this one place, so that a limit, a
+    bug or a SymPy failure is reported the same way everywhere.
+    """
     from .errors import LimitError, SymchainError
 
     try:
         with _time_limit(timeout):
-            if "lets" in options:
-                from .multivariable import derive_chain
-
-                return derive_chain(formula, **options)
-            if options.get("method") == "log":
-                from .logdiff import log_derive
-
-                return log_derive(formula, options["wrt"])
-            if "function" in options:
-                from .implicit import implicit
-
-                return implicit(formula, **options)
-            if "=" in formula:
-                from .errors import UsageError
-                from .implicit import split_equation
-
-                split_equation(formula)  # text that is no equation is a parse error, as ever
-                raise UsageError(
-                    "an equation: add --implicit y to differentiate y implicitly as a function"
-                )
-            return derive_formula(formula, **options)
+            return compute()
     except SymchainError:
         raise
     except RecursionError:
@@ -474,6 +457,59 @@ def _compute(formula: str, options: dict, timeout: float, debug: bool):
             raise
         detail = " ".join(str(exc).split())
         raise InternalError(f"internal error: {type(exc).__name__}: {detail}") from exc
+
+
+def computed_or_exit(compute, inputs, out: _Output, timeout: float, debug: bool):
+    """compute()'s result; on an error, the error in `out`'s format and the exit it earns."""
+    from .errors import SymchainError
+
+    try:
+        return guarded(compute, timeout, debug)
+    except SymchainError as err:
+        if debug:
+            raise
+        out.error(inputs, err)
+        sys.exit(err.exit_code)
+    except InternalError as err:
+        out.error(inputs, err)
+        sys.exit(1)
+
+
+def default_format(fmt: str | None) -> str:
+    """rich on a terminal, plain when piped, unless --format says otherwise."""
+    return fmt or ("rich" if _stdout_is_terminal() else "plain")
+
+
+def _compute(formula: str, options: dict, timeout: float, debug: bool):
+    """The derivation, or a SymchainError / InternalError describing why there is none."""
+    return guarded(lambda: _dispatch(formula, options), timeout, debug)
+
+
+def _dispatch(formula: str, options: dict):
+    """The route the options ask for: --let, --method log, --implicit, or plain derive."""
+    from .derivation import derive as derive_formula
+
+    if "lets" in options:
+        from .multivariable import derive_chain
+
+        return derive_chain(formula, **options)
+    if options.get("method") == "log":
+        from .logdiff import log_derive
+
+        return log_derive(formula, options["wrt"])
+    if "function" in options:
+        from .implicit import implicit
+
+        return implicit(formula, **options)
+    if "=" in formula:
+        from .errors import UsageError
+        from .implicit import split_equation
+
+        split_equation(formula)  # text that is no equation is a parse error, as ever
+        raise UsageError(
+            "an equation: add --implicit y to differentiate y implicitly as a function"
+        )
+    return derive_formula(formula, **options)
 
 
 class InternalError(Exception):

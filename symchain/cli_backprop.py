@@ -92,25 +92,16 @@ def backprop(
     shapes, and a seeded numeric instance whose gradients are computed
     symbolically (SymPy), by NumPy backprop and by finite differences.
     """
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .cli_partials import _guarded
+    from .cli import _Output, computed_or_exit, default_format
     from .errors import SymchainError
 
-    fmt = fmt or ("rich" if _stdout_is_terminal() else "plain")
-    out = _Output(fmt, detail, no_color)
-    try:
+    out = _Output(default_format(fmt), detail, no_color)
+
+    def compute():
         options = _options(sizes, activation, loss_name, lr, epochs, train, plot)
-        walk = _guarded(
-            lambda: _run(options, batch, seed, layout, train, epochs, plot), timeout, debug
-        )
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(None, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(None, err)
-        sys.exit(1)
+        return _run(options, batch, seed, layout, train, epochs, plot)
+
+    walk = computed_or_exit(compute, None, out, timeout, debug)
     try:
         if graph_format:
             _draw(walk, graph_format, output)

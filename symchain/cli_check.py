@@ -76,22 +76,12 @@ def check(formula, claimed, wrt, order, fmt, detail, timeout, no_color, debug) -
     decided either way.
     """
     from .check import check as check_claim
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .cli_partials import _guarded
-    from .errors import SymchainError
+    from .cli import _Output, computed_or_exit, default_format
 
-    out = _Output(fmt or ("rich" if _stdout_is_terminal() else "plain"), detail, no_color)
-    inputs = [formula, claimed]
-    try:
-        result = _guarded(lambda: check_claim(formula, claimed, wrt, order), timeout, debug)
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(inputs, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(inputs, err)
-        sys.exit(1)
+    out = _Output(default_format(fmt), detail, no_color)
+    result = computed_or_exit(
+        lambda: check_claim(formula, claimed, wrt, order), [formula, claimed], out, timeout, debug
+    )
     _show(result, out)
     sys.exit(0 if result.correct is True else 1)
 

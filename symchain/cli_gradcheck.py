@@ -156,20 +156,11 @@ def gradcheck(
     worst element, both values, the errors and a grade; and which known loss
     the backward really computes.  Exit 0 they agree, 1 they do not, 2 bad input.
     """
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .errors import SymchainError
+    from .cli import _Output, computed_or_exit, default_format
 
-    out = _Output(fmt or ("rich" if _stdout_is_terminal() else "plain"), "normal", no_color)
-    try:
-        report = _guarded(spec, _settings(locals()), timeout, debug)
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(spec, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(spec, err)
-        sys.exit(1)
+    out = _Output(default_format(fmt), "normal", no_color)
+    settings = _settings(locals())
+    report = computed_or_exit(lambda: _check(spec, settings), spec, out, timeout, debug)
     _show(report, out)
     sys.exit(0 if report.passed else 1)
 
@@ -192,24 +183,12 @@ def _settings(options: dict):
     )
 
 
-def _guarded(spec: str, settings, timeout: float, debug: bool):
-    """The report, or a SymchainError / InternalError saying why there is none."""
-    from .cli import InternalError, _time_limit
-    from .errors import LimitError, SymchainError
+def _check(spec: str, settings):
+    """The report; anything the user's code prints goes to stderr, so stdout stays the report."""
     from .gradcheck import gradcheck as check
 
-    try:
-        with _time_limit(timeout), contextlib.redirect_stdout(sys.stderr):
-            return check(spec, settings)
-    except SymchainError:
-        raise
-    except MemoryError:
-        raise LimitError("the check needs more memory than there is") from None
-    except Exception as exc:  # a bug in symchain: reported, never hidden
-        if debug:
-            raise
-        detail = " ".join(str(exc).split())
-        raise InternalError(f"internal error: {type(exc).__name__}: {detail}") from exc
+    with contextlib.redirect_stdout(sys.stderr):
+        return check(spec, settings)
 
 
 # --- output --------------------------------------------------------------------------

@@ -112,43 +112,12 @@ def hessian(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
 
 def _run(compute: Callable, text, fmt, detail, timeout, no_color, debug) -> None:
     """Compute, print in the chosen format, and exit with the code the result earns."""
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .errors import SymchainError
+    from .cli import _Output, computed_or_exit, default_format
 
-    out = _Output(fmt or ("rich" if _stdout_is_terminal() else "plain"), detail, no_color)
-    try:
-        result = _guarded(compute, timeout, debug)
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(text, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(text, err)
-        sys.exit(1)
+    out = _Output(default_format(fmt), detail, no_color)
+    result = computed_or_exit(compute, text, out, timeout, debug)
     _show(result, out)
     sys.exit(0 if result.verified else 1)
-
-
-def _guarded(compute: Callable, timeout: float, debug: bool):
-    """The result, or a SymchainError / InternalError saying why there is none."""
-    from .cli import InternalError, _time_limit
-    from .errors import LimitError, SymchainError
-
-    try:
-        with _time_limit(timeout):
-            return compute()
-    except SymchainError:
-        raise
-    except RecursionError:
-        raise LimitError("the formula is nested too deeply to derive") from None
-    except MemoryError:
-        raise LimitError("the derivation needs more memory than there is") from None
-    except Exception as exc:  # a bug or a SymPy failure: reported, never hidden
-        if debug:
-            raise
-        detail = " ".join(str(exc).split())
-        raise InternalError(f"internal error: {type(exc).__name__}: {detail}") from exc
 
 
 def _show(result, out) -> None:

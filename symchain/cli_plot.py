@@ -41,25 +41,15 @@ def plot(formula, span, wrt, at, output, fmt, timeout, no_color, debug) -> None:
       symchain plot "x**3 - 3x" --range -2,2 --at x=1
       symchain plot "exp(-x^2)" --output bell.png
     """
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .cli_partials import _guarded
-    from .errors import SymchainError
+    from .cli import _Output, computed_or_exit, default_format
 
-    fmt = fmt or ("rich" if _stdout_is_terminal() else "plain")
-    out = _Output(fmt, "normal", no_color)
-    try:
-        result = _guarded(lambda: _make(formula, span, wrt, at, output), timeout, debug)
-        if output:
-            click.echo(f"wrote {output}", err=True)
-        _show(result, out)
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(formula, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(formula, err)
-        sys.exit(1)
+    out = _Output(default_format(fmt), "normal", no_color)
+    result = computed_or_exit(
+        lambda: _make(formula, span, wrt, at, output), formula, out, timeout, debug
+    )
+    if output:
+        click.echo(f"wrote {output}", err=True)
+    _show(result, out)
     sys.exit(0 if result.verified else 1)
 
 

@@ -131,9 +131,7 @@ def worksheet(
     known, and its answer is verified against SymPy's diff.  Exercises take
     the topics in turn and rise from the lowest level to the highest.
     """
-    from .cli import InternalError, _Output, _stdout_is_terminal
-    from .cli_partials import _guarded
-    from .errors import SymchainError
+    from .cli import _Output, _stdout_is_terminal, computed_or_exit
     from .worksheet import worksheet as make_worksheet
 
     if fmt is None and output:
@@ -143,16 +141,9 @@ def worksheet(
         fmt = _BY_EXTENSION[_extension(output)]
     fmt = fmt or ("rich" if _stdout_is_terminal() and not output else "plain")
     out = _Output(fmt, detail, no_color)
-    try:
-        sheet = _guarded(lambda: make_worksheet(count, seed, topics, level), timeout, debug)
-    except SymchainError as err:
-        if debug:
-            raise
-        out.error(None, err)
-        sys.exit(err.exit_code)
-    except InternalError as err:
-        out.error(None, err)
-        sys.exit(1)
+    sheet = computed_or_exit(
+        lambda: make_worksheet(count, seed, topics, level), None, out, timeout, debug
+    )
     _write(sheet, out, output, not no_solutions)
     sys.exit(0 if sheet.verified else 1)
 
