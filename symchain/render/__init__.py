@@ -5,6 +5,31 @@ from __future__ import annotations
 FORMATS = ("rich", "plain", "markdown", "latex", "json", "jsonl")
 
 
+def lines_text(lines, fmt: str) -> str:
+    """Laid-out lines in one of the text formats: plain, markdown or latex."""
+    if fmt == "plain":
+        from .plain import plain_lines
+
+        return plain_lines(lines)
+    if fmt == "markdown":
+        from .markdown import markdown_lines
+
+        return markdown_lines(lines)
+    if fmt == "latex":
+        from .latex import latex_lines
+
+        return latex_lines(lines)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def json_text(data: dict, fmt: str, ensure_ascii: bool = False) -> str:
+    """A result's dict as `json` (indented) or `jsonl` (one line)."""
+    import json
+
+    indent = 2 if fmt == "json" else None
+    return json.dumps(data, indent=indent, ensure_ascii=ensure_ascii) + "\n"
+
+
 def render(derivation, fmt: str = "plain", detail: str = "normal") -> str:
     """The derivation as text in one of the non-terminal formats."""
     if fmt == "plain":

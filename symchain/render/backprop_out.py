@@ -7,12 +7,11 @@ X @ W1, or as columns, a = σ(Wx + b)).
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from ..backprop import THRESHOLD, Walkthrough
 from ..network import shown
+from . import json_text, lines_text
 from .layout import EQ, Formula, Line, Math, Text, rules_used
 
 SEED_NAMES = {"W1": "W", "b1": "b", "W2": "V", "b2": "c"}
@@ -361,21 +360,8 @@ def _training(w: Walkthrough) -> list[Line]:
 
 def render_backprop(w: Walkthrough, fmt: str = "plain", detail: str = "normal") -> str:
     if fmt in ("json", "jsonl"):
-        return json.dumps(backprop_dict(w), indent=2 if fmt == "json" else None) + "\n"
-    lines = backprop_lines(w, detail)
-    if fmt == "plain":
-        from .plain import plain_lines
-
-        return plain_lines(lines)
-    if fmt == "markdown":
-        from .markdown import markdown_lines
-
-        return markdown_lines(lines)
-    if fmt == "latex":
-        from .latex import latex_lines
-
-        return latex_lines(lines)
-    raise ValueError(f"unknown format {fmt!r}")
+        return json_text(backprop_dict(w), fmt, ensure_ascii=True)
+    return lines_text(backprop_lines(w, detail), fmt)
 
 
 def print_backprop_rich(w: Walkthrough, console, detail: str = "normal") -> None:

@@ -297,29 +297,13 @@ def status_text(c: ChainDerivation) -> str:
 
 
 def render_chain(c: ChainDerivation, fmt: str = "plain", detail: str = "normal") -> str:
-    lines = chain_lines(c, detail)
-    if fmt == "plain":
-        from .plain import plain_lines
+    from . import json_text, lines_text
 
-        return plain_lines(lines)
-    if fmt == "markdown":
-        from .markdown import markdown_lines
-
-        return markdown_lines(lines)
-    if fmt == "latex":
-        from .latex import latex_lines
-
-        return latex_lines(lines)
     if fmt in ("json", "jsonl"):
-        import json
-
         from .chain_json import chain_dict
 
-        return (
-            json.dumps(chain_dict(c), indent=2 if fmt == "json" else None, ensure_ascii=False)
-            + "\n"
-        )
-    raise ValueError(f"unknown format {fmt!r}")
+        return json_text(chain_dict(c), fmt)
+    return lines_text(chain_lines(c, detail), fmt)
 
 
 def print_chain_rich(c: ChainDerivation, console, detail: str = "normal") -> None:

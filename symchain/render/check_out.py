@@ -10,10 +10,9 @@ walks the same lines, so they cannot disagree.
 
 from __future__ import annotations
 
-import json
-
 import sympy as sp
 
+from . import json_text, lines_text
 from .json import derivation_dict, expr_str
 from .layout import Deriv, Line, Math, Part, Text, layout
 from .tex import expr_latex
@@ -112,22 +111,9 @@ def check_lines(result, detail: str = "normal", spaced: bool = False) -> list[Li
 
 def render_check(result, fmt: str = "plain", detail: str = "normal") -> str:
     """The check as text in one of the non-terminal formats."""
-    if fmt == "plain":
-        from .plain import plain_lines
-
-        return plain_lines(check_lines(result, detail, spaced=True))
-    if fmt == "markdown":
-        from .markdown import markdown_lines
-
-        return markdown_lines(check_lines(result, detail))
-    if fmt == "latex":
-        from .latex import latex_lines
-
-        return latex_lines(check_lines(result, detail))
     if fmt in ("json", "jsonl"):
-        indent = 2 if fmt == "json" else None
-        return json.dumps(check_dict(result), indent=indent, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt!r}")
+        return json_text(check_dict(result), fmt)
+    return lines_text(check_lines(result, detail, spaced=fmt == "plain"), fmt)
 
 
 def print_check_rich(result, console, detail: str = "normal") -> None:

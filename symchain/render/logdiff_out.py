@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import sympy as sp
 
 from ..logdiff import LogDerivation
+from . import json_text, lines_text
 from .json import expr_str, step_dict
 from .layout import DEF, DOT, EQ, Deriv, Line, Math, Text, rules_used, step_lines
 
@@ -63,24 +62,8 @@ def status_text(d: LogDerivation) -> str:
 
 def render_logdiff(d: LogDerivation, fmt: str = "plain", detail: str = "normal") -> str:
     if fmt in ("json", "jsonl"):
-        return (
-            json.dumps(logdiff_dict(d), indent=2 if fmt == "json" else None, ensure_ascii=False)
-            + "\n"
-        )
-    lines = logdiff_lines(d, detail)
-    if fmt == "plain":
-        from .plain import plain_lines
-
-        return plain_lines(lines)
-    if fmt == "markdown":
-        from .markdown import markdown_lines
-
-        return markdown_lines(lines)
-    if fmt == "latex":
-        from .latex import latex_lines
-
-        return latex_lines(lines)
-    raise ValueError(f"unknown format {fmt!r}")
+        return json_text(logdiff_dict(d), fmt)
+    return lines_text(logdiff_lines(d, detail), fmt)
 
 
 def print_logdiff_rich(d: LogDerivation, console, detail: str = "normal") -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from ..plot import MARKS, Plot, text_plot
+from . import json_text, lines_text
 from .layout import EQ, Deriv, Line, Math, Text, status_text
 
 
@@ -39,17 +38,10 @@ def plot_lines(p: Plot) -> list[Line]:
 
 def render_plot(p: Plot, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(p.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(p.to_dict(), fmt)
     if fmt == "latex":
         return _pgfplots(p)
-    lines = plot_lines(p)
-    if fmt == "markdown":
-        from .markdown import markdown_lines
-
-        return markdown_lines(lines)
-    from .plain import plain_lines
-
-    return plain_lines(lines)
+    return lines_text(plot_lines(p), "markdown" if fmt == "markdown" else "plain")
 
 
 def _pgfplots(p: Plot) -> str:
