@@ -31,43 +31,21 @@ import json
 import math
 import os
 import platform
-import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import code_version  # noqa: E402
+from common import code_version, install_cap, summing_timer, timed_call  # noqa: E402
 from exprgen import SEED, generate  # noqa: E402
 
 DEFAULT_COUNT = 120
 DEFAULT_CAP = 10.0
 
 
-class Capped(BaseException):
-    """Raised by SIGALRM; a BaseException so that no `except Exception` in SymPy swallows it."""
-
-
-def _on_alarm(signum, frame):
-    raise Capped()
-
-
 def _timed(fn, cap: float):
     """(seconds or math.inf when capped, value or None, error text or None)."""
-    from sympy.core.cache import clear_cache
-
-    clear_cache()
-    signal.setitimer(signal.ITIMER_REAL, cap)
-    start = time.perf_counter()
-    try:
-        value = fn()
-        return time.perf_counter() - start, value, None
-    except Capped:
-        return math.inf, None, None
-    except Exception as exc:  # a symchain or SymPy failure: recorded, not fatal
-        return time.perf_counter() - start, None, f"{type(exc).__name__}: {exc}"[:200]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    return timed_call(fn, cap)
 
 
 # -- phase timing inside derive(), by wrapping symchain.derivation's names ---------------
@@ -79,33 +57,14 @@ _phase_time: dict[str, float] = {}
 def _install_phase_timers() -> None:
     import symchain.derivation as deriv
 
-    def wrap(name):
-        original = getattr(deriv, name)
-
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                _phase_time[name] = _phase_time.get(name, 0.0) + time.perf_counter() - start
-
-        setattr(deriv, name, timed)
-
     for name in ("build_steps", "verify_tree", "compare", "tidy"):
-        wrap(name)
+        setattr(deriv, name, summing_timer(_phase_time, name, getattr(deriv, name)))
 
     # inside tidy: its trigsimp rewrite, and its call of sympy.simplify
     import symchain.simplify as tidy_mod
 
     def timer(label, original):
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                _phase_time[label] = _phase_time.get(label, 0.0) + time.perf_counter() - start
-
-        return timed
+        return summing_timer(_phase_time, label, original)
 
     tidy_mod._trig = timer("tidy/_trig", tidy_mod._trig)
 
@@ -129,7 +88,7 @@ def _setup() -> None:
     global _worker_ready
     if _worker_ready:
         return
-    signal.signal(signal.SIGALRM, _on_alarm)
+    install_cap()
     _install_phase_timers()
     # warm-up: SymPy imports some modules lazily on first use (simplify pulls in
     # sympy.physics.units, ~0.1 s); keep that off the first formula's figures.

@@ -20,41 +20,18 @@ import argparse
 import math
 import os
 import platform
-import signal
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import code_version  # noqa: E402
+from common import code_version, install_cap, summing_timer, timed_call  # noqa: E402
 
 DEFAULT_DEPTHS = (10, 50, 100, 200)
 
 
-class Capped(BaseException):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise Capped()
-
-
 def timed(fn, cap: float):
-    from sympy.core.cache import clear_cache
-
-    clear_cache()
-    signal.setitimer(signal.ITIMER_REAL, cap)
-    start = time.perf_counter()
-    try:
-        value = fn()
-        return time.perf_counter() - start, value, None
-    except Capped:
-        return math.inf, None, "capped"
-    except (RecursionError, Exception) as exc:
-        return time.perf_counter() - start, None, f"{type(exc).__name__}: {str(exc)[:80]}"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    return timed_call(fn, cap, capped_error="capped", error_chars=100)
 
 
 _spent: dict[str, float] = {}
@@ -65,14 +42,7 @@ def _install_phase_timers() -> None:
     import symchain.derivation as deriv
 
     def timer(label, original):
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                _spent[label] = _spent.get(label, 0.0) + time.perf_counter() - start
-
-        return timed
+        return summing_timer(_spent, label, original)
 
     for name in ("build_steps", "verify_tree", "tidy"):
         setattr(deriv, name, timer(name, getattr(deriv, name)))
@@ -108,7 +78,7 @@ def main() -> None:
     depths = [int(d) for d in args.depths.split(",")]
 
     sys.setrecursionlimit(12_000)
-    signal.signal(signal.SIGALRM, _on_alarm)
+    install_cap()
     import sympy as sp
 
     from symchain.derivation import derive
