@@ -269,6 +269,41 @@ def derive(
     sys.exit(_derive_batch(file, options, out, timeout, debug))
 
 
+def _printers(result):
+    """(lines(detail), text(fmt, detail), the --reveal hint or None) for a result of derive.
+
+    Every route (plain, --let, --implicit, --method log) lays its result out
+    as lines; a terminal, a pipe and --reveal only differ in what they do with them.
+    """
+    if hasattr(result, "graph"):
+        from .render.chain_out import chain_lines, render_chain
+
+        return (lambda d: chain_lines(result, d)), (lambda f, d: render_chain(result, f, d)), None
+    if hasattr(result, "sides"):
+        from .render.implicit_out import implicit_lines, render_implicit
+
+        hint = f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
+        return (
+            (lambda d: implicit_lines(result, d)),
+            (lambda f, d: render_implicit(result, f, d)),
+            hint,
+        )
+    if hasattr(result, "log_sum"):
+        from .render.logdiff_out import logdiff_lines, render_logdiff
+
+        hint = "take ln of both sides and split it with the log laws"
+        return (
+            (lambda d: logdiff_lines(result, d)),
+            (lambda f, d: render_logdiff(result, f, d)),
+            hint,
+        )
+    from .render import render
+    from .render.layout import label, layout
+
+    hint = f"start with the {label(result.steps.rule)}"
+    return (lambda d: layout(result, d)), (lambda f, d: render(result, f, d)), hint
+
+
 def _chain_options(options: dict, lets: tuple[str, ...], matrix: bool) -> dict:
     """Options for the multivariable chain rule; what it does not take is a usage error."""
     if options["order"] != 1:
@@ -320,68 +355,17 @@ class _Output:
         if self.collected is not None:
             self.collected.append(derivation.to_dict())
             return
-        if hasattr(derivation, "graph"):
-            self._chain(derivation)
-            return
-        if hasattr(derivation, "sides"):
-            self._implicit(derivation)
-            return
-        if hasattr(derivation, "log_sum"):
-            from .render import logdiff_out
-
-            if self.reveal:
-                from .render.reveal import reveal_lines
-
-                lines = logdiff_out.logdiff_lines(derivation, self.detail)
-                hint = "take ln of both sides and split it with the log laws"
-                reveal_lines(lines, self.console(), hint)
-            elif self.fmt == "rich":
-                logdiff_out.print_logdiff_rich(derivation, self.console(), self.detail)
-            else:
-                click.echo(logdiff_out.render_logdiff(derivation, self.fmt, self.detail), nl=False)
-            return
-        if self.reveal:
-            from .render.reveal import reveal
-
-            reveal(derivation, self.console(), self.detail)
-            return
-        if self.fmt == "rich":
-            from .render.rich_out import print_rich
-
-            print_rich(derivation, self.console(), self.detail)
-            return
-        from .render import render
-
-        click.echo(render(derivation, self.fmt, self.detail), nl=False)
-
-    def _implicit(self, result) -> None:
-        if self.reveal:
-            from .render.implicit_out import implicit_lines
+        lines, text, hint = _printers(derivation)
+        if self.reveal and hint:
             from .render.reveal import reveal_lines
 
-            hint = (
-                f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
-            )
-            reveal_lines(implicit_lines(result, self.detail), self.console(), hint)
-            return
-        if self.fmt == "rich":
-            from .render.implicit_out import print_implicit_rich
+            reveal_lines(lines(self.detail), self.console(), hint)
+        elif self.fmt == "rich":
+            from .render.rich_out import print_lines
 
-            print_implicit_rich(result, self.console(), self.detail)
-            return
-        from .render.implicit_out import render_implicit
-
-        click.echo(render_implicit(result, self.fmt, self.detail), nl=False)
-
-    def _chain(self, chain) -> None:
-        if self.fmt == "rich":
-            from .render.chain_out import print_chain_rich
-
-            print_chain_rich(chain, self.console(), self.detail)
-            return
-        from .render.chain_out import render_chain
-
-        click.echo(render_chain(chain, self.fmt, self.detail), nl=False)
+            print_lines(lines(self.detail), self.console())
+        else:
+            click.echo(text(self.fmt, self.detail), nl=False)
 
     def error(self, text: str | None, error, line: int | None = None) -> None:
         where = f"line {line}: " if line is not None else ""

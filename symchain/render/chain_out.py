@@ -306,12 +306,6 @@ def render_chain(c: ChainDerivation, fmt: str = "plain", detail: str = "normal")
     return lines_text(chain_lines(c, detail), fmt)
 
 
-def print_chain_rich(c: ChainDerivation, console, detail: str = "normal") -> None:
-    from .rich_out import print_lines
-
-    print_lines(chain_lines(c, detail), console)
-
-
 def answer_latex(c: ChainDerivation) -> str:
     from .tex import expr_latex, part_latex
 

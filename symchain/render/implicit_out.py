@@ -77,12 +77,6 @@ def render_implicit(d: Implicit, fmt: str = "plain", detail: str = "normal") -> 
     return lines_text(implicit_lines(d, detail), fmt)
 
 
-def print_implicit_rich(d: Implicit, console, detail: str = "normal") -> None:
-    from .rich_out import print_lines
-
-    print_lines(implicit_lines(d, detail), console)
-
-
 def implicit_dict(d: Implicit) -> dict:
 
     return {

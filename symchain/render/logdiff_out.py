@@ -66,12 +66,6 @@ def render_logdiff(d: LogDerivation, fmt: str = "plain", detail: str = "normal")
     return lines_text(logdiff_lines(d, detail), fmt)
 
 
-def print_logdiff_rich(d: LogDerivation, console, detail: str = "normal") -> None:
-    from .rich_out import print_lines
-
-    print_lines(logdiff_lines(d, detail), console)
-
-
 def logdiff_dict(d: LogDerivation) -> dict:
     return {
         "input": d.input if d.input is not None else expr_str(d.expression),

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .layout import label, layout
 from .rich_out import print_lines
-
-
-def reveal(derivation, console, detail: str = "normal") -> None:
-    """A derive result, one line per key press, with its first rule as the hint."""
-    reveal_lines(
-        layout(derivation, detail), console, f"start with the {label(derivation.steps.rule)}"
-    )
 
 
 def reveal_lines(lines, console, hint: str) -> None:
