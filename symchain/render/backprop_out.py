@@ -12,13 +12,9 @@ import numpy as np
 from ..backprop import THRESHOLD, Walkthrough
 from ..network import shown
 from . import json_text, lines_text
-from .layout import EQ, Formula, Line, Math, Text, rules_used
+from .layout import EQ, Formula, Line, Math, Text, rules_used, title, words
 
 SEED_NAMES = {"W1": "W", "b1": "b", "W2": "V", "b2": "c"}
-
-
-def _title(text: str) -> Line:
-    return Line(0, (Text(text),), kind="title")
 
 
 def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Line:
@@ -26,14 +22,6 @@ def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Lin
     if shape:
         parts.append(Text(f"   {shape}"))
     return Line(depth, tuple(parts), kind="step")
-
-
-def _note(depth: int, text: str) -> Line:
-    return Line(depth, (Text(text),), kind="note")
-
-
-def _pre(text: str) -> Line:
-    return Line(1, (Text(text),), kind="pre")
 
 
 class _Names:
@@ -69,23 +57,23 @@ def _header(w: Walkthrough, names: _Names) -> list[Line]:
     net = w.network
     arrows = " → ".join(str(s) for s in net.sizes)
     acts = ", ".join(dict.fromkeys(net.activations))
-    lines = [_title(f"Network {arrows}: {acts}; loss {net.loss.name} ({net.loss.title})")]
+    lines = [title(f"Network {arrows}: {acts}; loss {net.loss.name} ({net.loss.title})")]
     params = ", ".join(
         f"{n} {names.weight_shape(int(n[1:]))}"
         if n.startswith("W")
         else f"{n} [{net.sizes[int(n[1:])]}]"
         for n in net.names
     )
-    lines.append(_note(1, f"parameters: {params}"))
+    lines.append(words(1, f"parameters: {params}"))
     if net.layers == 2:
-        lines.append(_note(1, "the seed's W, b, V, c are W1, b1, W2, b2"))
+        lines.append(words(1, "the seed's W, b, V, c are W1, b1, W2, b2"))
     if names.rows:
         lines.append(
-            _note(1, "layout rows: samples are rows, z = x·W + b as in the seed's code (X @ W1)")
+            words(1, "layout rows: samples are rows, z = x·W + b as in the seed's code (X @ W1)")
         )
     else:
         lines.append(
-            _note(1, "layout columns: samples are columns, z = W·x + b as in a = σ(Wx + b)")
+            words(1, "layout columns: samples are columns, z = W·x + b as in a = σ(Wx + b)")
         )
     return lines
 
@@ -115,7 +103,7 @@ def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
 
 def _forward(w: Walkthrough, names: _Names) -> list[Line]:
     net = w.network
-    lines = [_title("Forward pass")]
+    lines = [title("Forward pass")]
     for layer in range(1, net.layers + 1):
         a_in, z = names.act_in(layer), names.var("z", layer)
         weight, bias = f"W{layer}", f"b{layer}"
@@ -131,7 +119,7 @@ def _forward(w: Walkthrough, names: _Names) -> list[Line]:
 
 
 def _locals(w: Walkthrough) -> list[Line]:
-    lines = [_title("Local derivatives (derived step by step, checked against SymPy)")]
+    lines = [title("Local derivatives (derived step by step, checked against SymPy)")]
     for local in [*w.activation_derivatives.values(), w.loss_derivative]:
         d = local.derivation
         mark = "✓" if d.verified else "?"
@@ -147,7 +135,7 @@ def _locals(w: Walkthrough) -> list[Line]:
 def _backward(w: Walkthrough, names: _Names) -> list[Line]:
     net = w.network
     L = net.layers
-    lines = [_title("Backward pass, layer by layer")]
+    lines = [title("Backward pass, layer by layer")]
     last = net.activation(L)
     y, z_last = names.var("y"), names.var("z", L)
     scale = net.loss.scale(names.n, net.sizes[-1])
@@ -157,7 +145,7 @@ def _backward(w: Walkthrough, names: _Names) -> list[Line]:
         text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ σ'({z_last}) = {factor}({y} − {names.var('t')})"
         lines.append(_eq(1, text, shape=names.shape(net.sizes[-1])))
         lines.append(
-            _note(2, "σ' cancels the cross-entropy's 1/(y(1 − y)): the seed's dz2 = a2 − y")
+            words(2, "σ' cancels the cross-entropy's 1/(y(1 − y)): the seed's dz2 = a2 − y")
         )
     else:
         text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ {last.symbol}'({z_last})"
@@ -193,7 +181,7 @@ def _backward(w: Walkthrough, names: _Names) -> list[Line]:
             )
     if names.batch:
         lines.append(
-            _note(
+            words(
                 1, f"the sums over the {names.n} samples happen in the products with the transposes"
             )
         )
@@ -212,7 +200,7 @@ def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
     f_out, f_mid = net.activation(L).symbol, net.activation(j).symbol
     a_in = "x" if j == 1 else f"a{j - 1}"
     entry = f"W{j}[0,0]"
-    lines = [_title(f"One weight, {entry}, in Leibniz form")]
+    lines = [title(f"One weight, {entry}, in Leibniz form")]
     y, zl, aj, zj = f"y[{k}]", f"z{L}[{k}]", f"a{j}[0]", f"z{j}[0]"
     chain = (
         f"∂L/∂{entry} = {k_sum}∂L/∂{y} · ∂{y}/∂{zl} · ∂{zl}/∂{aj} · ∂{aj}/∂{zj} · ∂{zj}/∂{entry}"
@@ -226,7 +214,7 @@ def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
     numpy_value = w.gradients[f"W{j}"]["numpy"][0, 0]
     over = f", summed over the {names.n} samples" if names.batch else ""
     lines.append(
-        _note(1, f"at the instance{over}: {value:.10g} (numpy's ∂L/∂{entry}: {numpy_value:.10g})")
+        words(1, f"at the instance{over}: {value:.10g} (numpy's ∂L/∂{entry}: {numpy_value:.10g})")
     )
     return lines
 
@@ -256,7 +244,7 @@ def _one_weight_value(w: Walkthrough, j: int) -> float:
 def _check(w: Walkthrough) -> list[Line]:
     net = w.network
     lines = [
-        _title(
+        title(
             f"Numeric check (seed {w.seed}, {w.x.shape[0]} sample{'s' if w.x.shape[0] > 1 else ''})"
         )
     ]
@@ -265,24 +253,24 @@ def _check(w: Walkthrough) -> list[Line]:
         if w.symbolic_method == "scalar"
         else "the derived formulas above"
     )
-    lines.append(_note(1, f"symbolic: {sym}, lambdified; numpy: vectorized backprop"))
+    lines.append(words(1, f"symbolic: {sym}, lambdified; numpy: vectorized backprop"))
     if w.kinks:
         lines.append(
-            _note(1, f"finite differences: skipped: {w.kinks} ReLU pre-activation(s) within 0.01")
+            words(1, f"finite differences: skipped: {w.kinks} ReLU pre-activation(s) within 0.01")
         )
-        lines.append(_note(1, "  of the kink, where a difference quotient straddles two slopes;"))
-        lines.append(_note(1, "  symbolic and numpy are compared, both taking relu'(0) = 0"))
+        lines.append(words(1, "  of the kink, where a difference quotient straddles two slopes;"))
+        lines.append(words(1, "  symbolic and numpy are compared, both taking relu'(0) = 0"))
     elif w.fd_method == "five-point":
-        lines.append(_note(1, "finite differences: five-point central differences of L in float64"))
+        lines.append(words(1, "finite differences: five-point central differences of L in float64"))
     else:
         lines.append(
-            _note(
+            words(
                 1,
                 f"finite differences: {net.count():,} parameters, so directional derivatives",
             )
         )
     header = f"{'param':<6} {'shape':<9} {'|sym−np|':>9} {'rel':>9} {'|np−fd|':>9} {'rel':>9}"
-    lines.append(_pre(header))
+    lines.append(words(1, header, "pre"))
     for name in net.names:
         a = w.comparisons["symbolic-numpy"][name]
         b = w.comparisons.get("numpy-finite_difference", {}).get(name)
@@ -290,7 +278,11 @@ def _check(w: Walkthrough) -> list[Line]:
         fd = f"{b.max_abs:9.1e} {b.max_rel:9.1e}" if b else f"{'—':>9} {'—':>9}"
         ok = "✓" if a.passed and (b is None or b.passed) else "✗"
         lines.append(
-            _pre(f"{name:<6} {'[' + shape + ']':<9} {a.max_abs:9.1e} {a.max_rel:9.1e} {fd}  {ok}")
+            words(
+                1,
+                f"{name:<6} {'[' + shape + ']':<9} {a.max_abs:9.1e} {a.max_rel:9.1e} {fd}  {ok}",
+                "pre",
+            )
         )
     for d in w.directional_report():
         mark = "✓" if d["passed"] else "✗"
@@ -298,7 +290,7 @@ def _check(w: Walkthrough) -> list[Line]:
             f"direction v: finite difference {d['finite_difference']:.10g}, "
             f"gradient·v {d['gradient_dot_v']:.10g}, relative error {d['rel_error']:.1e} {mark}"
         )
-        lines.append(_note(1, text))
+        lines.append(words(1, text))
     verdict = "PASS" if w.passed else "FAIL"
     mark = "✓" if w.passed else "✗"
     text = (
@@ -310,16 +302,16 @@ def _check(w: Walkthrough) -> list[Line]:
 
 
 def _norms(w: Walkthrough) -> list[Line]:
-    lines = [_title("Gradient norm per layer (bars on a log scale, one block per factor of 2)")]
+    lines = [title("Gradient norm per layer (bars on a log scale, one block per factor of 2)")]
     biggest = max(w.norms.values()) or 1.0
     for layer, norm in w.norms.items():
         blocks = 20 + np.log2(norm / biggest) if norm else 0
         bar = "█" * max(1, round(blocks)) if norm else ""
-        lines.append(_pre(f"‖∂L/∂W{layer}‖ = {norm:.3e}  {bar}"))
+        lines.append(words(1, f"‖∂L/∂W{layer}‖ = {norm:.3e}  {bar}", "pre"))
     first, last = w.norms[1], w.norms[max(w.norms)]
     if len(w.norms) > 2 and first and last / first > 10:
         lines.append(
-            _note(
+            words(
                 1,
                 f"the first layer's gradient is {last / first:,.0f}× smaller than the last's:"
                 " vanishing gradients",
@@ -346,15 +338,19 @@ def backprop_lines(w: Walkthrough, detail: str = "normal") -> list[Line]:
 def _training(w: Walkthrough) -> list[Line]:
     from .curve import text_curve
 
-    lines = [_title(f"Training on the seed's data ({len(w.losses)} epochs)")]
+    lines = [title(f"Training on the seed's data ({len(w.losses)} epochs)")]
     for entry in w.history:
         lines.append(
-            _pre(f"epoch {entry['epoch']:>6}  loss {entry['loss']:.6f}  mse {entry['mse']:.6f}")
+            words(
+                1,
+                f"epoch {entry['epoch']:>6}  loss {entry['loss']:.6f}  mse {entry['mse']:.6f}",
+                "pre",
+            )
         )
-    lines += [_pre(row) for row in text_curve(w.losses)]
+    lines += [words(1, row, "pre") for row in text_curve(w.losses)]
     if w.predictions is not None:
         for x, p in zip(([1, 1], [-1, -1], [1, -1]), w.predictions, strict=True):
-            lines.append(_note(1, f"input {x}: prediction {p:.4f}"))
+            lines.append(words(1, f"input {x}: prediction {p:.4f}"))
     return lines
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..multivariable import Bar, ChainDerivation, format_count
 from ..steps import FAILED
-from .layout import DEF, DOT, EQ, Line, Math, Op, Ratio, Text, rules_used, step_lines
+from .layout import DEF, DOT, EQ, Line, Math, Op, Ratio, Text, rules_used, step_lines, title, words
 
 PATHS_SHOWN = {"brief": 4, "normal": 8, "full": 64}
 PLUS = Op("+", breaks=False)
@@ -29,10 +29,6 @@ def chain_lines(c: ChainDerivation, detail: str = "normal") -> list[Line]:
         lines += _matrix(c)
     lines += _answer(c)
     return lines
-
-
-def _title(text: str) -> Line:
-    return Line(0, (Text(text),), kind="title")
 
 
 def _ratio(c: ChainDerivation, top: sp.Symbol, var: sp.Symbol) -> Ratio:
@@ -57,7 +53,7 @@ def _definitions(c: ChainDerivation) -> list[Line]:
 def _graph(c: ChainDerivation) -> list[Line]:
     """The DAG as a tree from the output down; a node already drawn is not drawn again."""
     g = c.graph
-    lines = [_title("Computation graph"), _pre(1, g.output.name)]
+    lines = [title("Computation graph"), words(1, g.output.name, "pre")]
     drawn: set[sp.Symbol] = set()
     stack = [
         (child, "", i == len(kids) - 1)
@@ -69,7 +65,9 @@ def _graph(c: ChainDerivation) -> list[Line]:
         node, prefix, last = stack.pop()
         guide = "└─ " if last else "├─ "
         again = node in drawn and g.children(node)
-        lines.append(_pre(1, prefix + guide + node.name + ("  (drawn above)" if again else "")))
+        lines.append(
+            words(1, prefix + guide + node.name + ("  (drawn above)" if again else ""), "pre")
+        )
         if again:
             continue
         drawn.add(node)
@@ -87,12 +85,8 @@ def _graph(c: ChainDerivation) -> list[Line]:
     return lines
 
 
-def _pre(depth: int, text: str) -> Line:
-    return Line(depth, (Text(text),), kind="pre")
-
-
 def _locals(c: ChainDerivation, detail: str) -> list[Line]:
-    lines = [_title("Local derivatives")]
+    lines = [title("Local derivatives")]
     for e in c.edges:
         rules = ", ".join(rules_used(e.derivation))
         lines.append(
@@ -109,7 +103,7 @@ def _verdict(edge) -> str:
 
 def _paths(c: ChainDerivation, detail: str) -> list[Line]:
     shown = c.paths[: PATHS_SHOWN[detail]]
-    lines = [_title(f"Paths from {c.variable} to {c.output}: {format_count(c.path_count)}")]
+    lines = [title(f"Paths from {c.variable} to {c.output}: {format_count(c.path_count)}")]
     if c.path_count == 0:
         return lines
     lines.append(
@@ -124,7 +118,7 @@ def _paths(c: ChainDerivation, detail: str) -> list[Line]:
         lines.append(Line(1, (Text(f"… and {format_count(more)} more"),), kind="note"))
     if c.path_sum is not None:
         total = _total(c)
-        lines.append(_title("Sum over the paths"))
+        lines.append(title("Sum over the paths"))
         if len(c.paths) <= WRITTEN_SUM:
             terms: list = []
             for path in c.paths:
@@ -184,7 +178,7 @@ def _dotted(parts: list) -> list:
 
 
 def _backward(c: ChainDerivation, detail: str) -> list[Line]:
-    lines = [_title(f"Backward pass: adjoints n̄ = ∂{c.output}/∂n, from {c.output} down")]
+    lines = [title(f"Backward pass: adjoints n̄ = ∂{c.output}/∂n, from {c.output} down")]
     for a in c.adjoints:
         parts: list = [Math(a.symbol), EQ]
         if not a.terms:
@@ -224,7 +218,7 @@ def _matrix(c: ChainDerivation) -> list[Line]:
     k, n = len(m.middle), len(m.inputs)
     g = ", ".join(s.name for s in m.middle)
     x = ", ".join(s.name for s in m.inputs)
-    lines = [_title(f"Matrix form: J(f∘g) = J_f(g) · J_g   [1×{n}] = [1×{k}] · [{k}×{n}]")]
+    lines = [title(f"Matrix form: J(f∘g) = J_f(g) · J_g   [1×{n}] = [1×{k}] · [{k}×{n}]")]
     lines.append(Line(1, (Text(f"g = ({g}) as functions of ({x})"),), kind="note"))
     lines.append(Line(1, (Text(f"J_f [1×{k}]"), EQ, Math(m.outer)), kind="step"))
     lines.append(Line(1, (Text(f"J_g [{k}×{n}]"), EQ, Math(m.inner)), kind="step"))

@@ -7,11 +7,7 @@ import sympy as sp
 from ..implicit import Implicit
 from . import json_text, lines_text
 from .json import expr_str, step_dict
-from .layout import DEF, DOT, EQ, Deriv, Line, Math, Ratio, Text, step_lines
-
-
-def _title(text: str) -> Line:
-    return Line(0, (Text(text),), kind="title")
+from .layout import DEF, DOT, EQ, Deriv, Line, Math, Ratio, Text, step_lines, title
 
 
 def implicit_lines(d: Implicit, detail: str = "normal") -> list[Line]:
@@ -22,13 +18,13 @@ def implicit_lines(d: Implicit, detail: str = "normal") -> list[Line]:
         Line(0, (Text(note),), kind="note"),
     ]
     for name, side, derivation in (("left", d.lhs, d.sides[0]), ("right", d.rhs, d.sides[1])):
-        lines.append(_title(f"Differentiate the {name} side by {x}"))
+        lines.append(title(f"Differentiate the {name} side by {x}"))
         if detail != "brief":
             lines += step_lines(derivation, 1, detail)
         verdict = "symbolic" if derivation.verified else "unconfirmed"
         parts = (Deriv(x, side.subs(y, Y)), EQ, Math(derivation.derived))
         lines.append(Line(1, parts, kind="step", verdict=verdict))
-    lines.append(_title(f"Solve for {y}'"))
+    lines.append(title(f"Solve for {y}'"))
     both = (Math(d.sides[0].derived), DEF, Math(d.sides[1].derived))
     lines.append(Line(1, both, kind="step"))
     prime = Ratio(y, x)
@@ -38,7 +34,7 @@ def implicit_lines(d: Implicit, detail: str = "normal") -> list[Line]:
     lines.append(Line(1, (prime, EQ, Math(-d.rest / d.coefficient)), kind="step"))
     for order in d.orders[1:]:
         before = f"d{y}/d{x}" if order.n == 2 else f"d^{order.n - 1}{y}/d{x}^{order.n - 1}"
-        lines.append(_title(f"Order {order.n}: differentiate {before} again"))
+        lines.append(title(f"Order {order.n}: differentiate {before} again"))
         if detail != "brief":
             lines += step_lines(order.derivation, 1, detail)
         back = (Text(f"then put {y}' = "), Math(first.result), Text(" back: "), Math(order.raw))

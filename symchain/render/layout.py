@@ -69,6 +69,16 @@ class Line:
     verdict: str | None = None
 
 
+def title(text: str) -> Line:
+    """A heading line."""
+    return Line(0, (Text(text),), kind="title")
+
+
+def words(depth: int, text: str, kind: str = "note") -> Line:
+    """A line of words only: a note, or preformatted text when kind is "pre"."""
+    return Line(depth, (Text(text),), kind=kind)
+
+
 RULE_LABELS = {
     engine.CONSTANT: "constant",
     engine.VARIABLE: "variable",
