@@ -183,7 +183,7 @@ def walkthrough(
         for i, name in enumerate(network.activations)
     }
     loss_d = local_loss(network.loss)
-    numpy_grads, _ = network.backward(x, t)
+    numpy_grads = network.backward(x, t)
     if network.count() <= SCALAR_LIMIT:
         symbolic, method = scalar_gradients(network, x, t), "scalar"
     else:

@@ -111,27 +111,23 @@ class Network:
             return (y - t) * self.loss.scale(n, k)
         return self.loss.gradient(y, t) * last.derivative(z, y)
 
-    def backward(
-        self, x: np.ndarray, t: np.ndarray, cache=None
-    ) -> tuple[dict[str, np.ndarray], list]:
-        """Every parameter's gradient, and the deltas δ_1..δ_L (index 0 unused).
+    def backward(self, x: np.ndarray, t: np.ndarray, cache=None) -> dict[str, np.ndarray]:
+        """Every parameter's gradient.
 
         `cache` is forward(x)'s (Z, A), when the caller has it already.
         """
         zs, acts = cache if cache is not None else self.forward(x)
         if self.fast:
-            return self._backward_into(zs, acts, t), []
+            return self._backward_into(zs, acts, t)
         grads: dict[str, np.ndarray] = {}
-        deltas: list = [None] * (self.layers + 1)
         delta = self.output_delta(zs[-1], acts[-1], t)
         for layer in range(self.layers, 0, -1):
-            deltas[layer] = delta
             grads[f"W{layer}"] = acts[layer - 1].T @ delta
             grads[f"b{layer}"] = delta.sum(axis=0)
             if layer > 1:
                 back = delta @ self.params[f"W{layer}"].T
                 delta = back * self.activation(layer - 1).derivative(zs[layer - 1], acts[layer - 1])
-        return grads, deltas
+        return grads
 
     def _buffer(self, key: str, shape: tuple[int, ...]) -> np.ndarray:
         buf = self._buffers.get(key)
@@ -289,7 +285,7 @@ def train(
             history.append(
                 {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((y - t) ** 2))}
             )
-        grads, _ = net.backward(x, t, cache)
+        grads = net.backward(x, t, cache)
         for name in net.names:
             net.params[name] -= lr * grads[name]
         if progress is not None:
