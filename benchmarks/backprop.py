@@ -60,8 +60,8 @@ def main() -> None:
     parser.add_argument("--activation", default="sigmoid")
     args = parser.parse_args()
 
-    from symchain.losses import loss
-    from symchain.network import Network, parse_activations, parse_sizes
+    from symchain.nn.losses import loss
+    from symchain.nn.network import Network, parse_activations, parse_sizes
 
     sizes = parse_sizes(args.sizes)
     acts = parse_activations(args.activation, len(sizes) - 1)

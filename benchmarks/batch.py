@@ -3,17 +3,17 @@
 For each formula of benchmarks/exprgen.py (seeded; depths 1-5 in turn) this
 times, each from a cleared SymPy cache:
 
-  (a) symchain.derivation.derive(expr): steps + verification + tidied answer
+  (a) symchain.calculus.derivation.derive(expr): steps + verification + tidied answer
   (b) sympy.diff(expr, x)
   (c) sympy.simplify(sympy.diff(expr, x))
 
-The formula text is parsed once with symchain.parse.parse (not timed) and the
+The formula text is parsed once with symchain.core.parse.parse (not timed) and the
 same SymPy expression is passed to all three, so (a) does not include parsing
 and x is the real symbol symchain itself uses.  Each timed call is capped with
 SIGALRM (--cap, 10 s by default) and then counted as "> cap".
 
 derive() is also broken down by phase (build_steps, verify_tree, compare
-against sympy.diff, tidy) by wrapping those names in symchain.derivation in
+against sympy.diff, tidy) by wrapping those names in symchain.calculus.derivation in
 this process only: symchain's files are not changed.
 
     python benchmarks/batch.py                 # the first 120 formulas, ~1-3 min
@@ -48,20 +48,20 @@ def _timed(fn, cap: float):
     return timed_call(fn, cap)
 
 
-# -- phase timing inside derive(), by wrapping symchain.derivation's names ---------------
+# -- phase timing inside derive(), by wrapping symchain.calculus.derivation's names ---------------
 
 _PHASES = ("build_steps", "verify_tree", "compare", "tidy", "tidy/_trig", "tidy/sympy.simplify")
 _phase_time: dict[str, float] = {}
 
 
 def _install_phase_timers() -> None:
-    import symchain.derivation as deriv
+    import symchain.calculus.derivation as deriv
 
     for name in ("build_steps", "verify_tree", "compare", "tidy"):
         setattr(deriv, name, summing_timer(_phase_time, name, getattr(deriv, name)))
 
     # inside tidy: its trigsimp rewrite, and its call of sympy.simplify
-    import symchain.simplify as tidy_mod
+    import symchain.core.simplify as tidy_mod
 
     def timer(label, original):
         return summing_timer(_phase_time, label, original)
@@ -69,7 +69,7 @@ def _install_phase_timers() -> None:
     tidy_mod._trig = timer("tidy/_trig", tidy_mod._trig)
 
     class _SympyProxy:
-        """symchain.simplify's `sp`, with only `simplify` timed."""
+        """symchain.core.simplify's `sp`, with only `simplify` timed."""
 
         def __init__(self, module):
             self._module = module
@@ -94,7 +94,7 @@ def _setup() -> None:
     # sympy.physics.units, ~0.1 s); keep that off the first formula's figures.
     import sympy as sp
 
-    from symchain.derivation import derive
+    from symchain.calculus.derivation import derive
 
     derive("sin(x**2)")
     sp.simplify(sp.diff(sp.sympify("sin(x**2)*cosh(x)"), sp.Symbol("x")))
@@ -107,8 +107,8 @@ def measure(item: tuple[int, str, float]) -> dict:
     _setup()
     import sympy as sp
 
-    from symchain.derivation import choose_variable, derive
-    from symchain.parse import parse
+    from symchain.calculus.derivation import choose_variable, derive
+    from symchain.core.parse import parse
 
     expr = parse(text)
     x = choose_variable(expr, None)

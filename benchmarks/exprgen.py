@@ -1,7 +1,7 @@
 """A seeded generator of varied random formulas in x, for the benchmarks.
 
 `generate(count, seed)` returns `count` formulas as text in SymPy syntax
-(what `symchain derive` and `symchain.parse.parse` accept), each a tree of
+(what `symchain derive` and `symchain.core.parse.parse` accept), each a tree of
 depth 1 to 5 over sin, cos, tan, exp, log, sqrt, asin, acos, atan, sinh,
 cosh, tanh, integer and rational powers, x**x-style general powers,
 products, quotients, sums, constant multiples and integer constants.

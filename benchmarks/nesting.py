@@ -1,7 +1,7 @@
 """Deep chains: sin(sin(...sin(x)...)) at depths 10, 50, 100, 200.
 
 For each depth, from a cleared SymPy cache each time:
-  derive   symchain.derivation.derive(expr), steps + verification + tidied answer
+  derive   symchain.calculus.derivation.derive(expr), steps + verification + tidied answer
   diff     bare sympy.diff(expr, x)
 and the number of lines `symchain derive` prints in plain output
 (symchain.render.render(d, "plain")), plus whether the result was verified.
@@ -38,8 +38,8 @@ _spent: dict[str, float] = {}
 
 
 def _install_phase_timers() -> None:
-    """Time derive()'s parts by wrapping names in symchain.derivation (this process only)."""
-    import symchain.derivation as deriv
+    """Time derive()'s parts by wrapping names in symchain.calculus.derivation (here only)."""
+    import symchain.calculus.derivation as deriv
 
     def timer(label, original):
         return summing_timer(_spent, label, original)
@@ -81,8 +81,8 @@ def main() -> None:
     install_cap()
     import sympy as sp
 
-    from symchain.derivation import derive
-    from symchain.parse import parse, symbol
+    from symchain.calculus.derivation import derive
+    from symchain.core.parse import parse, symbol
     from symchain.render import render
 
     _install_phase_timers()

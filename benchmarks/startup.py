@@ -6,7 +6,7 @@ Runs, alternating and rotating the order every round, with stdout piped:
   sympy      <venv>/bin/python -c "import sympy; print(sympy.diff(
                  sympy.sympify('sin(x**2)'), sympy.Symbol('x')))"   (on one line)
 
-plus diagnostic rows (import symchain.cli alone; import sympy alone), and
+plus diagnostic rows (import symchain.cli.app alone; import sympy alone), and
 reports median and min wall time and the symchain/sympy ratio (target: 1.15x).
 Then it runs the symchain command once more with PYTHONPROFILEIMPORTTIME=1
 (what `python -X importtime` does) and reports whether rich or numpy were
@@ -202,13 +202,13 @@ def main() -> None:
         on_cli = sorted(m for m, _, _ in cli_only if is_pkg(m, pkg))
         on_run = sorted(m for m, _, _ in sc if is_pkg(m, pkg))
         print(
-            f"  {pkg:<6} import symchain.cli: {len(on_cli)} modules; "
+            f"  {pkg:<6} import symchain.cli.app: {len(on_cli)} modules; "
             f"symchain derive (piped): {len(on_run)} modules"
             + (f"  e.g. {', '.join(on_run[:3])}" if on_run else "")
         )
-    cli_total = next((cum for m, _, cum in cli_only if m == "symchain.cli"), 0)
+    cli_total = next((cum for m, _, cum in cli_only if m == "symchain.cli.app"), 0)
     print(
-        f"  import symchain.cli: {cli_total / 1000:.0f} ms cumulative "
+        f"  import symchain.cli.app: {cli_total / 1000:.0f} ms cumulative "
         "(importtime's own overhead included)"
     )
     print(
@@ -249,9 +249,9 @@ def main() -> None:
 PHASES = r"""
 import time, json
 t0 = time.perf_counter()
-import symchain.cli
+import symchain.cli.app
 t1 = time.perf_counter()
-import symchain.derivation as deriv
+import symchain.calculus.derivation as deriv
 t2 = time.perf_counter()
 spent = {}
 def wrap(mod, name, label):
@@ -273,8 +273,8 @@ from symchain.render import render
 text = render(d, "plain")
 t4 = time.perf_counter()
 out = {
-    "import symchain.cli (click)": t1 - t0,
-    "import symchain.derivation (sympy + ours)": t2 - t1,
+    "import symchain.cli.app (click)": t1 - t0,
+    "import symchain.calculus.derivation (sympy + ours)": t2 - t1,
     "derive('sin(x**2)') first call": t3 - t2,
 }
 for key in ("parse", "build_steps", "verify_tree", "compare", "tidy",

@@ -1,6 +1,6 @@
 """Which of tidy()'s rewrites cost the time, and which of them win?
 
-symchain.simplify.tidy tries factor_terms, cancel, a trigsimp (_trig),
+symchain.core.simplify.tidy tries factor_terms, cancel, a trigsimp (_trig),
 powsimp and, for small results, sympy.simplify, each on the best form so far,
 and keeps the shortest.  Here each rewrite is timed on its own (cap --cap
 seconds each, SIGALRM, instead of tidy's shared 0.5 s budget), on the raw
@@ -46,10 +46,10 @@ def main() -> None:
     import sympy as sp
     from sympy.core.cache import clear_cache
 
-    import symchain.simplify as tidy_mod
-    from symchain.derivation import choose_variable
-    from symchain.engine import build_steps
-    from symchain.parse import parse
+    import symchain.core.simplify as tidy_mod
+    from symchain.calculus.derivation import choose_variable
+    from symchain.core.engine import build_steps
+    from symchain.core.parse import parse
 
     sp.simplify(sp.sin(sp.Symbol("x")) ** 2 + sp.cos(sp.Symbol("x")) ** 2)  # lazy imports
 

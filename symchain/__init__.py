@@ -23,15 +23,19 @@ __all__ = [
 def __getattr__(name: str):
     # Lazy: `import symchain` pays for neither SymPy nor package metadata until used.
     if name in ("derive", "Derivation"):
-        from . import derivation
+        from .calculus import derivation
 
         return getattr(derivation, name)
-    if name in ("check", "worksheet"):  # modules that are callable: the function either way
-        import importlib
+    if name == "check":
+        from .calculus.check import check
 
-        return importlib.import_module(f".{name}", __name__)
+        return check
+    if name == "worksheet":
+        from .calculus.worksheet import worksheet
+
+        return worksheet
     if name in ("gradient", "jacobian", "hessian"):
-        from . import partials
+        from .calculus import partials
 
         return getattr(partials, name)
     if name == "__version__":

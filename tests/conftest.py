@@ -1,6 +1,6 @@
 import pytest
 
-from symchain.parse import symbol
+from symchain.core.parse import symbol
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from symchain.backprop import walkthrough
-from symchain.cli import main
-from symchain.losses import every_loss, loss
-from symchain.network import Network, relative_error, train
+from symchain.cli.app import main
+from symchain.nn.backprop import walkthrough
+from symchain.nn.losses import every_loss, loss
+from symchain.nn.network import Network, relative_error, train
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -160,7 +160,7 @@ def test_bad_input_exits_2(args, message):
 
 
 def test_scalar_graph_gradients_match_numpy():
-    from symchain import scalar_graph
+    from symchain.nn import scalar_graph
 
     w = walkthrough(Network((2, 4, 1), ("sigmoid", "sigmoid"), loss("bce")), batch=3)
     nodes, total, params = scalar_graph.build(w.network, w.x, w.t)

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain.cli import main
+from symchain.cli.app import main
 
 
 @pytest.fixture

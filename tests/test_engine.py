@@ -3,12 +3,12 @@
 import pytest
 import sympy as sp
 
-from symchain import engine
-from symchain.derivation import derive
-from symchain.engine import build_steps
-from symchain.formulas import FORMULAS
-from symchain.parse import parse, symbol
-from symchain.steps import FALLBACK
+from symchain.calculus.derivation import derive
+from symchain.core import engine
+from symchain.core.engine import build_steps
+from symchain.core.formulas import FORMULAS
+from symchain.core.parse import parse, symbol
+from symchain.core.steps import FALLBACK
 
 x = symbol("x")
 

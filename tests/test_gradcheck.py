@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symchain.cli_gradcheck import gradcheck as gradcheck_command
-from symchain.errors import UsageError
-from symchain.gradcheck import Settings, gradcheck, load_network_class
-from symchain.losses import loss
+from symchain.cli.gradcheck import gradcheck as gradcheck_command
+from symchain.core.errors import UsageError
+from symchain.nn.gradcheck import Settings, gradcheck, load_network_class
+from symchain.nn.losses import loss
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = f"{FIXTURES / 'seed_network.py'}:SimpleNeuralNetwork"
@@ -239,7 +239,7 @@ def test_bad_settings_are_usage_errors():
 
 
 def test_the_command_module_does_not_import_numpy():
-    code = "import sys, symchain.cli_gradcheck; print('numpy' in sys.modules)"
+    code = "import sys, symchain.cli.gradcheck; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -257,7 +257,7 @@ def test_the_seed_fixture_is_the_seed_verbatim():
 def test_exit_inside_backward_is_an_error_not_a_pass(tmp_path):
     from click.testing import CliRunner
 
-    from symchain.cli import main
+    from symchain.cli.app import main
 
     path = tmp_path / "exits.py"
     path.write_text(
@@ -276,7 +276,7 @@ def test_exit_inside_backward_is_an_error_not_a_pass(tmp_path):
 def test_a_forgotten_sigmoid_slope_is_explained(tmp_path):
     from click.testing import CliRunner
 
-    from symchain.cli import main
+    from symchain.cli.app import main
 
     path = tmp_path / "nosig.py"
     path.write_text(

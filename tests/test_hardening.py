@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from test_properties import hostile_strings
 
-from symchain.cli import main
-from symchain.derivation import derive
-from symchain.errors import SymchainError
-from symchain.multivariable import derive_chain
-from symchain.partials import gradient, hessian, jacobian
+from symchain.calculus.derivation import derive
+from symchain.calculus.multivariable import derive_chain
+from symchain.calculus.partials import gradient, hessian, jacobian
+from symchain.cli.app import main
+from symchain.core.errors import SymchainError
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symchain.cli import main
-from symchain.derivation import derive
-from symchain.errors import SymchainError, UsageError
-from symchain.implicit import implicit
+from symchain.calculus.derivation import derive
+from symchain.calculus.implicit import implicit
+from symchain.cli.app import main
+from symchain.core.errors import SymchainError, UsageError
 
 x, y = sp.symbols("x y", real=True)
 

@@ -8,9 +8,9 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain.cli import main
-from symchain.errors import UsageError
-from symchain.logdiff import log_derive
+from symchain.calculus.logdiff import log_derive
+from symchain.cli.app import main
+from symchain.core.errors import UsageError
 
 x = sp.Symbol("x", real=True)
 

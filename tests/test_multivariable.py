@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
 
-from symchain.cli import main
-from symchain.errors import SymchainError, UsageError
-from symchain.multivariable import derive_chain
+from symchain.calculus.multivariable import derive_chain
+from symchain.cli.app import main
+from symchain.core.errors import SymchainError, UsageError
 
 t, x, y = sp.symbols("t x y", real=True)
 

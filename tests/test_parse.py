@@ -3,8 +3,8 @@
 import pytest
 import sympy as sp
 
-from symchain.errors import ParseError
-from symchain.parse import parse, symbol
+from symchain.core.errors import ParseError
+from symchain.core.parse import parse, symbol
 
 x, y = symbol("x"), symbol("y")
 f, g = sp.Function("f"), sp.Function("g")

@@ -10,15 +10,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symchain.cli_partials import grad, hessian, jacobian
-from symchain.compare import Verdict
-from symchain.errors import LimitError, ParseError, UsageError
-from symchain.parse import symbol
-from symchain.partials import Entry, Gradient, gradient
-from symchain.partials import hessian as hessian_of
-from symchain.partials import jacobian as jacobian_of
-from symchain.render.partials import render_partials
-from symchain.steps import FAILED, UNCONFIRMED
+from symchain.calculus.partials import Entry, Gradient, gradient
+from symchain.calculus.partials import hessian as hessian_of
+from symchain.calculus.partials import jacobian as jacobian_of
+from symchain.cli.partials import grad, hessian, jacobian
+from symchain.core.compare import Verdict
+from symchain.core.errors import LimitError, ParseError, UsageError
+from symchain.core.parse import symbol
+from symchain.core.steps import FAILED, UNCONFIRMED
+from symchain.render.views.partials import render_partials
 
 x, y, z, r, t = (symbol(n) for n in "xyzrt")
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from symchain.cli import main
-from symchain.plot import make_plot, text_plot
+from symchain.calculus.plot import make_plot, text_plot
+from symchain.cli.app import main
 
 
 def run(*args):

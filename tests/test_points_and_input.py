@@ -8,10 +8,10 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain.cli import main
-from symchain.derivation import derive
-from symchain.errors import ParseError, UsageError
-from symchain.parse import parse
+from symchain.calculus.derivation import derive
+from symchain.cli.app import main
+from symchain.core.errors import ParseError, UsageError
+from symchain.core.parse import parse
 
 x = sp.Symbol("x", real=True)
 

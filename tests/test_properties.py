@@ -25,12 +25,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from symchain.budget import OverBudget, budget
-from symchain.cli import main as cli_main
-from symchain.derivation import derive
-from symchain.errors import ParseError
-from symchain.parse import parse, symbol
-from symchain.steps import CONFIRMED
+from symchain.calculus.derivation import derive
+from symchain.cli.app import main as cli_main
+from symchain.core.budget import OverBudget, budget
+from symchain.core.errors import ParseError
+from symchain.core.parse import parse, symbol
+from symchain.core.steps import CONFIRMED
 
 X = symbol("x")
 
@@ -63,7 +63,7 @@ class _Alarm(BaseException):
 def time_limit(seconds: float, what: str):
     """Fail loudly (instead of hanging the suite) when the body runs too long.
 
-    symchain's own budgets (symchain.budget) save this timer and re-arm it afterwards."""
+    symchain's own budgets (symchain.core.budget) save this timer and re-arm it afterwards."""
 
     if not hasattr(signal, "setitimer"):  # no timers here (Windows): run unbounded
         yield

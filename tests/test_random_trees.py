@@ -4,9 +4,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symchain.derivation import derive
-from symchain.parse import symbol
-from symchain.steps import CONFIRMED
+from symchain.calculus.derivation import derive
+from symchain.core.parse import symbol
+from symchain.core.steps import CONFIRMED
 
 x = symbol("x")
 UNARY = [

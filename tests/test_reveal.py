@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symchain.cli import main
+from symchain.cli.app import main
 
 SCRIPT = Path(sys.executable).with_name("symchain")
 
@@ -41,7 +42,7 @@ def _pane(session: str) -> str:
 
 @pytest.mark.skipif(not shutil.which("tmux") or not SCRIPT.exists(), reason="needs tmux")
 def test_reveal_in_a_real_terminal(tmp_path):
-    session = f"symchain-reveal-{tmp_path.name}"
+    session = f"symchain-reveal-{os.getpid()}-{tmp_path.name}"  # unique across parallel runs
     command = f"{SCRIPT} derive '(3x+1)^2 sin(x)' --reveal; sleep 20"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "40", command], check=True

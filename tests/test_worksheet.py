@@ -11,11 +11,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain import engine
-from symchain.cli_worksheet import worksheet as worksheet_command
-from symchain.errors import UsageError
-from symchain.parse import parse
-from symchain.worksheet import (
+from symchain.calculus.worksheet import (
     TOPIC_RULES,
     TOPICS,
     combining_steps,
@@ -23,6 +19,10 @@ from symchain.worksheet import (
     parse_topics,
     worksheet,
 )
+from symchain.cli.worksheet import worksheet as worksheet_command
+from symchain.core import engine
+from symchain.core.errors import UsageError
+from symchain.core.parse import parse
 
 ISSUE_TOPICS = "chain,product,quotient,trig,exp-log"
 
@@ -63,7 +63,7 @@ def test_different_seeds_give_different_sheets():
 def test_another_process_with_another_hash_seed_draws_the_same_sheet():
     """No dependence on set or dict order: PYTHONHASHSEED changes nothing."""
     code = (
-        "from symchain.cli_worksheet import worksheet; "
+        "from symchain.cli.worksheet import worksheet; "
         "worksheet.main(['--count', '6', '--seed', '11', '--topics', "
         f"'{ISSUE_TOPICS}', '--format', 'json'], prog_name='symchain worksheet')"
     )
@@ -257,7 +257,7 @@ def test_option_parsers():
 
 
 def test_no_exercise_cancels_to_something_simpler():
-    from symchain.worksheet import _cancels
+    from symchain.calculus.worksheet import _cancels
 
     sheet = worksheet(count=12, seed=0, topics=("quotient",), level=(1, 1))
     assert not any(_cancels(e.expression) for e in sheet.exercises)

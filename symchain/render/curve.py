@@ -38,7 +38,7 @@ def text_curve(values: np.ndarray, width: int = 60, height: int = 8) -> list[str
 
 def save_plot(values: np.ndarray, path: str, title: str) -> None:
     """The loss curve as an image; matplotlib is an optional extra."""
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     try:
         import matplotlib

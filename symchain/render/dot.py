@@ -11,8 +11,8 @@ import subprocess
 
 import click
 
-from ..errors import UsageError
-from .text import expr_text
+from ..core.errors import UsageError
+from .formats.text import expr_text
 
 
 def graph_dot(chain) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .. import engine
-from ..derivation import Derivation, Order
-from ..steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, Step
+from ..calculus.derivation import Derivation, Order
+from ..core import engine
+from ..core.steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, Step
 
 DETAILS = ("brief", "normal", "full")
 

@@ -1,0 +1,223 @@
+"""The `backprop` command: the seed's network walked through, proved against NumPy, trained.
+
+Only click is imported at start-up; NumPy, SymPy and rich come when it runs.
+Exit codes: 0 every gradient agrees, 1 they do not, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+FORMATS = ("rich", "plain", "markdown", "latex", "json")
+DETAILS = ("brief", "normal", "full")
+
+EXAMPLES = """
+\b
+Examples:
+  symchain backprop
+  symchain backprop --batch 4 --layout columns
+  symchain backprop --sizes 2,8,8,8,8,1 --activation sigmoid
+  symchain backprop --activation tanh,sigmoid --loss bce
+  symchain backprop --train --seed 42 --loss bce
+  symchain backprop --format json
+"""
+
+
+@click.command(
+    "backprop", epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option("--sizes", default="2,4,1", show_default=True, help="Layer widths, input first.")
+@click.option(
+    "--activation",
+    default="sigmoid",
+    show_default=True,
+    help="sigmoid, tanh, relu, softplus or identity: one for every layer, or one per layer.",
+)
+@click.option(
+    "--loss", "loss_name", default="half-sse", show_default=True, help="half-sse, mse or bce."
+)
+@click.option(
+    "--batch", type=int, default=1, show_default=True, help="Samples in the numeric instance."
+)
+@click.option("--seed", type=int, default=None, help="Random seed [default: 0; 42 with --train].")
+@click.option(
+    "--layout",
+    type=click.Choice(["rows", "columns"]),
+    default="rows",
+    show_default=True,
+    help="rows: samples as rows, X @ W1 as the seed's code; columns: a = σ(Wx + b).",
+)
+@click.option(
+    "--train", is_flag=True, help="Train on the seed's data set as the seed's script does."
+)
+@click.option("--epochs", type=int, default=1000, show_default=True, help="With --train.")
+@click.option("--lr", default="0.1", show_default=True, help="Learning rate, with --train.")
+@click.option(
+    "--plot",
+    "plot",
+    metavar="FILE.png",
+    help="With --train: the loss curve as an image (needs matplotlib).",
+)
+@click.option(
+    "--graph",
+    "graph_format",
+    type=click.Choice(["dot", "svg"]),
+    help="Draw the network's scalar computation graph at the instance, each node with its "
+    "value and gradient, as Graphviz DOT (or SVG, needs Graphviz).",
+)
+@click.option("--output", "-o", "output", metavar="FILE", help="Write the --graph picture to FILE.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format [default: rich on a terminal, plain when piped].",
+)
+@click.option("--detail", type=click.Choice(DETAILS), default="normal", show_default=True)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS"
+)
+@click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def backprop(
+    sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot,
+    graph_format, output, fmt, detail, timeout, no_color, debug,
+) -> None:  # fmt: skip  # fmt: skip
+    """Backpropagation as the chain rule, layer by layer, proved three ways.
+
+    The seed's network (2 inputs, 4 hidden, 1 output, sigmoid, L = ½(y − t)²)
+    unless told otherwise: forward equations, local derivatives derived by
+    the step engine, the deltas and every gradient in matrix form with
+    shapes, and a seeded numeric instance whose gradients are computed
+    symbolically (SymPy), by NumPy backprop and by finite differences.
+    """
+    from ..core.errors import SymchainError
+    from .app import _Output, computed_or_exit, default_format
+
+    out = _Output(default_format(fmt), detail, no_color)
+
+    def compute():
+        options = _options(sizes, activation, loss_name, lr, epochs, train, plot)
+        return _run(options, batch, seed, layout, train, epochs, plot)
+
+    walk = computed_or_exit(compute, None, out, timeout, debug)
+    try:
+        if graph_format:
+            _draw(walk, graph_format, output)
+        else:
+            _show(walk, out)
+    except SymchainError as err:
+        out.error(None, err)
+        sys.exit(err.exit_code)
+    sys.exit(0 if walk.passed else 1)
+
+
+def _draw(walk, fmt: str, output: str | None) -> None:
+    from ..core.errors import UsageError
+    from ..nn import scalar_graph
+    from ..render.dot import emit_dot
+
+    if fmt == "svg" and not output:
+        raise UsageError("--graph svg needs --output FILE.svg")
+    nodes, loss, _ = scalar_graph.build(walk.network, walk.x, walk.t)
+    scalar_graph.backward(loss)
+    samples = walk.x.shape[0]
+    plural = "s" if samples > 1 else ""
+    title = f"{walk.network.loss.title}, {samples} sample{plural}: L = {loss.value:.6g}"
+    emit_dot(scalar_graph.dot(nodes, title), fmt, output)
+
+
+def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:
+    from ..core.errors import UsageError
+    from ..nn.losses import loss
+    from ..nn.network import parse_activations, parse_sizes
+
+    widths = parse_sizes(sizes)
+    try:
+        rate = float(lr)
+    except ValueError:
+        raise UsageError(f"--lr wants a number, like 0.1, not {lr!r}") from None
+    if not 0 < rate < 1e6 or rate != rate:
+        raise UsageError("--lr wants a positive number")
+    if not 1 <= epochs <= 1_000_000:
+        raise UsageError("--epochs wants 1 to 1,000,000")
+    if plot and not train:
+        raise UsageError("--plot draws the loss curve of --train: add --train")
+    return {
+        "sizes": widths,
+        "activations": parse_activations(activation, len(widths) - 1),
+        "loss": loss(loss_name),
+        "lr": rate,
+    }
+
+
+def _run(options: dict, batch: int, seed: int | None, layout: str, train: bool, epochs: int, plot):
+    from ..core.errors import UsageError
+
+    if seed is not None and not 0 <= seed < 2**32:
+        raise UsageError("--seed wants a whole number from 0 to 2**32 - 1")
+    if train and batch > 100:
+        raise UsageError("--batch with --train is at most 100: the seed's data set has 100 samples")
+    from ..nn.backprop import walkthrough
+    from ..nn.network import Network
+    from ..nn.network import train as train_network
+
+    if not train:
+        net = Network(options["sizes"], options["activations"], options["loss"])
+        return walkthrough(net, batch=batch, seed=0 if seed is None else seed, layout=layout)
+    seed = 42 if seed is None else seed
+    with _progress(epochs) as tick:
+        run = train_network(
+            options["sizes"],
+            options["activations"],
+            options["loss"],
+            epochs,
+            options["lr"],
+            seed,
+            progress=tick,
+        )
+    if plot:
+        from ..render.curve import save_plot
+
+        save_plot(run.losses, plot, f"{options['loss'].title}, lr {options['lr']:g}")
+        click.echo(f"wrote {plot}", err=True)
+    walk = walkthrough(
+        run.network, batch=batch, seed=seed, layout=layout, x=run.x[:batch], t=run.t[:batch]
+    )
+    walk.history, walk.predictions, walk.losses = run.history, run.predictions, run.losses
+    return walk
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("training", total=self.total)
+        return lambda done: self.bar.update(task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _show(walk, out) -> None:
+    if out.fmt == "rich":
+        from ..render.views.backprop import print_backprop_rich
+
+        print_backprop_rich(walk, out.console(), out.detail)
+        return
+    from ..render.views.backprop import render_backprop
+
+    click.echo(render_backprop(walk, out.fmt, out.detail), nl=False)

@@ -1,0 +1,84 @@
+"""Loss functions, defined once: L = scale · Σ over samples and outputs of ℓ(y, t).
+
+    half-sse  ℓ = ½(y − t)²                       scale 1/N   (the seed's L = ½(y − t)², averaged)
+    mse       ℓ = (y − t)²                        scale 1/(N·K)  (np.mean, as the seed prints)
+    bce       ℓ = −(t·ln y + (1 − t)·ln(1 − y))   scale 1/(N·K)  (mean binary cross-entropy)
+
+N is the number of samples (rows), K the number of outputs.  With
+reduction="sum" the scale is 1.  Every gradient here is exactly the
+gradient of the value computed next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LOSS_NAMES = ("half-sse", "mse", "bce")
+REDUCTIONS = ("mean", "sum")
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    reduction: str = "mean"
+
+    @property
+    def title(self) -> str:
+        words = {
+            "half-sse": "half the sum of squared errors",
+            "mse": "mean squared error",
+            "bce": "binary cross-entropy",
+        }[self.name]
+        if self.name == "mse":
+            return words if self.reduction == "mean" else "sum of squared errors"
+        return f"{'mean' if self.reduction == 'mean' else 'summed'} {words}"
+
+    def scale(self, n: int, k: int) -> float:
+        if self.reduction == "sum":
+            return 1.0
+        return 1.0 / n if self.name == "half-sse" else 1.0 / (n * k)
+
+    def element(self) -> Callable:
+        """ℓ(y, t) as SymPy, for the walkthrough and the symbolic check (SymPy loads here)."""
+        import sympy as sp
+
+        return {
+            "half-sse": lambda y, t: sp.Rational(1, 2) * (y - t) ** 2,
+            "mse": lambda y, t: (y - t) ** 2,
+            "bce": lambda y, t: -(t * sp.log(y) + (1 - t) * sp.log(1 - y)),
+        }[self.name]
+
+    def value(self, y: np.ndarray, t: np.ndarray) -> float:
+        n, k = y.shape
+        if self.name == "bce":
+            terms = -(t * np.log(y) + (1 - t) * np.log1p(-y))
+        else:
+            terms = (y - t) ** 2 * (0.5 if self.name == "half-sse" else 1.0)
+        return float(terms.sum() * self.scale(n, k))
+
+    def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """∂L/∂y, the same shape as y."""
+        n, k = y.shape
+        if self.name == "bce":
+            grad = (y - t) / (y * (1 - y))
+        else:
+            grad = (y - t) * (1.0 if self.name == "half-sse" else 2.0)
+        return grad * self.scale(n, k)
+
+
+def loss(name: str, reduction: str = "mean") -> Loss:
+    from ..core.errors import UsageError
+
+    if name not in LOSS_NAMES:
+        raise UsageError(f"unknown loss {name!r}: choose from {', '.join(LOSS_NAMES)}")
+    if reduction not in REDUCTIONS:
+        raise UsageError(f"unknown reduction {reduction!r}: mean or sum")
+    return Loss(name, reduction)
+
+
+def every_loss() -> list[Loss]:
+    """The known losses, each averaged and summed: what a backward pass might compute."""
+    return [Loss(name, r) for name in LOSS_NAMES for r in REDUCTIONS]

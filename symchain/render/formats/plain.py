@@ -1,0 +1,42 @@
+"""Plain text for pipes, files and notes: no escape codes, and no wrapping at the
+terminal's width; a line longer than 80 characters breaks before each '='."""
+
+from __future__ import annotations
+
+from ...core.steps import CONFIRMED, FAILED
+from ..layout import layout
+from .text import line_texts
+
+INDENT = "  "
+
+
+def verdict_mark(verdict: str | None) -> str:
+    if verdict is None or verdict in CONFIRMED:
+        return ""
+    return "  (WRONG: differs from SymPy)" if verdict == FAILED else "  (unconfirmed)"
+
+
+def render_plain(derivation, detail: str = "normal") -> str:
+    return plain_lines(layout(derivation, detail))
+
+
+def plain_lines(lines) -> str:
+    """Laid-out lines as plain text."""
+    out = []
+    for line in lines:
+        if line.kind == "pre":
+            out.append(INDENT * line.depth + line.parts[0].text)
+            continue
+        texts = line_texts(line.parts, INDENT * line.depth)
+        if line.rule:
+            texts[0] += f"    [{line.rule}]"
+        if line.kind in ("step", "result"):
+            texts[-1] += verdict_mark(line.verdict)
+        text = "\n".join(texts)
+        if line.kind == "title" and out:
+            out.append("")
+        after_steps = out and out[-1] and not out[-1].startswith("d/d")
+        if line.kind == "result" and after_steps and not text.startswith("simplified"):
+            out.append("")
+        out.append(text)
+    return "\n".join(out) + "\n"

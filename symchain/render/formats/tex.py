@@ -1,0 +1,96 @@
+"""Expressions and parts as LaTeX: SymPy's latex printer, with f'(u) for unknown functions."""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
+from .text import PrimeNotation, factor_needs_parens, needs_parens
+
+_OPS = {"=": "=", "·": r"\cdot", "≈": r"\approx", "+": "+"}
+
+
+class _NotesLatex(PrimeNotation, LatexPrinter):
+    """latex(), except f'(u) for the derivative of an unknown function f."""
+
+    def _prime_argument(self, arg) -> str:
+        return f"\\left({self._print(arg)}\\right)"
+
+    def _print_Bar(self, expr) -> str:
+        return r"\bar{" + self._print(expr.node) + "}"
+
+
+_PRINTER = _NotesLatex({"ln_notation": True})
+
+
+def expr_latex(expr: sp.Expr) -> str:
+    return _PRINTER.doprint(expr)
+
+
+#: Characters the notes use that pdflatex's default set-up cannot print, as math.
+_UNICODE_MATH = {
+    "∂": r"\partial ", "→": r"\to ", "⊙": r"\odot ", "Σ": r"\Sigma ", "δ": r"\delta ",
+    "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "²": r"^{2}", "³": r"^{3}", "½": r"\tfrac12 ",
+    "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
+    "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ",
+}  # fmt: skip
+_SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$"}
+
+
+def _unicode(text: str) -> str:
+    r"""Unicode math in running text as inline math: ∂f/∂x becomes $\partial$f/$\partial$x."""
+    text = re.sub(r"(\w)\u0304", lambda m: r"$\bar{" + m.group(1) + "}$", text)
+    out = []
+    for char in text:
+        if char in _UNICODE_MATH:
+            out.append("$" + _UNICODE_MATH[char].strip() + "$")
+        else:
+            out.append(_SUBSTITUTES.get(char, char))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
+    text = text.replace("·", "*")
+    for char, repl in (
+        ("\\", r"\backslash "),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("_", r"\_"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("#", r"\#"),
+        ("$", r"\$"),
+        ("^", r"\^{}"),
+    ):
+        text = text.replace(char, repl)
+    return _unicode(text)
+
+
+def part_latex(part: Part) -> str:
+    if isinstance(part, Formula):
+        return part.latex
+    if isinstance(part, Text):
+        return r"\text{" + _escape(part.text) + "}"
+    if isinstance(part, Math):
+        body = expr_latex(part.expr)
+        if part.factor and factor_needs_parens(part.expr):
+            body = r"\left(" + body + r"\right)"
+        return body
+    if isinstance(part, Op):
+        return f" {_OPS.get(part.symbol, part.symbol)} "
+    if isinstance(part, Ratio):
+        d = r"\partial " if part.partial else "d"
+        return rf"\frac{{{d}{expr_latex(part.top)}}}{{{d}{expr_latex(part.var)}}}"
+    if isinstance(part, Deriv):
+        body = expr_latex(part.expr)
+        if needs_parens(part.expr):
+            body = r"\left(" + body + r"\right)"
+        var = expr_latex(part.var)
+        if part.n > 1:
+            return rf"\frac{{d^{{{part.n}}}}}{{d{var}^{{{part.n}}}}} {body}"
+        return rf"\frac{{d}}{{d{var}}} {body}"
+    raise TypeError(part)

@@ -1,0 +1,438 @@
+"""The backprop walkthrough as lines (every text format) and as JSON.
+
+Matrix form throughout, so the text does not grow with the layer widths;
+shapes in brackets follow the layout shown (samples as rows, the seed's
+X @ W1, or as columns, a = σ(Wx + b)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...nn.backprop import THRESHOLD, Walkthrough
+from ...nn.network import shown
+from .. import json_text, lines_text
+from ..layout import EQ, Formula, Line, Math, Text, rules_used, title, words
+
+SEED_NAMES = {"W1": "W", "b1": "b", "W2": "V", "b2": "c"}
+
+
+def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Line:
+    parts = [Formula(text, latex) if latex is not None else Text(text)]
+    if shape:
+        parts.append(Text(f"   {shape}"))
+    return Line(depth, tuple(parts), kind="step")
+
+
+class _Names:
+    """Symbols for one layout and batch size: x or X, z1 or Z1, shapes in brackets."""
+
+    def __init__(self, w: Walkthrough) -> None:
+        self.w = w
+        self.n = w.x.shape[0]
+        self.rows = w.layout == "rows"
+        self.batch = self.n > 1
+
+    def var(self, base: str, layer: int | None = None) -> str:
+        name = base.upper() if self.batch else base
+        return name + (str(layer) if layer is not None else "")
+
+    def shape(self, width: int) -> str:
+        if not self.batch:
+            return f"[1×{width}]" if self.rows else f"[{width}×1]"
+        return f"[{self.n}×{width}]" if self.rows else f"[{width}×{self.n}]"
+
+    def weight_shape(self, layer: int) -> str:
+        n_in, n_out = self.w.network.sizes[layer - 1], self.w.network.sizes[layer]
+        return f"[{n_in}×{n_out}]" if self.rows else f"[{n_out}×{n_in}]"
+
+    def act_in(self, layer: int) -> str:
+        return self.var("x") if layer == 1 else self.var("a", layer - 1)
+
+    def act_out(self, layer: int) -> str:
+        return self.var("y") if layer == self.w.network.layers else self.var("a", layer)
+
+
+def _header(w: Walkthrough, names: _Names) -> list[Line]:
+    net = w.network
+    arrows = " → ".join(str(s) for s in net.sizes)
+    acts = ", ".join(dict.fromkeys(net.activations))
+    lines = [title(f"Network {arrows}: {acts}; loss {net.loss.name} ({net.loss.title})")]
+    params = ", ".join(
+        f"{n} {names.weight_shape(int(n[1:]))}"
+        if n.startswith("W")
+        else f"{n} [{net.sizes[int(n[1:])]}]"
+        for n in net.names
+    )
+    lines.append(words(1, f"parameters: {params}"))
+    if net.layers == 2:
+        lines.append(words(1, "the seed's W, b, V, c are W1, b1, W2, b2"))
+    if names.rows:
+        lines.append(
+            words(1, "layout rows: samples are rows, z = x·W + b as in the seed's code (X @ W1)")
+        )
+    else:
+        lines.append(
+            words(1, "layout columns: samples are columns, z = W·x + b as in a = σ(Wx + b)")
+        )
+    return lines
+
+
+def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
+    loss, n, k = w.network.loss, names.n, w.network.sizes[-1]
+    body = {
+        "half-sse": ("½ Σ_k (y_k − t_k)²", r"\tfrac12 \sum_k (y_k - t_k)^2"),
+        "mse": ("Σ_k (y_k − t_k)²", r"\sum_k (y_k - t_k)^2"),
+        "bce": (
+            "Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
+            r"\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]",
+        ),
+    }[loss.name]
+    sign = "−" if loss.name == "bce" else ""
+    scale = loss.scale(n, k)
+    if scale == 1:
+        factor, factor_tex = "", ""
+    else:
+        denominator = round(1 / scale)
+        factor, factor_tex = f"(1/{denominator}) ", rf"\frac{{1}}{{{denominator}}}"
+    over = "Σ_n " if n > 1 else ""
+    over_tex = r"\sum_n " if n > 1 else ""
+    sign_tex = "-" if sign else ""
+    return f"L = {sign}{factor}{over}{body[0]}", f"L = {sign_tex}{factor_tex}{over_tex}{body[1]}"
+
+
+def _forward(w: Walkthrough, names: _Names) -> list[Line]:
+    net = w.network
+    lines = [title("Forward pass")]
+    for layer in range(1, net.layers + 1):
+        a_in, z = names.act_in(layer), names.var("z", layer)
+        weight, bias = f"W{layer}", f"b{layer}"
+        product = f"{a_in}·{weight}" if names.rows else f"{weight}·{a_in}"
+        lines.append(_eq(1, f"{z} = {product} + {bias}", shape=names.shape(net.sizes[layer])))
+        f = net.activation(layer).symbol
+        lines.append(
+            _eq(1, f"{names.act_out(layer)} = {f}({z})", shape=names.shape(net.sizes[layer]))
+        )
+    text, tex = _loss_text(w, names)
+    lines.append(_eq(1, text, tex))
+    return lines
+
+
+def _locals(w: Walkthrough) -> list[Line]:
+    lines = [title("Local derivatives (derived step by step, checked against SymPy)")]
+    for local in [*w.activation_derivatives.values(), w.loss_derivative]:
+        d = local.derivation
+        mark = "✓" if d.verified else "?"
+        parts = [Text(f"{local.label} = "), Math(d.result)]
+        if local.closed_text:
+            parts += [EQ, Text(local.closed_text)]
+            mark = "✓" if d.verified and local.check.confirmed else "?"
+        rule = ", ".join(rules_used(d))
+        lines.append(Line(1, (*parts, Text(f"   {mark}")), rule, "step"))
+    return lines
+
+
+def _backward(w: Walkthrough, names: _Names) -> list[Line]:
+    net = w.network
+    L = net.layers
+    lines = [title("Backward pass, layer by layer")]
+    last = net.activation(L)
+    y, z_last = names.var("y"), names.var("z", L)
+    scale = net.loss.scale(names.n, net.sizes[-1])
+    factor = "" if scale == 1 else f"(1/{round(1 / scale)})·"
+    lines.append(_eq(1, f"∂L/∂{y} = {factor}∂ℓ/∂y, elementwise", shape=names.shape(net.sizes[-1])))
+    if net.loss.name == "bce" and last.name == "sigmoid":
+        text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ σ'({z_last}) = {factor}({y} − {names.var('t')})"
+        lines.append(_eq(1, text, shape=names.shape(net.sizes[-1])))
+        lines.append(
+            words(2, "σ' cancels the cross-entropy's 1/(y(1 − y)): the seed's dz2 = a2 − y")
+        )
+    else:
+        text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ {last.symbol}'({z_last})"
+        lines.append(_eq(1, text, shape=names.shape(net.sizes[-1])))
+    for layer in range(L, 0, -1):
+        a_in = names.act_in(layer)
+        if names.rows:
+            gw = f"∂L/∂W{layer} = {a_in}ᵀ·δ{layer}"
+            gb = (
+                f"∂L/∂b{layer} = Σ over rows of δ{layer}"
+                if names.batch
+                else f"∂L/∂b{layer} = δ{layer}"
+            )
+        else:
+            gw = f"∂L/∂W{layer} = δ{layer}·{a_in}ᵀ"
+            gb = (
+                f"∂L/∂b{layer} = Σ over columns of δ{layer}"
+                if names.batch
+                else f"∂L/∂b{layer} = δ{layer}"
+            )
+        lines.append(_eq(1, gw, shape=names.weight_shape(layer)))
+        lines.append(_eq(1, gb, shape=f"[{net.sizes[layer]}]"))
+        if layer > 1:
+            f = net.activation(layer - 1).symbol
+            z = names.var("z", layer - 1)
+            back = f"δ{layer}·W{layer}ᵀ" if names.rows else f"W{layer}ᵀ·δ{layer}"
+            lines.append(
+                _eq(
+                    1,
+                    f"δ{layer - 1} = ∂L/∂{z} = ({back}) ⊙ {f}'({z})",
+                    shape=names.shape(net.sizes[layer - 1]),
+                )
+            )
+    if names.batch:
+        lines.append(
+            words(
+                1, f"the sums over the {names.n} samples happen in the products with the transposes"
+            )
+        )
+    return lines
+
+
+def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
+    """∂L/∂W_{L-1}[0,0] as a product along its paths, and its value against numpy's."""
+    net = w.network
+    L = net.layers
+    if L < 2:
+        return []
+    j = L - 1  # the weight's layer
+    k_sum = "Σ_k " if net.sizes[-1] > 1 else ""
+    k = "k" if net.sizes[-1] > 1 else "0"
+    f_out, f_mid = net.activation(L).symbol, net.activation(j).symbol
+    a_in = "x" if j == 1 else f"a{j - 1}"
+    entry = f"W{j}[0,0]"
+    lines = [title(f"One weight, {entry}, in Leibniz form")]
+    y, zl, aj, zj = f"y[{k}]", f"z{L}[{k}]", f"a{j}[0]", f"z{j}[0]"
+    chain = (
+        f"∂L/∂{entry} = {k_sum}∂L/∂{y} · ∂{y}/∂{zl} · ∂{zl}/∂{aj} · ∂{aj}/∂{zj} · ∂{zj}/∂{entry}"
+    )
+    lines.append(_eq(1, chain))
+    weight = f"W{L}[0,{k}]" if names.rows else f"W{L}[{k},0]"
+    lines.append(
+        _eq(2, f"= {k_sum}∂L/∂{y} · {f_out}'({zl}) · {weight} · {f_mid}'({zj}) · {a_in}[0]")
+    )
+    value = _one_weight_value(w, j)
+    numpy_value = w.gradients[f"W{j}"]["numpy"][0, 0]
+    over = f", summed over the {names.n} samples" if names.batch else ""
+    lines.append(
+        words(1, f"at the instance{over}: {value:.10g} (numpy's ∂L/∂{entry}: {numpy_value:.10g})")
+    )
+    return lines
+
+
+def _one_weight_value(w: Walkthrough, j: int) -> float:
+    """The Leibniz product evaluated from the forward values, independently of the deltas."""
+    net = w.network
+    L = net.layers
+    zs, acts = net.forward(w.x)
+    n, kk = w.t.shape
+    dl = net.loss.gradient(acts[-1], w.t)  # ∂L/∂y, scale included
+    out = net.activation(L).derivative(zs[L], acts[L])
+    mid = net.activation(j).derivative(zs[j], acts[j])
+    total = 0.0
+    for sample in range(n):
+        for k in range(kk):
+            total += (
+                dl[sample, k]
+                * out[sample, k]
+                * net.params[f"W{L}"][0, k]
+                * mid[sample, 0]
+                * acts[j - 1][sample, 0]
+            )
+    return total
+
+
+def _check(w: Walkthrough) -> list[Line]:
+    net = w.network
+    lines = [
+        title(
+            f"Numeric check (seed {w.seed}, {w.x.shape[0]} sample{'s' if w.x.shape[0] > 1 else ''})"
+        )
+    ]
+    sym = (
+        "sympy.diff of the scalar loss"
+        if w.symbolic_method == "scalar"
+        else "the derived formulas above"
+    )
+    lines.append(words(1, f"symbolic: {sym}, lambdified; numpy: vectorized backprop"))
+    if w.kinks:
+        lines.append(
+            words(1, f"finite differences: skipped: {w.kinks} ReLU pre-activation(s) within 0.01")
+        )
+        lines.append(words(1, "  of the kink, where a difference quotient straddles two slopes;"))
+        lines.append(words(1, "  symbolic and numpy are compared, both taking relu'(0) = 0"))
+    elif w.fd_method == "five-point":
+        lines.append(words(1, "finite differences: five-point central differences of L in float64"))
+    else:
+        lines.append(
+            words(
+                1,
+                f"finite differences: {net.count():,} parameters, so directional derivatives",
+            )
+        )
+    header = f"{'param':<6} {'shape':<9} {'|sym−np|':>9} {'rel':>9} {'|np−fd|':>9} {'rel':>9}"
+    lines.append(words(1, header, "pre"))
+    for name in net.names:
+        a = w.comparisons["symbolic-numpy"][name]
+        b = w.comparisons.get("numpy-finite_difference", {}).get(name)
+        shape = "×".join(str(s) for s in shown(w.gradients[name]["numpy"], name, w.layout).shape)
+        fd = f"{b.max_abs:9.1e} {b.max_rel:9.1e}" if b else f"{'—':>9} {'—':>9}"
+        ok = "✓" if a.passed and (b is None or b.passed) else "✗"
+        lines.append(
+            words(
+                1,
+                f"{name:<6} {'[' + shape + ']':<9} {a.max_abs:9.1e} {a.max_rel:9.1e} {fd}  {ok}",
+                "pre",
+            )
+        )
+    for d in w.directional_report():
+        mark = "✓" if d["passed"] else "✗"
+        text = (
+            f"direction v: finite difference {d['finite_difference']:.10g}, "
+            f"gradient·v {d['gradient_dot_v']:.10g}, relative error {d['rel_error']:.1e} {mark}"
+        )
+        lines.append(words(1, text))
+    verdict = "PASS" if w.passed else "FAIL"
+    mark = "✓" if w.passed else "✗"
+    text = (
+        f"{mark} {verdict}: max relative error {w.max_relative_error:.1e} (threshold {THRESHOLD:g})"
+    )
+    status = "verified" if w.passed else "failed"
+    lines.append(Line(0, (Text(text),), kind="status", verdict=status))
+    return lines
+
+
+def _norms(w: Walkthrough) -> list[Line]:
+    lines = [title("Gradient norm per layer (bars on a log scale, one block per factor of 2)")]
+    biggest = max(w.norms.values()) or 1.0
+    for layer, norm in w.norms.items():
+        blocks = 20 + np.log2(norm / biggest) if norm else 0
+        bar = "█" * max(1, round(blocks)) if norm else ""
+        lines.append(words(1, f"‖∂L/∂W{layer}‖ = {norm:.3e}  {bar}", "pre"))
+    first, last = w.norms[1], w.norms[max(w.norms)]
+    if len(w.norms) > 2 and first and last / first > 10:
+        lines.append(
+            words(
+                1,
+                f"the first layer's gradient is {last / first:,.0f}× smaller than the last's:"
+                " vanishing gradients",
+            )
+        )
+    return lines
+
+
+def backprop_lines(w: Walkthrough, detail: str = "normal") -> list[Line]:
+    names = _Names(w)
+    lines = _header(w, names) + _forward(w, names)
+    if detail != "brief":
+        lines += _locals(w)
+    lines += _backward(w, names)
+    if detail != "brief":
+        lines += _one_weight(w, names)
+    lines += _norms(w)
+    if w.history:
+        lines += _training(w)
+    lines += _check(w)
+    return lines
+
+
+def _training(w: Walkthrough) -> list[Line]:
+    from ..curve import text_curve
+
+    lines = [title(f"Training on the seed's data ({len(w.losses)} epochs)")]
+    for entry in w.history:
+        lines.append(
+            words(
+                1,
+                f"epoch {entry['epoch']:>6}  loss {entry['loss']:.6f}  mse {entry['mse']:.6f}",
+                "pre",
+            )
+        )
+    lines += [words(1, row, "pre") for row in text_curve(w.losses)]
+    if w.predictions is not None:
+        for x, p in zip(([1, 1], [-1, -1], [1, -1]), w.predictions, strict=True):
+            lines.append(words(1, f"input {x}: prediction {p:.4f}"))
+    return lines
+
+
+def render_backprop(w: Walkthrough, fmt: str = "plain", detail: str = "normal") -> str:
+    if fmt in ("json", "jsonl"):
+        return json_text(backprop_dict(w), fmt, ensure_ascii=True)
+    return lines_text(backprop_lines(w, detail), fmt)
+
+
+def print_backprop_rich(w: Walkthrough, console, detail: str = "normal") -> None:
+    from ..formats.rich import print_lines
+
+    print_lines(backprop_lines(w, detail), console)
+
+
+def _listed(array: np.ndarray) -> list:
+    return np.asarray(array, dtype=float).tolist()
+
+
+JSON_PARAMETER_LIMIT = 100_000  # above this, arrays are left out of JSON (gigabytes otherwise)
+
+
+def _gradients_json(w: Walkthrough) -> dict:
+    if w.network.count() > JSON_PARAMETER_LIMIT:
+        return {
+            "omitted": f"{w.network.count():,} parameters; arrays up to {JSON_PARAMETER_LIMIT:,}"
+        }
+    return {
+        n: {way: _listed(shown(v, n, w.layout)) for way, v in ways.items()}
+        for n, ways in w.gradients.items()
+    }
+
+
+def backprop_dict(w: Walkthrough) -> dict:
+    net = w.network
+    text, _ = _loss_text(w, _Names(w))
+    out = {
+        "network": {
+            "sizes": list(net.sizes),
+            "activations": list(net.activations),
+            "loss": net.loss.name,
+        },
+        "loss_definition": text
+        + f"  (y the output, t the target, {w.x.shape[0]} sample(s) as rows of x)",
+        "layout": w.layout,
+        "seed": w.seed,
+        "inputs": {"x": _listed(w.x), "t": _listed(w.t)},
+        "parameters": (
+            {n: _listed(shown(net.params[n], n, w.layout)) for n in net.names}
+            if net.count() <= JSON_PARAMETER_LIMIT
+            else {"omitted": f"{net.count():,} parameters"}
+        ),
+        "gradients": _gradients_json(w),
+        "local_derivatives": {
+            local.label: {
+                "result": str(local.derivation.result),
+                "verified": local.derivation.verified,
+                **({"closed_form": local.closed_text} if local.closed_text else {}),
+            }
+            for local in [*w.activation_derivatives.values(), w.loss_derivative]
+        },
+        "methods": {"symbolic": w.symbolic_method, "finite_difference": w.fd_method},
+        "gradient_norms": {f"W{k}": v for k, v in w.norms.items()},
+        "check": {
+            "passed": w.passed,
+            "max_relative_error": w.max_relative_error,
+            "threshold": THRESHOLD,
+            "per_parameter": {
+                name: {
+                    pair: {"max_abs": c.max_abs, "max_rel": c.max_rel}
+                    for pair, table in w.comparisons.items()
+                    for c in [table[name]]
+                }
+                for name in net.names
+            },
+        },
+    }
+    if w.directional:
+        out["check"]["directional"] = w.directional_report()
+    if w.kinks:
+        out["check"]["kinks"] = w.kinks
+    if w.history is not None:
+        out["history"] = w.history
+        out["predictions"] = w.predictions
+    return out

@@ -1,0 +1,253 @@
+"""A worksheet in every format: exercises, answer key, and each solution in full.
+
+The solutions are the derivations as the shared renderers print them
+(`render_plain`, `render_markdown`, `latex_lines`, `print_rich`); this
+module only adds the sheet around them, and breaks a long LaTeX row at its
+'=' signs, since an align* row never wraps by itself.  The LaTeX is a whole document for
+pdflatex with the standard `article` class, and it is kept pure ASCII: any
+character outside ASCII that a shared renderer might emit is turned into a
+LaTeX command here, so a new symbol in the step text cannot break the build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import sympy as sp
+
+from ..formats.tex import expr_latex
+from ..formats.text import expr_text, parts_text
+from ..layout import Line, Op, label, layout
+
+TITLE = "Differentiation worksheet"
+INSTRUCTIONS = "Differentiate each function with respect to x. Simplify where it helps."
+
+
+def render_worksheet(ws, fmt: str, solutions: bool = True, detail: str = "normal") -> str:
+    """The worksheet as text: plain, markdown, latex or json."""
+    if fmt == "plain":
+        return plain_sheet(ws, solutions, detail)
+    if fmt == "markdown":
+        return markdown_sheet(ws, solutions, detail)
+    if fmt == "latex":
+        return latex_sheet(ws, solutions, detail)
+    if fmt == "json":
+        return json.dumps(ws.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _about(ws) -> str:
+    low, high = ws.level
+    levels = f"level {low}" if low == high else f"levels {low} to {high}"
+    return f"{ws.count} exercises; topics {', '.join(ws.topics)}; {levels}; seed {ws.seed}"
+
+
+def _rules_text(exercise) -> str:
+    return ", ".join(label(rule) for rule in exercise.rules)
+
+
+def _heading(exercise) -> str:
+    return f"{exercise.number}. {exercise.topic}, level {exercise.level}: {_rules_text(exercise)}"
+
+
+# -- plain ------------------------------------------------------------------------
+
+
+def plain_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
+    from ..formats.plain import render_plain
+
+    width = len(str(ws.count))
+    out = [TITLE, _about(ws), f"again: {ws.command}", "", INSTRUCTIONS, ""]
+    out += [f"{e.number:>{width}}. {expr_text(e.expression)}" for e in ws.exercises]
+    out += ["", "Answer key", ""]
+    out += [f"{e.number:>{width}}. {expr_text(e.answer)}" for e in ws.exercises]
+    if solutions:
+        out += ["", "Solutions"]
+        for e in ws.exercises:
+            out += ["", f"── {_heading(e)} ──", render_plain(e.derivation, detail).rstrip("\n")]
+    out += ["", _status(ws)]
+    return "\n".join(out) + "\n"
+
+
+def _status(ws) -> str:
+    bad = [str(e.number) for e in ws.exercises if not e.verified]
+    if not bad:
+        return f"✓ verified: every answer checked step by step against SymPy's diff ({ws.count})"
+    return f"✗ NOT verified: exercise(s) {', '.join(bad)}"
+
+
+# -- rich -------------------------------------------------------------------------
+
+
+def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "normal") -> None:
+    """The sheet on a terminal: the plain layout with headings and the solutions' colours."""
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from ..formats.rich import print_rich
+
+    width = len(str(ws.count))
+    console.print(Text(TITLE, style="bold underline"))
+    console.print(Text(_about(ws), style="dim"))
+    console.print(Text(f"again: {ws.command}", style="dim"))
+    console.print()
+    console.print(INSTRUCTIONS)
+    console.print()
+    for e in ws.exercises:
+        console.print(Text(f"{e.number:>{width}}. ") + Text(expr_text(e.expression), style="bold"))
+    console.print()
+    console.print(Text("Answer key", style="bold underline"))
+    for e in ws.exercises:
+        console.print(Text(f"{e.number:>{width}}. ") + Text(expr_text(e.answer), style="bold"))
+    if solutions:
+        console.print()
+        console.print(Text("Solutions", style="bold underline"))
+        for e in ws.exercises:
+            console.print(Rule(_heading(e), align="left", style="dim"))
+            print_rich(e.derivation, console, detail)
+    console.print()
+    console.print(Text(_status(ws), style="bold green" if ws.verified else "bold red"))
+
+
+# -- markdown ---------------------------------------------------------------------
+
+
+def markdown_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
+    from ..formats.markdown import render_markdown
+
+    out = [f"# {TITLE}", "", f"*{_about(ws)}* — again: `{ws.command}`", "", INSTRUCTIONS, ""]
+    out += [f"{e.number}. ${expr_latex(e.expression)}$" for e in ws.exercises]
+    out += ["", "## Answer key", ""]
+    out += [f"{e.number}. ${expr_latex(e.answer)}$" for e in ws.exercises]
+    if solutions:
+        out += ["", "## Solutions"]
+        for e in ws.exercises:
+            body = render_markdown(e.derivation, detail).strip("\n")
+            # the derivation's own "### d/dx ..." headings go one level under the exercise's
+            body = re.sub(r"^### ", "#### ", body, flags=re.M)
+            out += ["", f"### {_heading(e)}", "", body]
+    out += ["", _status(ws)]
+    return "\n".join(out) + "\n"
+
+
+# -- latex --------------------------------------------------------------------------
+
+_PREAMBLE = r"""\documentclass{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2cm]{geometry}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5em}
+"""
+
+#: Characters outside ASCII, as LaTeX; the shared renderer already turns most
+#: into math, and these are what is left (or could be, in a step's text).
+_ASCII = {
+    "·": r"\ensuremath{\cdot}",
+    "−": "-",
+    "—": "---",
+    "–": "--",
+    "≈": r"\ensuremath{\approx}",
+    "→": r"\ensuremath{\to}",
+    "∂": r"\ensuremath{\partial}",
+    "✓": r"\ensuremath{\checkmark}",
+    "✗": r"\ensuremath{\times}",
+    "×": r"\ensuremath{\times}",
+    "²": r"\ensuremath{^2}",
+    "³": r"\ensuremath{^3}",
+    "′": "'",
+    "’": "'",
+    "‘": "`",
+    "…": r"\ldots{}",
+    "\u0304": "",  # a combining macron: the letter before it stays
+}
+
+
+def _ascii(text: str) -> str:
+    """`text` with every non-ASCII character made a LaTeX command (unknown ones: '?')."""
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else _ASCII.get(ch, "?") for ch in text)
+
+
+def _tex_text(text: str) -> str:
+    """Running text for LaTeX: special characters escaped."""
+    for char, repl in (
+        ("\\", r"\textbackslash{}"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("_", r"\_"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("#", r"\#"),
+        ("$", r"\$"),
+        ("^", r"\^{}"),
+        ("~", r"\~{}"),
+    ):
+        text = text.replace(char, repl)
+    return text
+
+
+def _display(expr: sp.Expr) -> str:
+    return r"$\displaystyle " + expr_latex(expr) + "$"
+
+
+#: A step line longer than this (as plain text) is broken before each '=' in LaTeX,
+#: as the plain renderer breaks at 80 columns: an align* row cannot wrap by itself.
+_TEX_WIDTH = 70
+
+
+def _broken(lines: list[Line]) -> list[Line]:
+    """Long laid-out lines split before each top-level '=', continuations indented."""
+    out: list[Line] = []
+    for line in lines:
+        if line.kind == "pre" or len(parts_text(line.parts)) <= _TEX_WIDTH:
+            out.append(line)
+            continue
+        pieces: list[list] = [[]]
+        for part in line.parts:
+            if isinstance(part, Op) and part.symbol == "=" and part.breaks and pieces[-1]:
+                pieces.append([])
+            pieces[-1].append(part)
+        out.append(replace(line, parts=tuple(pieces[0])))
+        out += [Line(line.depth + 2, tuple(piece), kind="step") for piece in pieces[1:]]
+    return out
+
+
+def solution_latex(derivation, detail: str = "normal") -> str:
+    """The shared align* rendering of a derivation, its long rows broken at '='."""
+    from ..formats.latex import latex_lines
+
+    return latex_lines(_broken(layout(derivation, detail)))
+
+
+def latex_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
+    """A complete article: exercises, then the answer key and the solutions on new pages."""
+
+    out = [_PREAMBLE, r"\begin{document}", rf"\section*{{{TITLE}}}"]
+    out += [
+        r"{\small\raggedright " + _tex_text(_about(ws)) + r"\\",
+        r"again: \texttt{" + _tex_text(ws.command).replace(",", r",\allowbreak ") + r"}\par}",
+        "",
+        _tex_text(INSTRUCTIONS),
+        r"\begin{enumerate}",
+    ]
+    out += [rf"\item {_display(e.expression)}" for e in ws.exercises]
+    out += [r"\end{enumerate}", r"\newpage", r"\section*{Answer key}", r"\begin{enumerate}"]
+    out += [rf"\item {_display(e.answer)}" for e in ws.exercises]
+    out += [r"\end{enumerate}"]
+    if solutions:
+        out += [r"\newpage", r"\section*{Solutions}"]
+        for e in ws.exercises:
+            out += [
+                rf"\subsection*{{{_tex_text(_heading(e))}}}",
+                r"{\small",
+                solution_latex(e.derivation, detail).rstrip("\n"),
+                "}",
+            ]
+    out += ["", _tex_text(_status(ws)), r"\end{document}"]
+    return _ascii("\n".join(out) + "\n")
