@@ -234,7 +234,7 @@ def test_each_load_is_a_fresh_module():
 
 
 def test_bad_settings_are_usage_errors():
-    with pytest.raises(UsageError, match="--batch"):
+    with pytest.raises(UsageError, match="`batch`"):
         gradcheck(SEED, Settings(loss("mse"), batch=0))
 
 

@@ -42,7 +42,7 @@ def test_each_term_is_a_log_law_term():
 
 
 def test_not_for_a_single_factor():
-    with pytest.raises(UsageError, match="--method log"):
+    with pytest.raises(UsageError, match="`method` log"):
         log_derive("sin(x)")
 
 

@@ -73,7 +73,7 @@ def test_a_constant_input_stays_a_parameter():
         (["x=t", "z=t"], "t", "z: defined but not used"),
         (["x=t", "x=t**2"], "t", "defines x twice"),
         (["x=t"], "q", "q does not appear"),
-        (["x=t"], "x", "names a --let quantity"),
+        (["x=t"], "x", "names a `lets` quantity"),
         (["pi=t"], "t", "reserved"),
         (["x t"], "t", "name=formula"),
         (["2x=t"], "t", "not a plain name"),
@@ -121,7 +121,7 @@ def test_matrix_form():
 
 
 def test_matrix_form_needs_several_of_each():
-    with pytest.raises(UsageError, match="--matrix needs"):
+    with pytest.raises(UsageError, match="`matrix` needs"):
         derive_chain("x**2", ["x=t"], wrt="t", matrix=True)
 
 

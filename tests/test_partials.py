@@ -18,7 +18,7 @@ from symchain.core.compare import Verdict
 from symchain.core.errors import LimitError, ParseError, UsageError
 from symchain.core.parse import symbol
 from symchain.core.steps import FAILED, UNCONFIRMED
-from symchain.render.views.partials import render_partials
+from symchain.render import render as render_partials
 
 x, y, z, r, t = (symbol(n) for n in "xyzrt")
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from symchain.calculus.plot import make_plot, text_plot
+from symchain.calculus.plot import make_plot
 from symchain.cli.app import main
+from symchain.render.views.plot import text_plot
 
 
 def run(*args):

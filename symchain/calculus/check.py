@@ -34,6 +34,7 @@ from ..core.errors import ParseError, UsageError
 from ..core.formulas import FORMULAS
 from ..core.parse import parse
 from ..core.steps import FAILED, NUMERIC, SYMBOLIC
+from ..results import Rendered
 from .derivation import Derivation, choose_variable, derive
 
 __all__ = ["check", "CheckResult", "Counterexample", "Equality", "Mistake", "MISTAKES"]
@@ -107,15 +108,6 @@ class Mistake:
     def __str__(self) -> str:
         return f"{self.name}: {self.explanation}"
 
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "explanation": self.explanation,
-            "at": sp.sstr(self.at),
-            "places": self.places,
-            "order": self.order,
-            "mistaken": sp.sstr(self.mistaken),
-        }
 
 
 @dataclass(frozen=True)
@@ -129,16 +121,6 @@ class Counterexample:
     true_float: float
     difference: float  # claimed − true, computed before rounding to floats
 
-    def to_dict(self) -> dict:
-        out: dict = {str(s): float(v) for s, v in self.point}
-        out["claimed"] = self.claimed_float
-        out["true"] = self.true_float
-        # the same point again under one key, in case a variable is called `claimed` or `true`
-        out["point"] = {str(s): float(v) for s, v in self.point}
-        out["difference"] = self.difference
-        out["claimed_exact"] = sp.sstr(self.claimed)
-        out["true_exact"] = sp.sstr(self.true)
-        return out
 
 
 @dataclass(frozen=True)
@@ -152,7 +134,7 @@ class Equality:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Rendered):
     """The verdict on a claimed derivative, with the evidence for it."""
 
     formula: str | None  # as typed, when it was text
@@ -189,26 +171,6 @@ class CheckResult:
     @property
     def status(self) -> str:
         return {True: "right", False: "wrong", None: "undecided"}[self.correct]
-
-    def to_dict(self) -> dict:
-        from ..render.views.check import check_dict
-
-        return check_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.check import render_check
-
-        return render_check(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render.views.check import render_check
-
-        return render_check(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from ..render.views.check import answer_latex
-
-        return answer_latex(self)
 
 
 # --- the front door -----------------------------------------------------------------------

@@ -19,8 +19,10 @@ from ..core.engine import Namer, build_steps
 from ..core.errors import ParseError, UsageError
 from ..core.parse import parse, symbol
 from ..core.simplify import tidy
+from ..core.status import Status, combine
 from ..core.steps import SYMBOLIC, Step
 from ..core.verify import verify_tree
+from ..results import Rendered
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RECURSION_LIMIT = 12_000  # a chain 250 deep needs several frames per level
@@ -63,7 +65,7 @@ class Tangent:
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(Rendered):
     """d^n/dx^n of an expression, derived step by step and checked."""
 
     input: str | None
@@ -100,25 +102,12 @@ class Derivation:
     def complete(self) -> bool:
         return all(o.steps.complete for o in self.orders)
 
-    def to_dict(self) -> dict:
-        from ..render.formats.json import derivation_dict
-
-        return derivation_dict(self)
-
-    def __str__(self) -> str:
-        from ..render import render
-
-        return render(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render import render
-
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from ..render.formats.latex import answer_latex
-
-        return answer_latex(self)
+    @property
+    def status(self) -> Status:
+        """verified, failed (a step or an answer differs from SymPy) or unconfirmed."""
+        steps = (s.verdict for o in self.orders for s in o.steps.walk())
+        checks = (c.status for o in self.orders for c in (o.check, o.tidy_check))
+        return combine((*steps, *checks))
 
 
 def derive(
@@ -157,14 +146,14 @@ def derive(
 def _tangent(expr, var, point, slope, order: int) -> Tangent:
     """y = f(a) + f'(a)(x − a), at a point that fixes every variable."""
     if order != 1:
-        raise UsageError("--tangent is for the first derivative (--order 1)")
+        raise UsageError("`tangent` is for the first derivative (`order` 1)")
     at = dict(point)
     if var not in at:
-        raise UsageError(f"--tangent needs the point's {var}: add --at {var}=a")
+        raise UsageError(f"`tangent` needs the point's {var}: add `at` {var}=a")
     missing = sorted(s.name for s in expr.free_symbols if s not in at)
     if missing:
         raise UsageError(
-            f"--tangent needs a value for every variable: also give {', '.join(missing)}"
+            f"`tangent` needs a value for every variable: also give {', '.join(missing)}"
         )
     a = at[var]
     fa = expr.subs(at)
@@ -223,7 +212,7 @@ def choose_variable(expr: sp.Expr, wrt: str | sp.Symbol | None) -> sp.Symbol:
     if not free:
         return symbol("x")
     names = ", ".join(s.name for s in free)
-    raise UsageError(f"the formula has several variables ({names}): choose one with --wrt")
+    raise UsageError(f"the formula has several variables ({names}): choose one with `wrt`")
 
 
 def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, sp.Expr], ...]:
@@ -236,21 +225,21 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
         for text in texts:
             for piece in _split_top_level(text):
                 if "=" not in piece:
-                    raise UsageError(f"--at wants name=value, like x=2, not {piece!r}")
+                    raise UsageError(f"`at` wants name=value, like x=2, not {piece!r}")
                 name, value = piece.split("=", 1)
                 items.append((name.strip(), value.strip()))
     pairs = []
     symbols = {s.name: s for s in expr.free_symbols}
     for name, value in items:
-        name = check_name(str(name), "--at name")
+        name = check_name(str(name), "`at` name")
         number = _number(value)
         if number.free_symbols:
             raise UsageError(f"the value for {name} must be a number, not {value!r}")
         if any(name == s.name for s, _ in pairs):
-            raise UsageError(f"--at gives {name} twice")
+            raise UsageError(f"`at` gives {name} twice")
         if name not in symbols:
             known = ", ".join(sorted(symbols)) or "none"
-            raise UsageError(f"--at names {name}, which is not in the formula (variables: {known})")
+            raise UsageError(f"`at` names {name}, which is not in the formula (variables: {known})")
         pairs.append((symbols[name], number))
     return tuple(pairs)
 

@@ -167,18 +167,18 @@ def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:
     expr = parse(formula) if isinstance(formula, str) else formula
     pairs = _let_pairs(lets)
     if len(pairs) > MAX_LETS:
-        raise UsageError(f"{len(pairs)} --let definitions; the limit is {MAX_LETS}")
+        raise UsageError(f"{len(pairs)} `lets` definitions; the limit is {MAX_LETS}")
     definitions: dict[sp.Symbol, sp.Expr] = {}
     texts: dict[sp.Symbol, str] = {}
     for name, text in pairs:
         sym = _let_symbol(name)
         if sym in definitions:
-            raise UsageError(f"--let defines {name} twice")
+            raise UsageError(f"`lets` defines {name} twice")
         try:
             definitions[sym] = parse(text) if isinstance(text, str) else text
         except ParseError as err:
             raise ParseError(
-                f"in --let {name}=…: {err.message}", text=err.text, position=err.position
+                f"in `lets` {name}=…: {err.message}", text=err.text, position=err.position
             ) from None
         texts[sym] = text if isinstance(text, str) else sp.sstr(text)
     output = _output_symbol(expr, definitions)
@@ -191,7 +191,7 @@ def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:
     unused = [s.name for s in graph.lets if s not in graph.order]
     if unused:
         raise UsageError(
-            f"--let {', '.join(unused)}: defined but not used by the formula or any other --let"
+            f"`lets` {', '.join(unused)}: defined but not used by the formula or any other `lets`"
         )
     return graph
 
@@ -202,7 +202,7 @@ def _let_pairs(lets: list[str] | dict) -> list[tuple[str, str | sp.Expr]]:
     pairs = []
     for item in lets:
         if not isinstance(item, str) or "=" not in item:
-            raise UsageError(f"--let wants name=formula, like x=t**2, not {item!r}")
+            raise UsageError(f"`lets` wants name=formula, like x=t**2, not {item!r}")
         name, text = item.split("=", 1)
         pairs.append((name.strip(), text.strip()))
     return pairs
@@ -210,13 +210,13 @@ def _let_pairs(lets: list[str] | dict) -> list[tuple[str, str | sp.Expr]]:
 
 def _let_symbol(name: str) -> sp.Symbol:
     """A --let name must read back as that same plain symbol (not sin, e, pi or f)."""
-    check_name(name, "--let name")
+    check_name(name, "`lets` name")
     try:
         sym = parse(name)
     except ParseError as err:
-        raise UsageError(f"--let name {name!r}: {err.message}") from None
+        raise UsageError(f"`lets` name {name!r}: {err.message}") from None
     if not isinstance(sym, sp.Symbol) or sym.name != name:
-        raise UsageError(f"--let name {name!r} is a reserved name in formulas; choose another")
+        raise UsageError(f"`lets` name {name!r} is a reserved name in formulas; choose another")
     return sym
 
 
@@ -258,7 +258,7 @@ def _check_acyclic(graph: Graph) -> None:
             if state.get(child) == 1:
                 cycle = path[path.index(child) :] + [child]
                 raise UsageError(
-                    "the --let definitions form a cycle: " + " → ".join(s.name for s in cycle)
+                    "the `lets` definitions form a cycle: " + " → ".join(s.name for s in cycle)
                 )
             if not state.get(child):
                 state[child] = 1

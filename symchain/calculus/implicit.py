@@ -18,6 +18,8 @@ from ..core.compare import Verdict, compare
 from ..core.errors import ParseError, UsageError
 from ..core.parse import parse, symbol
 from ..core.simplify import tidy
+from ..core.status import Status, combine
+from ..results import Rendered
 from .derivation import Derivation, check_name, derive
 
 MAX_IMPLICIT_ORDER = 3
@@ -30,10 +32,11 @@ class ImplicitOrder:
     raw: sp.Expr  # before simplification, y' put back
     result: sp.Expr  # d^n y/dx^n in x and y
     check: Verdict  # against sympy.idiff
+    reference: sp.Expr  # sympy.idiff's own answer
 
 
 @dataclass(frozen=True)
-class Implicit:
+class Implicit(Rendered):
     input: str | None
     lhs: sp.Expr
     rhs: sp.Expr
@@ -67,20 +70,11 @@ class Implicit:
     def function(self) -> sp.Expr:
         return sp.Function(self.y.name)(self.x)
 
-    def to_dict(self) -> dict:
-        from ..render.views.implicit import implicit_dict
-
-        return implicit_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.implicit import render_implicit
-
-        return render_implicit(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render.views.implicit import render_implicit
-
-        return render_implicit(self, "markdown")
+    @property
+    def status(self) -> Status:
+        parts = (*(d.status for d in self.sides), *(o.check.status for o in self.orders))
+        later = (o.derivation.status for o in self.orders if o.derivation is not None)
+        return combine((*parts, *later))
 
 
 def split_equation(text: str) -> tuple[sp.Expr, sp.Expr]:
@@ -119,11 +113,11 @@ def implicit(
         or isinstance(order, bool)
         or not 1 <= order <= MAX_IMPLICIT_ORDER
     ):
-        raise UsageError(f"--order with --implicit is 1 to {MAX_IMPLICIT_ORDER}")
-    y = symbol(check_name(function, "--implicit name"))
+        raise UsageError(f"`order` with `function` is 1 to {MAX_IMPLICIT_ORDER}")
+    y = symbol(check_name(function, "`function` name"))
     if isinstance(equation, str) and re.search(rf"\b{re.escape(y.name)}\s*\(", equation):
         raise UsageError(
-            f"write {y.name}, not {y.name}(...): --implicit already makes it a function"
+            f"write {y.name}, not {y.name}(...): `function` already makes it a function"
         )
     lhs, rhs = split_equation(equation)
     free = {s.name: s for s in lhs.free_symbols | rhs.free_symbols}
@@ -133,11 +127,11 @@ def implicit(
     if wrt is None:
         if len(others) != 1:
             listed = ", ".join(others) or "none"
-            raise UsageError(f"choose the variable with --wrt (the equation's others: {listed})")
+            raise UsageError(f"choose the variable with `wrt` (the equation's others: {listed})")
         wrt = others[0]
     x = symbol(check_name(wrt))
     if x.name == y.name:
-        raise UsageError("--wrt and --implicit name the same variable")
+        raise UsageError("`wrt` and `function` name the same variable")
     if x.name not in free:
         raise UsageError(f"the equation has no {x.name}")
     Y = sp.Function(y.name)(x)
@@ -156,7 +150,8 @@ def implicit(
     first = tidy(first_raw, x)
     if not compare(first, first_raw).confirmed:
         first = first_raw
-    orders = [ImplicitOrder(1, None, first_raw, first, compare(first, sp.idiff(F, y, x)))]
+    reference = sp.idiff(F, y, x)
+    orders = [ImplicitOrder(1, None, first_raw, first, compare(first, reference), reference)]
     for n in range(2, order + 1):
         previous = orders[-1].result.subs(y, Y)
         d = derive(previous, wrt=x)
@@ -164,6 +159,7 @@ def implicit(
         result = tidy(raw, x)
         if not compare(result, raw).confirmed:
             result = raw
-        orders.append(ImplicitOrder(n, d, raw, result, compare(result, sp.idiff(F, y, x, n))))
+        reference = sp.idiff(F, y, x, n)
+        orders.append(ImplicitOrder(n, d, raw, result, compare(result, reference), reference))
     text = equation if isinstance(equation, str) else None
     return Implicit(text, lhs, rhs, x, y, sides, a, b, tuple(orders))

@@ -17,6 +17,8 @@ from ..core.compare import Verdict, compare
 from ..core.errors import UsageError
 from ..core.parse import parse
 from ..core.simplify import tidy
+from ..core.status import Status, combine
+from ..results import Rendered
 from .derivation import Derivation, choose_variable, derive
 
 
@@ -28,7 +30,7 @@ class LogTerm:
 
 
 @dataclass(frozen=True)
-class LogDerivation:
+class LogDerivation(Rendered):
     input: str | None
     expression: sp.Expr
     variable: sp.Symbol
@@ -47,15 +49,9 @@ class LogDerivation:
     def complete(self) -> bool:
         return all(t.derivation.complete for t in self.terms)
 
-    def to_dict(self) -> dict:
-        from ..render.views.logdiff import logdiff_dict
-
-        return logdiff_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.logdiff import render_logdiff
-
-        return render_logdiff(self, "plain")
+    @property
+    def status(self) -> Status:
+        return combine((*(t.derivation.status for t in self.terms), self.check.status))
 
 
 def log_terms(expr: sp.Expr, var: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
@@ -82,7 +78,7 @@ def log_derive(formula: str | sp.Expr, wrt: str | None = None) -> LogDerivation:
     general_power = expr.is_Pow and expr.exp.has(var)
     if not general_power and len(varying) < 2:
         raise UsageError(
-            "--method log is for a power u^v with the variable in the exponent, "
+            "`method` log is for a power u^v with the variable in the exponent, "
             "or a product or quotient of several factors"
         )
     pairs = [(e, u) for e, u in log_terms(expr, var) if (e * sp.log(u)).has(var)]

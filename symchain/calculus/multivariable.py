@@ -20,7 +20,9 @@ import sympy as sp
 from ..core.compare import Verdict, compare
 from ..core.errors import UsageError
 from ..core.simplify import tidy
+from ..core.status import Status, combine
 from ..core.steps import FAILED, NUMERIC, SYMBOLIC, UNCONFIRMED
+from ..results import Rendered
 from .derivation import Derivation, check_name, derive
 from .graph import Graph, build_graph, tree_size
 
@@ -93,7 +95,7 @@ class Matrix:
 
 
 @dataclass(frozen=True)
-class ChainDerivation:
+class ChainDerivation(Rendered):
     """df/dt through a graph: local derivatives, paths, adjoints, and the checked answer."""
 
     graph: Graph
@@ -133,25 +135,11 @@ class ChainDerivation:
         """True when f depends on nothing but the variable: df/dt, not ∂f/∂t."""
         return self.graph.inputs == (self.variable,)
 
-    def to_dict(self) -> dict:
-        from ..render.views.chain_json import chain_dict
-
-        return chain_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.chain import render_chain
-
-        return render_chain(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render.views.chain import render_chain
-
-        return render_chain(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from ..render.views.chain import answer_latex
-
-        return answer_latex(self)
+    @property
+    def status(self) -> Status:
+        checks = [self.check, self.path_check, self.matrix.check if self.matrix else None]
+        edges = (e.derivation.status for e in self.edges)
+        return combine((*edges, *(c.status for c in checks if c is not None)))
 
 
 def derive_chain(
@@ -220,19 +208,19 @@ def _variable(graph: Graph, wrt: str | sp.Symbol | None) -> sp.Symbol:
     inputs = {s.name: s for s in graph.inputs}
     known = ", ".join(inputs) or "none"
     if not inputs:
-        raise UsageError("the formula and its --let definitions have no variable to vary")
+        raise UsageError("the formula and its `lets` definitions have no variable to vary")
     if wrt is None:
         if len(inputs) != 1:
-            raise UsageError(f"the graph has several inputs ({known}): choose one with --wrt")
+            raise UsageError(f"the graph has several inputs ({known}): choose one with `wrt`")
         return graph.inputs[0]
     name = wrt.name if isinstance(wrt, sp.Symbol) else check_name(wrt)
     if any(s.name == name for s in graph.definitions):
         raise UsageError(
-            f"--wrt {name} names a --let quantity; differentiate by an input ({known})"
+            f"`wrt` {name} names a `lets` quantity; differentiate by an input ({known})"
         )
     if name not in inputs:
         raise UsageError(
-            f"{name} does not appear in the formula or its --let definitions (inputs: {known})"
+            f"{name} does not appear in the formula or its `lets` definitions (inputs: {known})"
         )
     return inputs[name]
 
@@ -339,7 +327,7 @@ def _matrix_form(graph: Graph) -> Matrix:
     inputs = graph.inputs
     if len(middle) < 2 or len(inputs) < 2:
         raise UsageError(
-            "--matrix needs f to use several --let quantities of several inputs "
+            "`matrix` needs f to use several `lets` quantities of several inputs "
             f"(f uses {len(middle)}, the graph has {len(inputs)} input(s))"
         )
     f = graph.definitions[graph.output]

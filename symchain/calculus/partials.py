@@ -38,7 +38,9 @@ import sympy as sp
 from ..core.compare import Verdict, compare
 from ..core.errors import LimitError, ParseError, UsageError
 from ..core.parse import parse
-from ..core.steps import FAILED, UNCONFIRMED
+from ..core.status import Status, combine
+from ..core.steps import FAILED
+from ..results import Rendered
 from .derivation import Derivation, check_name, derive
 
 MAX_VARS = 20
@@ -77,12 +79,16 @@ class Entry:
         return self.derivation.complete
 
     @property
+    def status(self) -> Status:
+        return combine((self.derivation.status, self.check.status))
+
+    @property
     def failed(self) -> bool:
         """Some step, or the comparison with SymPy, shows the entry is wrong."""
-        return self.check.status == FAILED or _derivation_failed(self.derivation)
+        return self.status == FAILED
 
 
-class _Collection:
+class Partials(Rendered):
     """What the gradient, the Jacobian and the Hessian share: entries, a matrix, output."""
 
     kind = ""
@@ -115,7 +121,7 @@ class _Collection:
         return ()
 
     @property
-    def sources(self) -> tuple[_Collection, ...]:
+    def sources(self) -> tuple[Partials, ...]:
         """Collections the entries were derived from (the Hessian's gradient)."""
         return ()
 
@@ -128,40 +134,15 @@ class _Collection:
         )
 
     @property
-    def status(self) -> str:
-        """One of "verified", "failed" (something differs from SymPy) or "unconfirmed"."""
-        if self.verified:
-            return "verified"
-        failed = (
-            any(e.failed for e in self.entries)
-            or any(v.status == FAILED for v in self.checks)
-            or any(c.status == FAILED for c in self.sources)
-        )
-        return FAILED if failed else UNCONFIRMED
-
-    def to_dict(self) -> dict:
-        from ..render.views.partials import partials_dict
-
-        return partials_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.partials import render_partials
-
-        return render_partials(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render.views.partials import render_partials
-
-        return render_partials(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from ..render.views.partials import answer_latex
-
-        return answer_latex(self)
+    def status(self) -> Status:
+        """verified, failed (something differs from SymPy) or unconfirmed."""
+        entries = (e.status for e in self.entries)
+        sources = (c.status for c in self.sources)
+        return combine((*entries, *(v.status for v in self.checks), *sources))
 
 
 @dataclass(frozen=True, eq=False)
-class Gradient(_Collection):
+class Gradient(Partials):
     """∇f: one partial derivative per variable, each derived step by step."""
 
     input: str | None
@@ -194,7 +175,7 @@ class Gradient(_Collection):
 
 
 @dataclass(frozen=True, eq=False)
-class Jacobian(_Collection):
+class Jacobian(Partials):
     """J = ∂(f1, ..., fm)/∂(x1, ..., xn): row i is the gradient of formula i."""
 
     inputs: tuple[str | None, ...]
@@ -213,7 +194,7 @@ class Jacobian(_Collection):
 
 
 @dataclass(frozen=True, eq=False)
-class Hessian(_Collection):
+class Hessian(Partials):
     """H f: entry (i, j) is ∂/∂xⱼ of the gradient's ∂f/∂xᵢ, derived step by step."""
 
     input: str | None
@@ -234,7 +215,7 @@ class Hessian(_Collection):
         return self.symmetry
 
     @property
-    def sources(self) -> tuple[_Collection, ...]:
+    def sources(self) -> tuple[Partials, ...]:
         return (self.gradient,)
 
 
@@ -333,7 +314,7 @@ def _choose(vars: Vars, exprs: Sequence[sp.Expr]) -> tuple[sp.Symbol, ...]:
             raise UsageError(_missing_message(missing, present, len(exprs)))
         chosen = [present[n] for n in names]
     if len(chosen) > MAX_VARS:
-        raise LimitError(f"{len(chosen)} variables; the limit is {MAX_VARS} (choose with --vars)")
+        raise LimitError(f"{len(chosen)} variables; the limit is {MAX_VARS} (choose with `vars`)")
     return tuple(chosen)
 
 
@@ -359,22 +340,22 @@ def _names(vars: Vars) -> list[str]:
     """The variable names asked for: checked plain names, at least one, none twice."""
     if isinstance(vars, str):
         if not vars.strip():
-            raise UsageError("--vars is empty: give at least one variable, like --vars x,y")
+            raise UsageError("`vars` is empty: give at least one variable, like `vars` x,y")
         pieces = [p.strip() for p in vars.split(",")]
         if any(not p for p in pieces):
-            raise UsageError(f"--vars {vars!r} has an empty name: separate names by single commas")
+            raise UsageError(f"`vars` {vars!r} has an empty name: separate names by single commas")
     elif isinstance(vars, (list, tuple)):
         pieces = [v.name if isinstance(v, sp.Symbol) else v for v in vars]
     else:
-        raise UsageError(f"--vars must be names like 'x,y' or a list of names, not {vars!r}")
+        raise UsageError(f"`vars` must be names like 'x,y' or a list of names, not {vars!r}")
     if not pieces:
-        raise UsageError("--vars is empty: give at least one variable, like --vars x,y")
+        raise UsageError("`vars` is empty: give at least one variable, like `vars` x,y")
     if len(pieces) > MAX_VARS:
         raise LimitError(f"{len(pieces)} variables; the limit is {MAX_VARS}")
     names = [check_name(p) for p in pieces]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise UsageError(f"--vars names {', '.join(twice)} more than once")
+        raise UsageError(f"`vars` names {', '.join(twice)} more than once")
     return names
 
 
@@ -389,10 +370,4 @@ def _missing_message(missing: list[str], present: dict[str, sp.Symbol], rows: in
     known = ", ".join(sorted(present)) or "none"
     subject = "any of the formulas" if rows > 1 else "the formula"
     verb = "is" if len(missing) == 1 else "are"
-    return f"--vars names {names}, which {verb} not in {subject} (variables: {known})"
-
-
-def _derivation_failed(d: Derivation) -> bool:
-    from ..render.layout import status
-
-    return status(d) == FAILED
+    return f"`vars` names {names}, which {verb} not in {subject} (variables: {known})"

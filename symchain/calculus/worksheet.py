@@ -30,6 +30,7 @@ from ..core import engine
 from ..core.errors import LimitError, UsageError
 from ..core.formulas import EXPONENTIAL, INVERSE_TRIG, LOGARITHM, TRIG
 from ..core.parse import symbol
+from ..results import Rendered
 from .derivation import Derivation, derive
 
 X = symbol("x")  # the parser's x (real), so that a pasted exercise reads back the same
@@ -66,7 +67,7 @@ Outer = Callable[[sp.Expr], sp.Expr]
 
 
 @dataclass(frozen=True)
-class Exercise:
+class Exercise(Rendered):
     """One exercise: d/dx of `expression`, with its derivation and tidied answer."""
 
     number: int
@@ -81,20 +82,10 @@ class Exercise:
     def verified(self) -> bool:
         return self.derivation.verified
 
-    def to_dict(self) -> dict:
-        return {
-            "number": self.number,
-            "expression": sp.sstr(self.expression),
-            "topic": self.topic,
-            "level": self.level,
-            "rules": list(self.rules),
-            "answer": sp.sstr(self.answer),
-            "verified": self.verified,
-        }
 
 
 @dataclass(frozen=True)
-class Worksheet:
+class Worksheet(Rendered):
     """A numbered list of exercises and how it was drawn (enough to draw it again)."""
 
     exercises: tuple[Exercise, ...]
@@ -120,34 +111,23 @@ class Worksheet:
             f"--topics {','.join(self.topics)} --level {levels}"
         )
 
-    def to_dict(self) -> dict:
-        return {
-            "seed": self.seed,
-            "topics": list(self.topics),
-            "level": list(self.level),
-            "count": self.count,
-            "verified": self.verified,
-            "exercises": [e.to_dict() for e in self.exercises],
-        }
 
     def plain(self, solutions: bool = True, detail: str = "normal") -> str:
-        from ..render.views.worksheet import render_worksheet
+        from ..render import render
 
-        return render_worksheet(self, "plain", solutions, detail)
+        return render(self, "plain", detail, solutions=solutions)
 
     def markdown(self, solutions: bool = True, detail: str = "normal") -> str:
-        from ..render.views.worksheet import render_worksheet
+        from ..render import render
 
-        return render_worksheet(self, "markdown", solutions, detail)
+        return render(self, "markdown", detail, solutions=solutions)
 
     def latex(self, solutions: bool = True, detail: str = "normal") -> str:
         """A complete document for pdflatex (article class)."""
-        from ..render.views.worksheet import render_worksheet
+        from ..render import render
 
-        return render_worksheet(self, "latex", solutions, detail)
+        return render(self, "latex", detail, solutions=solutions)
 
-    def __str__(self) -> str:
-        return self.plain()
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

@@ -6,12 +6,14 @@ Exit codes: 0 every gradient agrees, 1 they do not, 2 bad input or usage.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from ..core.errors import SymchainError, UsageError
+from .env import Environment
+from .options import SETTINGS, output_options
+from .run import computed_or_exit, fail, finish
+
 FORMATS = ("rich", "plain", "markdown", "latex", "json")
-DETAILS = ("brief", "normal", "full")
 
 EXAMPLES = """
 \b
@@ -25,9 +27,7 @@ Examples:
 """
 
 
-@click.command(
-    "backprop", epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.command("backprop", epilog=EXAMPLES, context_settings=SETTINGS)
 @click.option("--sizes", default="2,4,1", show_default=True, help="Layer widths, input first.")
 @click.option(
     "--activation",
@@ -68,18 +68,13 @@ Examples:
     "value and gradient, as Graphviz DOT (or SVG, needs Graphviz).",
 )
 @click.option("--output", "-o", "output", metavar="FILE", help="Write the --graph picture to FILE.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format [default: rich on a terminal, plain when piped].",
+@output_options(
+    FORMATS,
+    timeout=120.0,
+    timeout_help="Seconds allowed for the whole command (training included).",
+    detail="brief: leave out the local derivatives and the one-weight example; "
+    "normal and full: all of it.",
 )
-@click.option("--detail", type=click.Choice(DETAILS), default="normal", show_default=True)
-@click.option(
-    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS"
-)
-@click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def backprop(
     sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot,
     graph_format, output, fmt, detail, timeout, no_color, debug,
@@ -92,44 +87,35 @@ def backprop(
     shapes, and a seeded numeric instance whose gradients are computed
     symbolically (SymPy), by NumPy backprop and by finite differences.
     """
-    from ..core.errors import SymchainError
-    from .app import _Output, computed_or_exit, default_format
-
-    out = _Output(default_format(fmt), detail, no_color)
+    env = Environment(no_color=no_color)
+    fmt = env.format(fmt)
 
     def compute():
         options = _options(sizes, activation, loss_name, lr, epochs, train, plot)
-        return _run(options, batch, seed, layout, train, epochs, plot)
+        return _run(env, options, batch, seed, layout, train, epochs, plot)
 
-    walk = computed_or_exit(compute, None, out, timeout, debug)
+    walk = computed_or_exit(compute, None, env, fmt, timeout, debug)
     try:
         if graph_format:
-            _draw(walk, graph_format, output)
+            _draw(env, walk, graph_format, output)
         else:
-            _show(walk, out)
+            env.emit(walk, fmt, detail)
     except SymchainError as err:
-        out.error(None, err)
-        sys.exit(err.exit_code)
-    sys.exit(0 if walk.passed else 1)
+        fail(env, None, err, fmt)
+    finish(walk.passed)
 
 
-def _draw(walk, fmt: str, output: str | None) -> None:
-    from ..core.errors import UsageError
-    from ..nn import scalar_graph
-    from ..render.dot import emit_dot
+def _draw(env: Environment, walk, fmt: str, output: str | None) -> None:
+    from ..nn.scalar_graph import at_instance
+    from ..render.dot import network_dot
+    from .graphviz import emit_dot
 
     if fmt == "svg" and not output:
         raise UsageError("--graph svg needs --output FILE.svg")
-    nodes, loss, _ = scalar_graph.build(walk.network, walk.x, walk.t)
-    scalar_graph.backward(loss)
-    samples = walk.x.shape[0]
-    plural = "s" if samples > 1 else ""
-    title = f"{walk.network.loss.title}, {samples} sample{plural}: L = {loss.value:.6g}"
-    emit_dot(scalar_graph.dot(nodes, title), fmt, output)
+    emit_dot(env, network_dot(at_instance(walk.network, walk.x, walk.t)), fmt, output)
 
 
 def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:
-    from ..core.errors import UsageError
     from ..nn.losses import loss
     from ..nn.network import parse_activations, parse_sizes
 
@@ -152,9 +138,16 @@ def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:
     }
 
 
-def _run(options: dict, batch: int, seed: int | None, layout: str, train: bool, epochs: int, plot):
-    from ..core.errors import UsageError
-
+def _run(
+    env: Environment,
+    options: dict,
+    batch: int,
+    seed: int | None,
+    layout: str,
+    train: bool,
+    epochs: int,
+    plot,
+):
     if seed is not None and not 0 <= seed < 2**32:
         raise UsageError("--seed wants a whole number from 0 to 2**32 - 1")
     if train and batch > 100:
@@ -167,7 +160,7 @@ def _run(options: dict, batch: int, seed: int | None, layout: str, train: bool, 
         net = Network(options["sizes"], options["activations"], options["loss"])
         return walkthrough(net, batch=batch, seed=0 if seed is None else seed, layout=layout)
     seed = 42 if seed is None else seed
-    with _progress(epochs) as tick:
+    with _progress(env, epochs) as tick:
         run = train_network(
             options["sizes"],
             options["activations"],
@@ -181,23 +174,28 @@ def _run(options: dict, batch: int, seed: int | None, layout: str, train: bool, 
         from ..render.curve import save_plot
 
         save_plot(run.losses, plot, f"{options['loss'].title}, lr {options['lr']:g}")
-        click.echo(f"wrote {plot}", err=True)
-    walk = walkthrough(
-        run.network, batch=batch, seed=seed, layout=layout, x=run.x[:batch], t=run.t[:batch]
+        env.note(f"wrote {plot}")
+    return walkthrough(
+        run.network,
+        batch=batch,
+        seed=seed,
+        layout=layout,
+        x=run.x[:batch],
+        t=run.t[:batch],
+        training=run,
     )
-    walk.history, walk.predictions, walk.losses = run.history, run.predictions, run.losses
-    return walk
 
 
 class _progress:
     """A progress bar on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, env: Environment, total: int) -> None:
+        self.env = env
         self.total = total
         self.bar = None
 
     def __enter__(self):
-        if not sys.stderr.isatty():
+        if not self.env.stderr_isatty:
             return None
         from rich.console import Console
         from rich.progress import Progress
@@ -210,14 +208,3 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _show(walk, out) -> None:
-    if out.fmt == "rich":
-        from ..render.views.backprop import print_backprop_rich
-
-        print_backprop_rich(walk, out.console(), out.detail)
-        return
-    from ..render.views.backprop import render_backprop
-
-    click.echo(render_backprop(walk, out.fmt, out.detail), nl=False)

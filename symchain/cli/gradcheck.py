@@ -1,9 +1,7 @@
 """The `gradcheck` command: a thin click command over `symchain.nn.gradcheck`.
 
-A plain `click.Command`, not attached to the `symchain` group here; `cli.py`
-registers it (`main.add_command(gradcheck)`).  Only click is imported at
-start-up: NumPy, SymPy (through `symchain.nn.losses`) and rich come when the
-command runs, so other commands do not pay for them.
+Loaded by the group when asked for: NumPy, SymPy (through `symchain.nn.losses`)
+and rich come when the command runs, so other commands do not pay for them.
 
 It runs the user's file (see `symchain.nn.gradcheck`).  What that code prints
 goes to stderr, so that the report on stdout, JSON above all, stays clean.
@@ -15,14 +13,16 @@ without the seed's interface, user code that raises, a bad option.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 
 import click
 
+from .env import Environment
+from .options import SETTINGS, output_options
+from .run import computed_or_exit, finish
+
 FORMATS = ("rich", "plain", "markdown", "json")
 DEFAULT_TIMEOUT = 60.0
-_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 EXAMPLES = """
 \b
@@ -47,7 +47,7 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     return sizes
 
 
-@click.command("gradcheck", epilog=EXAMPLES, context_settings=_SETTINGS)
+@click.command("gradcheck", epilog=EXAMPLES, context_settings=SETTINGS)
 @click.argument("spec", metavar="FILE.py:CLASS")
 @click.option(
     "--loss",
@@ -125,22 +125,12 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     metavar="N",
     help="Random directions per array for the directional check.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format [default: rich on a terminal, plain when piped].",
+@output_options(
+    FORMATS,
+    timeout=DEFAULT_TIMEOUT,
+    timeout_help="Seconds allowed for the whole check (loading the file included).",
+    detail=None,
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    metavar="SECONDS",
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds allowed for the whole check (loading the file included).",
-)
-@click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def gradcheck(
     spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,
     fmt, timeout, no_color, debug,
@@ -156,13 +146,12 @@ def gradcheck(
     worst element, both values, the errors and a grade; and which known loss
     the backward really computes.  Exit 0 they agree, 1 they do not, 2 bad input.
     """
-    from .app import _Output, computed_or_exit, default_format
-
-    out = _Output(default_format(fmt), "normal", no_color)
+    env = Environment(no_color=no_color)
+    fmt = env.format(fmt)
     settings = _settings(locals())
-    report = computed_or_exit(lambda: _check(spec, settings), spec, out, timeout, debug)
-    _show(report, out)
-    sys.exit(0 if report.passed else 1)
+    report = computed_or_exit(lambda: _check(spec, settings), spec, env, fmt, timeout, debug)
+    env.emit(report, fmt)
+    finish(report.passed)
 
 
 def _settings(options: dict):
@@ -189,136 +178,3 @@ def _check(spec: str, settings):
 
     with contextlib.redirect_stdout(sys.stderr):
         return check(spec, settings)
-
-
-# --- output --------------------------------------------------------------------------
-
-COLUMNS = ("param", "shape", "worst", "applied", "true", "abs err", "rel err", "grade", "")
-GRADE_STYLES = {"good": "green", "acceptable": "cyan", "suspicious": "yellow", "wrong": "bold red"}
-
-
-def _show(report, out) -> None:
-    if out.fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    elif out.fmt == "rich":
-        _print_rich(report, out.console())
-    elif out.fmt == "markdown":
-        click.echo(_markdown(report))
-    else:
-        click.echo(_plain(report))
-
-
-def _rows(report) -> list[tuple[str, ...]]:
-    """One row of text cells per parameter, in COLUMNS order (kinks added when there are any)."""
-    rows = []
-    for p in report.parameters:
-        row = (
-            p.name,
-            "×".join(map(str, p.shape)),
-            p.where(),
-            f"{p.applied:.6g}",
-            f"{p.true:.6g}",
-            f"{p.abs_error:.1e}",
-            f"{p.rel_error:.1e}",
-            p.grade,
-            "ok" if p.passed else f"✗ {p.mismatches}/{p.checked}",
-        )
-        rows.append(row + ((str(p.kinks),) if report.kinks else ()))
-    return rows
-
-
-def _columns(report) -> tuple[str, ...]:
-    return COLUMNS + (("kinks",) if report.kinks else ())
-
-
-def _header(report) -> list[tuple[str, str]]:
-    s = report.settings
-    return [
-        ("loss", f"{s.loss.title} (--loss {s.loss.name} --reduction {s.loss.reduction})"),
-        (
-            "data",
-            f"X {s.batch}×{s.sizes[0]} standard normal (seed {s.seed}), targets in {{0, 1}}; "
-            f"constructed with sizes {','.join(map(str, s.sizes))}; "
-            f"backward called with learning_rate {s.lr:g}",
-        ),
-        ("method", report.method_text()),
-        (
-            "tolerance",
-            f"|applied − true| ≤ atol + rtol·|true|, atol {report.atol:g}, rtol {report.rtol:g}"
-            + (f" ({report.precision})" if report.precision != "float64" else ""),
-        ),
-    ]
-
-
-def _closing(report) -> list[str]:
-    lines = [("✓ " if report.passed else "✗ ") + report.verdict(), "  " + report.match_text()]
-    lines += [f"  hint: {hint}" for hint in report.hints]
-    return lines
-
-
-def _plain(report) -> str:
-    lines = [f"gradcheck {report.spec}"]
-    width = max(len(key) for key, _ in _header(report)) + 1
-    lines += [f"  {key + ':':<{width}} {value}" for key, value in _header(report)]
-    table = [_columns(report), *_rows(report)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines.append("")
-    for row in table:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    lines.append("")
-    lines += _closing(report)
-    lines += [f"warning: {w}" for w in report.warnings]
-    lines += [f"note: {n}" for n in report.notes]
-    return "\n".join(lines)
-
-
-def _markdown(report) -> str:
-    lines = [f"### gradcheck `{report.spec}`", ""]
-    lines += [f"- **{key}**: {value}" for key, value in _header(report)]
-    columns = _columns(report)
-    lines += ["", "| " + " | ".join(c or "verdict" for c in columns) + " |"]
-    lines.append("|" + "|".join("---" for _ in columns) + "|")
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in _rows(report)]
-    verdict, *rest = _closing(report)
-    lines += ["", f"**{verdict}**", ""]
-    lines += [f"- {line.strip()}" for line in rest]
-    lines += [f"- ⚠ {w}" for w in report.warnings]
-    lines += [f"- note: {n}" for n in report.notes]
-    return "\n".join(lines)
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def _print_rich(report, console) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    console.print(Text(f"gradcheck {report.spec}", style="bold"))
-    for key, value in _header(report):
-        console.print(Text.assemble(("  " + key + ": ", "dim"), value))
-    rows = _rows(report)
-    table = Table(box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, header_style="bold")
-    for i, name in enumerate(_columns(report)):
-        right = name in ("applied", "true", "abs err", "rel err", "kinks")
-        widest = max(len(row[i]) for row in rows)  # numbers whole; shape and worst may fold
-        least = widest if right or name in ("param", "grade", "") else len(name)
-        table.add_column(name, justify="right" if right else "left", min_width=least)
-    for p, row in zip(report.parameters, rows, strict=True):
-        cells = list(row)
-        cells[7] = Text(row[7], style=GRADE_STYLES.get(p.grade, ""))
-        cells[8] = Text(row[8], style="green" if p.passed else "bold red")
-        table.add_row(*cells)
-    console.print()
-    console.print(table)
-    console.print()
-    verdict, *rest = _closing(report)
-    console.print(Text(verdict, style="bold green" if report.passed else "bold red"))
-    for line in rest:
-        console.print(Text(line, style="cyan" if "hint:" in line else ""))
-    for w in report.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
-    for n in report.notes:
-        console.print(Text(f"note: {n}", style="dim"))

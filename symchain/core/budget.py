@@ -1,9 +1,18 @@
-"""A time budget for one piece of work that may run long (a SymPy rewrite, say).
+"""Time limits, the only place that touches SIGALRM.
 
-SymPy cannot be asked to stop, so the budget is a SIGALRM timer: the work is
-interrupted and `OverBudget` raised.  An outer timer (the CLI's --timeout) is
-saved and re-armed afterwards with what is left of it.  Where there are no
-timers (Windows, a thread other than the main one) the work runs unbounded.
+SymPy cannot be asked to stop, so a limit is a SIGALRM timer that interrupts
+the work.  Two kinds share the one timer:
+
+- `time_limit(seconds)`: the limit of a whole request (the command line's
+  `timeout`); running out raises LimitError, which is reported to the user.
+- `budget(seconds)`: a limit on one piece of work that may run long (a SymPy
+  rewrite, say) and may be given up; running out raises `OverBudget`, which
+  the caller catches to go on without that piece.
+
+A budget inside a time limit saves the outer timer and re-arms it afterwards
+with what is left; when the outer limit comes first, the budget leaves the
+timer to it.  Where there are no timers (Windows, a thread other than the
+main one) the work runs unbounded.
 """
 
 from __future__ import annotations
@@ -11,9 +20,13 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
-REPEAT = 0.05  # seconds between alarms once a budget has run out
+from .errors import LimitError
+
+REPEAT = 0.05  # seconds between alarms once a limit has run out
 
 
 class OverBudget(BaseException):
@@ -23,12 +36,51 @@ class OverBudget(BaseException):
     """
 
 
+class _TimeUp(BaseException):
+    """The request's time limit ran out: a BaseException for the same reason."""
+
+
 def _usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextmanager
-def budget(seconds: float):
+def _alarm(seconds: float, expired: type[BaseException]) -> Iterator[None]:
+    """Raise `expired` in the main thread after `seconds`, and again every REPEAT seconds
+    until the block ends: an alarm that lands in a garbage-collector callback is swallowed
+    as "unraisable", and a one-shot timer would then never stop the work (a trigsimp ran
+    for minutes in CI that way)."""
+    done = False
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        if not done:
+            raise expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
+    try:
+        yield
+    finally:
+        done = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Run the block for at most `seconds`, else raise LimitError."""
+    if not _usable():
+        yield
+        return
+    try:
+        with _alarm(seconds, _TimeUp):
+            yield
+    except _TimeUp:
+        raise LimitError(f"gave up after {seconds:g} s (raise the limit with `timeout`)") from None
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
     """Run the block for at most `seconds`, else raise OverBudget."""
     if not _usable():
         yield
@@ -37,21 +89,11 @@ def budget(seconds: float):
     if outer_left and outer_left <= seconds:
         yield  # the outer limit comes first and will stop the work itself
         return
-
-    def expire(signum, frame):
-        raise OverBudget
-
-    previous = signal.signal(signal.SIGALRM, expire)
     start = time.monotonic()
-    # Re-fire every 50 ms until cleared: an alarm that lands in a garbage-collector
-    # callback is swallowed as "unraisable", and a one-shot timer would then never stop
-    # the work (a trigsimp ran for minutes in CI that way).
-    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
-        yield
+        with _alarm(seconds, OverBudget):
+            yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
         if outer_left:
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)

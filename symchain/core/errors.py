@@ -1,6 +1,17 @@
-"""The errors symchain raises for a user's mistake, each with a kind and an exit code."""
+"""The one error hierarchy: what symchain raises, each error with a kind and an exit code.
+
+A message names the Python parameter a problem is about in backticks
+(`wrt`, `at`); a front end that calls the parameter something else shows
+its own name there (the command line shows --wrt) through `worded`.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+_PARAMETER = re.compile(r"`([a-z][a-z_]*)`")
 
 
 class SymchainError(Exception):
@@ -15,6 +26,10 @@ class SymchainError(Exception):
         self.text = text
         self.position = position
 
+    def worded(self, name_of: Callable[[str], str]) -> str:
+        """The message with each `parameter` written as `name_of(parameter)` (a flag)."""
+        return _PARAMETER.sub(lambda m: name_of(m.group(1)), self.message)
+
     def pointer(self) -> str:
         """The input with a caret under the offending column, when both are known."""
         if self.text is None or self.position is None or not self.text.strip():
@@ -27,8 +42,8 @@ class SymchainError(Exception):
         prefix = "..." if start else ""
         return f"  {prefix}{shown}\n  {' ' * (len(prefix) + self.position - start)}^"
 
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "position": self.position}
+    def to_dict(self, message: str | None = None) -> dict[str, Any]:
+        return {"kind": self.kind, "message": message or self.message, "position": self.position}
 
 
 class ParseError(SymchainError):
@@ -47,3 +62,10 @@ class LimitError(SymchainError):
     """The work would exceed a limit (time, size)."""
 
     kind = "limit"
+
+
+class InternalError(SymchainError):
+    """Something failed that is not the user's fault (a bug, a SymPy failure): exit 1."""
+
+    kind = "internal"
+    exit_code = 1

@@ -17,16 +17,14 @@ from sympy.core.function import AppliedUndef
 from . import engine
 from .compare import Verdict, compare
 from .engine import substitute
+from .status import step_verdict
 from .steps import FAILED, FALLBACK, SYMBOLIC, UNCONFIRMED, Step
 
 
 def verify_tree(step: Step) -> Step:
     """A copy of the tree with a verdict on every step."""
     substeps = tuple(verify_tree(s) for s in step.substeps)
-    verdict = check_step(step)
-    status = verdict.status
-    if status != FAILED and any(s.verdict == FAILED for s in substeps):
-        status = UNCONFIRMED  # a wrong part makes the whole unproven
+    status = step_verdict(check_step(step).status, (s.verdict for s in substeps))
     return step.with_verdict(status, substeps)
 
 

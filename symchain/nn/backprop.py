@@ -26,8 +26,9 @@ import sympy as sp
 from ..calculus.derivation import Derivation, derive
 from ..core.compare import Verdict, compare
 from ..core.errors import UsageError
+from ..results import Rendered
 from .losses import Loss
-from .network import FULL_FD_LIMIT, LAYOUTS, Network, relative_error
+from .network import FULL_FD_LIMIT, LAYOUTS, Network, Training, relative_error
 
 #: lambdify's modules: SymPy's Heaviside(0) is 1/2, NumPy's relu slope (z > 0) is 0 there;
 #: both are subgradients at the kink, and the check must use one convention.
@@ -66,8 +67,11 @@ class Comparison:
         return self.max_rel < THRESHOLD
 
 
-@dataclass
-class Walkthrough:
+@dataclass(frozen=True)
+class Walkthrough(Rendered):
+    """The network at a seeded instance: local derivatives, every gradient three ways and
+    how they compare; with --train, the training run too.  Computed whole, then shown."""
+
     network: Network
     layout: str
     seed: int
@@ -84,6 +88,8 @@ class Walkthrough:
     comparisons: dict[str, dict[str, Comparison]]  # "symbolic-numpy" / "numpy-fd" -> per parameter
     norms: dict[int, float]  # layer -> ‖∂L/∂W_l‖
     kinks: int = 0  # ReLU pre-activations within a finite-difference step of the kink
+    directional_checks: tuple[dict, ...] = ()  # each direction's two numbers and verdict
+    one_weight: float | None = None  # ∂L/∂W_{L-1}[0,0] by the Leibniz product (L ≥ 2)
     history: list[dict] | None = None
     predictions: list[float] | None = None
     losses: np.ndarray | None = None  # every epoch's loss, with --train
@@ -104,36 +110,13 @@ class Walkthrough:
     def directional_report(self) -> list[dict]:
         """Each direction: the two numbers, their relative error, and whether they agree
         (within THRESHOLD, or within the finite difference's rounding noise)."""
-        out = []
-        noise = fd_noise(self.network, self.x, self.t, DIRECTIONAL_STEP) if self.directional else 0
-        for fd, dot in self.directional or []:
-            rel = float(relative_error(np.array(fd), np.array(dot)))
-            ok = rel < THRESHOLD or abs(fd - dot) <= noise
-            out.append(
-                {"finite_difference": fd, "gradient_dot_v": dot, "rel_error": rel, "passed": ok}
-            )
-        return out
+        return list(self.directional_checks)
 
     @property
     def max_relative_error(self) -> float:
         values = [c.max_rel for table in self.comparisons.values() for c in table.values()]
         values += [d["rel_error"] for d in self.directional_report() if not d["passed"]]
         return max(values, default=0.0)
-
-    def to_dict(self) -> dict:
-        from ..render.views.backprop import backprop_dict
-
-        return backprop_dict(self)
-
-    def __str__(self) -> str:
-        from ..render.views.backprop import render_backprop
-
-        return render_backprop(self, "plain")
-
-    def _repr_markdown_(self) -> str:
-        from ..render.views.backprop import render_backprop
-
-        return render_backprop(self, "markdown")
 
 
 def local_activation(name: str, act) -> LocalDerivative:
@@ -164,14 +147,16 @@ def walkthrough(
     layout: str = "rows",
     x: np.ndarray | None = None,
     t: np.ndarray | None = None,
+    training: Training | None = None,
 ) -> Walkthrough:
-    """The seeded instance (or the given x, t and parameters): every gradient three ways."""
+    """The seeded instance (or the given x, t and parameters): every gradient three ways;
+    `training` is the run that trained the network, shown with it."""
     if layout not in LAYOUTS:
-        raise UsageError(f"--layout is rows or columns, not {layout!r}")
+        raise UsageError(f"`layout` is rows or columns, not {layout!r}")
     if not 1 <= batch <= MAX_BATCH:
-        raise UsageError(f"--batch wants 1 to {MAX_BATCH} samples")
+        raise UsageError(f"`batch` wants 1 to {MAX_BATCH} samples")
     if network.loss.name == "bce" and network.activations[-1] != "sigmoid":
-        raise UsageError("--loss bce needs outputs in (0, 1): use a sigmoid output layer")
+        raise UsageError("`loss` bce needs outputs in (0, 1): use a sigmoid output layer")
     rng = np.random.RandomState(seed)
     if x is None or t is None:
         x = rng.randn(batch, network.sizes[0])
@@ -215,6 +200,8 @@ def walkthrough(
         layer: float(np.linalg.norm(numpy_grads[f"W{layer}"]))
         for layer in range(1, network.layers + 1)
     }
+    checks = tuple(_directional_checks(network, x, t, directional))
+    one_weight = leibniz_one_weight(network, x, t) if network.layers >= 2 else None
     return Walkthrough(
         network,
         layout,
@@ -230,7 +217,48 @@ def walkthrough(
         comparisons,
         norms,
         kinks,
+        checks,
+        one_weight,
+        *((training.history, training.predictions, training.losses) if training else ()),
     )
+
+
+def _directional_checks(
+    network: Network, x: np.ndarray, t: np.ndarray, directional: list[tuple[float, float]] | None
+) -> list[dict]:
+    """Each direction: the two numbers, their relative error, and whether they agree
+    (within THRESHOLD, or within the finite difference's rounding noise)."""
+    out = []
+    noise = fd_noise(network, x, t, DIRECTIONAL_STEP) if directional else 0
+    for fd, dot in directional or []:
+        rel = float(relative_error(np.array(fd), np.array(dot)))
+        ok = rel < THRESHOLD or abs(fd - dot) <= noise
+        out.append({"finite_difference": fd, "gradient_dot_v": dot, "rel_error": rel, "passed": ok})
+    return out
+
+
+def leibniz_one_weight(network: Network, x: np.ndarray, t: np.ndarray) -> float:
+    """∂L/∂W_{L-1}[0,0] as the Leibniz product along its paths, from the forward values,
+    independently of the deltas: the walkthrough shows it beside numpy's."""
+    net = network
+    L = net.layers
+    j = L - 1  # the weight's layer
+    zs, acts = net.forward(x)
+    n, kk = t.shape
+    dl = net.loss.gradient(acts[-1], t)  # ∂L/∂y, scale included
+    out = net.activation(L).derivative(zs[L], acts[L])
+    mid = net.activation(j).derivative(zs[j], acts[j])
+    total = 0.0
+    for sample in range(n):
+        for k in range(kk):
+            total += (
+                dl[sample, k]
+                * out[sample, k]
+                * net.params[f"W{L}"][0, k]
+                * mid[sample, 0]
+                * acts[j - 1][sample, 0]
+            )
+    return total
 
 
 def _scale(grads: dict) -> float:

@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import UsageError
+from ..results import Rendered
 from .losses import Loss, every_loss
 
 FULL_LIMIT = 5000  # at most this many parameters: every entry by finite differences
@@ -205,7 +206,7 @@ def build_network(cls: type, sizes: tuple[int, ...], seed: int) -> object:
     except TypeError as err:
         raise UsageError(
             f"{shown} does not fit its constructor {cls.__name__}{_signature(cls)}: {err} "
-            "(give the sizes it takes with --sizes)"
+            "(give the sizes it takes with `sizes`)"
         ) from None
     except ValueError:  # no signature to read (a builtin): just try it
         pass
@@ -312,8 +313,8 @@ class Match:
         return f"--loss {self.loss.name} --reduction {self.loss.reduction}"
 
 
-@dataclass
-class Report:
+@dataclass(frozen=True)
+class Report(Rendered):
     """The whole check: per parameter, which loss matched, pass or fail, warnings."""
 
     spec: str
@@ -362,58 +363,6 @@ class Report:
         if self.match is None:
             return "it is not the gradient of any known loss (half-sse, mse, bce; mean or sum)"
         return f"{self.match.sentence()} ({self.match.option()})"
-
-    def to_dict(self) -> dict:
-        s = self.settings
-        return {
-            "spec": self.spec,
-            "loss": {"name": s.loss.name, "reduction": s.loss.reduction, "title": s.loss.title},
-            "method": self.method,
-            "eps": self.eps,
-            "rtol": self.rtol,
-            "atol": self.atol,
-            "precision": self.precision,
-            "directions": s.directions if self.method == "directional" else None,
-            "parameter_count": self.parameter_count,
-            "sizes": list(s.sizes),
-            "batch": s.batch,
-            "seed": s.seed,
-            "lr": s.lr,
-            "parameters": {p.name: _parameter_dict(p) for p in self.parameters},
-            "matches_loss": self.match.loss.title if self.match else None,
-            "match": None
-            if self.match is None
-            else {
-                "name": self.match.loss.name,
-                "reduction": self.match.loss.reduction,
-                "factor": self.match.factor,
-                "sentence": self.match.sentence(),
-            },
-            "passed": self.passed,
-            "kinks": self.kinks,
-            "warnings": list(self.warnings),
-            "hints": list(self.hints),
-            "notes": list(self.notes),
-        }
-
-
-def _parameter_dict(p: ParameterReport) -> dict:
-    return {
-        "shape": list(p.shape),
-        "dtype": p.dtype,
-        "checked": p.checked,
-        "worst_index": list(p.worst_index) if p.worst_index is not None else None,
-        "worst_direction": p.worst_direction,
-        "applied": p.applied,
-        "true": p.true,
-        "abs_error": p.abs_error,
-        "rel_error": p.rel_error,
-        "noise": p.noise,
-        "grade": p.grade,
-        "passed": p.passed,
-        "mismatches": p.mismatches,
-        "kinks": p.kinks,
-    }
 
 
 def gradcheck(spec: str, settings: Settings) -> Report:
@@ -488,23 +437,23 @@ def check_network(net: object, settings: Settings, spec: str = "") -> Report:
 
 def _validate(s: Settings) -> None:
     if not s.sizes or any(n < 1 for n in s.sizes):
-        raise UsageError("--sizes must be positive integers, e.g. 2,4,1")
+        raise UsageError("`sizes` must be positive integers, e.g. 2,4,1")
     if not 0 <= s.seed < 2**32:
-        raise UsageError("--seed must be between 0 and 2**32 - 1")
+        raise UsageError("`seed` must be between 0 and 2**32 - 1")
     if s.batch < 1:
-        raise UsageError("--batch must be at least 1")
+        raise UsageError("`batch` must be at least 1")
     if not s.lr > 0:
-        raise UsageError("--lr must be positive")
+        raise UsageError("`lr` must be positive")
     for name in ("eps", "rtol", "atol"):
         value = getattr(s, name)
         if value is not None and not value >= 0:
             raise UsageError(f"--{name} must not be negative")
     if s.eps is not None and s.eps == 0:
-        raise UsageError("--eps must be positive")
+        raise UsageError("`eps` must be positive")
     if s.method not in METHODS:
         raise UsageError(f"unknown method {s.method!r}: choose from {', '.join(METHODS)}")
     if s.directions < 1:
-        raise UsageError("--directions must be at least 1")
+        raise UsageError("`directions` must be at least 1")
 
 
 def _precision(params: dict, warnings: list[str]) -> Precision:
@@ -707,7 +656,7 @@ class _Context:
         if width == 0:
             raise UsageError(
                 f"eps {h:g} is too small to move {probe.param} (its values are too large): "
-                "raise --eps"
+                "raise `eps`"
             )
         l_plus = _loss_values(self.losses, y_plus, self.t)
         l_minus = _loss_values(self.losses, y_minus, self.t)

@@ -33,10 +33,10 @@ def parse_sizes(text: str) -> tuple[int, ...]:
         sizes = tuple(int(p) for p in parts)
     except ValueError:
         raise UsageError(
-            f"--sizes wants whole numbers separated by commas, like 2,4,1, not {text!r}"
+            f"`sizes` wants whole numbers separated by commas, like 2,4,1, not {text!r}"
         ) from None
     if len(sizes) < 2 or any(not 1 <= s <= 4096 for s in sizes) or len(sizes) > 12:
-        raise UsageError("--sizes wants 2 to 12 layer widths, each from 1 to 4096, like 2,4,1")
+        raise UsageError("`sizes` wants 2 to 12 layer widths, each from 1 to 4096, like 2,4,1")
     return sizes
 
 
@@ -49,7 +49,7 @@ def parse_activations(text: str, layers: int) -> tuple[str, ...]:
         return tuple(names) * layers
     if len(names) != layers:
         raise UsageError(
-            f"--activation gives {len(names)} names for {layers} layers: give 1 or {layers}"
+            f"`activations` gives {len(names)} names for {layers} layers: give 1 or {layers}"
         )
     return tuple(names)
 

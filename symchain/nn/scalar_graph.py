@@ -9,7 +9,6 @@ independent check of the vectorized backprop.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +34,7 @@ def _add(nodes: list[Node], node: Node) -> Node:
     nodes.append(node)
     if len(nodes) > MAX_NODES:
         raise UsageError(
-            f"--graph draws at most {MAX_NODES} scalar nodes: use smaller --sizes or --batch"
+            f"`graph` draws at most {MAX_NODES} scalar nodes: use smaller `sizes` or `batch`"
         )
     return node
 
@@ -143,40 +142,18 @@ def parameter_gradients(params: dict) -> dict[str, np.ndarray]:
     }
 
 
-def dot(nodes: list[Node], title: str) -> str:
-    """Graphviz DOT as micrograd draws it: a record per value (name, value, grad), ops as ovals."""
-    ids = {id(node): f"n{i}" for i, node in enumerate(nodes)}
-    out = [
-        "digraph backprop {",
-        "  rankdir=LR;",
-        f"  label={_quote(title)}; labelloc=t;",
-        '  node [fontname="Helvetica", fontsize=10];',
-    ]
-    colours = {"parameter": "#dde8ff", "input": "#eeeeee", "loss": "#ffe0cc"}
-    for node in nodes:
-        name = _escape(node.label or "value")
-        label = f"{{ {name} | value {_num(node.value)} | grad {_num(node.grad)} }}"
-        fill = colours.get(node.kind)
-        style = f', style=filled, fillcolor="{fill}"' if fill else ""
-        out.append(f"  {ids[id(node)]} [shape=record, label={_quote(label)}{style}];")
-        if node.op:
-            out.append(f"  {ids[id(node)]}_op [shape=ellipse, label={_quote(node.op)}];")
-            out.append(f"  {ids[id(node)]}_op -> {ids[id(node)]};")
-            for parent, _ in node.parents:
-                out.append(f"  {ids[id(parent)]} -> {ids[id(node)]}_op;")
-    out.append("}")
-    return "\n".join(out) + "\n"
+@dataclass(frozen=True)
+class InstanceGraph:
+    """The network's scalar graph at a walkthrough's instance, every gradient filled in."""
+
+    nodes: tuple[Node, ...]
+    loss: Node
+    samples: int
+    loss_title: str
 
 
-def _num(value: float) -> str:
-    return f"{value:.4g}" if math.isfinite(value) else str(value)
-
-
-def _escape(text: str) -> str:
-    for char in "{}|<>":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '\\"') + '"'
+def at_instance(network: Network, x: np.ndarray, t: np.ndarray) -> InstanceGraph:
+    """Build the scalar graph of the loss at (x, t) and run its backward pass."""
+    nodes, loss, _ = build(network, x, t)
+    backward(loss)
+    return InstanceGraph(tuple(nodes), loss, x.shape[0], network.loss.title)

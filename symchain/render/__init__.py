@@ -1,11 +1,138 @@
-"""Printers: one per output format, all walking the same laid-out lines."""
+"""Render: every result shown through one registry of views, one per result type.
+
+A view is found by walking the result's class along its MRO, as SymPy's
+printers find `_print_<Class>`; the view modules are imported only when a
+result of theirs is first shown, so `symchain derive` loads one of them.
+A view arranges what a result already holds: it never differentiates, runs
+a network or decides a verdict.
+"""
 
 from __future__ import annotations
 
-FORMATS = ("rich", "plain", "markdown", "latex", "json", "jsonl")
+import importlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .formats import DETAILS, FORMATS, Detail, Format, TextFormat
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .layout import Line
+
+__all__ = [
+    "DETAILS",
+    "FORMATS",
+    "Detail",
+    "Format",
+    "View",
+    "find_view",
+    "json_text",
+    "lines_text",
+    "notebook_latex",
+    "print_rich",
+    "render",
+    "to_dict",
+    "view",
+]
 
 
-def lines_text(lines, fmt: str) -> str:
+class View:
+    """How one result type is shown.  A view gives `lines` (the layout every text format
+    and the terminal share) and `to_dict`; `text`, `rich` and `notebook_latex` follow
+    from them unless the view says otherwise."""
+
+    def lines(self, result: Any, detail: Detail = "normal", **options: Any) -> list[Line]:
+        raise TypeError(f"{type(self).__name__} has no line layout")
+
+    def to_dict(self, result: Any) -> dict[str, Any]:
+        raise TypeError(f"{type(self).__name__} has no JSON form")
+
+    def text(self, result: Any, fmt: Format, detail: Detail = "normal", **options: Any) -> str:
+        if fmt in ("json", "jsonl"):
+            return json_text(self.to_dict(result), fmt)
+        if fmt == "rich":
+            fmt = "plain"  # rich is for a console: as text, it is the plain form
+        return lines_text(self.lines(result, detail, **options), fmt)
+
+    def rich(
+        self, result: Any, console: Console, detail: Detail = "normal", **options: Any
+    ) -> None:
+        from .formats.rich import print_lines
+
+        print_lines(self.lines(result, detail, **options), console)
+
+    def notebook_latex(self, result: Any) -> str | None:
+        """Jupyter's `_repr_latex_`; None where the result has no one-line LaTeX form."""
+        return None
+
+    def hint(self, result: Any) -> str | None:
+        """The first thing to try, for `derive --reveal`; None where there is no hint."""
+        return None
+
+
+_VIEWS: dict[str, View] = {}
+
+#: Which module of render.views holds the view of each result class, by class name.
+_VIEW_MODULES = {
+    "Derivation": "derivation",
+    "ChainDerivation": "chain",
+    "Implicit": "implicit",
+    "LogDerivation": "logdiff",
+    "Partials": "partials",
+    "CheckResult": "check",
+    "Plot": "plot",
+    "Worksheet": "worksheet",
+    "Exercise": "worksheet",
+    "Walkthrough": "backprop",
+    "Report": "gradcheck",
+}
+
+V = TypeVar("V", bound=type[View])
+
+
+def view(*names: str) -> Callable[[V], V]:
+    """Register the decorated View class for the result classes with these names."""
+
+    def register(cls: V) -> V:
+        for name in names:
+            _VIEWS[name] = cls()
+        return cls
+
+    return register
+
+
+def find_view(result: object) -> View:
+    """The view of `result`'s class, or of the nearest base class that has one."""
+    for cls in type(result).__mro__:
+        name = cls.__name__
+        if name not in _VIEWS and name in _VIEW_MODULES:
+            importlib.import_module(f".views.{_VIEW_MODULES[name]}", __name__)
+        if name in _VIEWS:
+            return _VIEWS[name]
+    raise TypeError(f"no view for {type(result).__name__}")
+
+
+def render(result: object, fmt: Format = "plain", detail: Detail = "normal", **options: Any) -> str:
+    """The result as text in one of the formats (rich gives the plain text)."""
+    return find_view(result).text(result, fmt, detail, **options)
+
+
+def to_dict(result: object) -> dict[str, Any]:
+    """The result as JSON-ready data: every expression a string SymPy reads back."""
+    return find_view(result).to_dict(result)
+
+
+def notebook_latex(result: object) -> str | None:
+    return find_view(result).notebook_latex(result)
+
+
+def print_rich(result: object, console: Console, detail: Detail = "normal", **options: Any) -> None:
+    """The result on a terminal, in colour, with tree guides."""
+    find_view(result).rich(result, console, detail, **options)
+
+
+def lines_text(lines: Sequence[Line], fmt: TextFormat) -> str:
     """Laid-out lines in one of the text formats: plain, markdown or latex."""
     if fmt == "plain":
         from .formats.plain import plain_lines
@@ -22,30 +149,9 @@ def lines_text(lines, fmt: str) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def json_text(data: dict, fmt: str, ensure_ascii: bool = False) -> str:
+def json_text(data: dict[str, Any], fmt: Format, ensure_ascii: bool = False) -> str:
     """A result's dict as `json` (indented) or `jsonl` (one line)."""
     import json
 
     indent = 2 if fmt == "json" else None
     return json.dumps(data, indent=indent, ensure_ascii=ensure_ascii) + "\n"
-
-
-def render(derivation, fmt: str = "plain", detail: str = "normal") -> str:
-    """The derivation as text in one of the non-terminal formats."""
-    if fmt == "plain":
-        from .formats.plain import render_plain
-
-        return render_plain(derivation, detail)
-    if fmt == "markdown":
-        from .formats.markdown import render_markdown
-
-        return render_markdown(derivation, detail)
-    if fmt == "latex":
-        from .formats.latex import render_latex
-
-        return render_latex(derivation, detail)
-    if fmt in ("json", "jsonl"):
-        from .formats.json import render_json
-
-        return render_json(derivation, indent=2 if fmt == "json" else None)
-    raise ValueError(f"unknown format {fmt!r}")

@@ -47,7 +47,7 @@ def save_plot(values: np.ndarray, path: str, title: str) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise UsageError(
-            "--plot needs matplotlib, an optional extra: pip install 'symchain[plot]'"
+            "`plot` needs matplotlib, an optional extra: pip install 'symchain[plot]'"
         ) from None
     fig, ax = plt.subplots(figsize=(6.4, 4))
     ax.plot(np.arange(len(values)), values, color="#1f77b4", linewidth=1.8)

@@ -1,21 +1,21 @@
-"""The --let computation graph as a picture: Graphviz DOT text, or SVG through Graphviz.
-
-DOT needs nothing installed; SVG runs Graphviz's `dot` when it is on PATH.
-Each node shows its formula, each edge its local derivative.
+"""Graphs as Graphviz DOT text: the --let computation graph (each node its formula, each
+edge its local derivative) and a network's scalar graph at an instance (each value with
+its gradient).  Writing the text, or running Graphviz for SVG, is the command line's job.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import math
+from typing import TYPE_CHECKING
 
-import click
-
-from ..core.errors import UsageError
 from .formats.text import expr_text
 
+if TYPE_CHECKING:
+    from ..calculus.multivariable import ChainDerivation
+    from ..nn.scalar_graph import InstanceGraph
 
-def graph_dot(chain) -> str:
+
+def graph_dot(chain: ChainDerivation) -> str:
     """DOT text of the graph: edges point from a quantity to what uses it, as values flow."""
     g = chain.graph
     local = {(e.parent, e.child): e.result for e in chain.edges}
@@ -46,35 +46,43 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_graph(chain, fmt: str, output: str | None) -> None:
-    """Print or write the picture; SVG without Graphviz is a usage error (exit 2)."""
-    if not hasattr(chain, "graph"):
-        raise UsageError("--graph draws a --let graph")
-    emit_dot(graph_dot(chain), fmt, output)
+def network_dot(graph: InstanceGraph) -> str:
+    """Graphviz DOT as micrograd draws it: a record per value (name, value, grad), ops as ovals."""
+    nodes = graph.nodes
+    plural = "s" if graph.samples > 1 else ""
+    title = f"{graph.loss_title}, {graph.samples} sample{plural}: L = {graph.loss.value:.6g}"
+    ids = {id(node): f"n{i}" for i, node in enumerate(nodes)}
+    out = [
+        "digraph backprop {",
+        "  rankdir=LR;",
+        f"  label={_record_quote(title)}; labelloc=t;",
+        '  node [fontname="Helvetica", fontsize=10];',
+    ]
+    colours = {"parameter": "#dde8ff", "input": "#eeeeee", "loss": "#ffe0cc"}
+    for node in nodes:
+        name = _escape(node.label or "value")
+        label = f"{{ {name} | value {_num(node.value)} | grad {_num(node.grad)} }}"
+        fill = colours.get(node.kind)
+        style = f', style=filled, fillcolor="{fill}"' if fill else ""
+        out.append(f"  {ids[id(node)]} [shape=record, label={_record_quote(label)}{style}];")
+        if node.op:
+            out.append(f"  {ids[id(node)]}_op [shape=ellipse, label={_record_quote(node.op)}];")
+            out.append(f"  {ids[id(node)]}_op -> {ids[id(node)]};")
+            for parent, _ in node.parents:
+                out.append(f"  {ids[id(parent)]} -> {ids[id(node)]}_op;")
+    out.append("}")
+    return "\n".join(out) + "\n"
 
 
-def emit_dot(text: str, fmt: str, output: str | None) -> None:
-    """DOT text to stdout or a file, or SVG through Graphviz's `dot`."""
-    if fmt == "dot":
-        if output:
-            try:
-                with open(output, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-            except OSError as err:
-                raise UsageError(f"cannot write {output}: {err.strerror}") from None
-            click.echo(f"wrote {output}", err=True)
-        else:
-            click.echo(text, nl=False)
-        return
-    dot = shutil.which("dot")
-    if dot is None:
-        raise UsageError(
-            "--graph svg needs Graphviz's `dot` program, which is not installed; "
-            "--graph dot writes the DOT text without it"
-        )
-    done = subprocess.run(
-        [dot, "-Tsvg", "-o", output], input=text.encode(), capture_output=True, timeout=60
-    )
-    if done.returncode != 0:
-        raise UsageError("Graphviz failed: " + done.stderr.decode(errors="replace").strip())
-    click.echo(f"wrote {output}", err=True)
+def _num(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else str(value)
+
+
+def _escape(text: str) -> str:
+    for char in "{}|<>":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _record_quote(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'

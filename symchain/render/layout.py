@@ -9,12 +9,15 @@ get no line of their own but appear in the line that uses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from ..calculus.derivation import Derivation, Order
 from ..core import engine
-from ..core.steps import CONFIRMED, FAILED, FALLBACK, NUMERIC, Step
+from ..core.steps import FALLBACK, Step
+
+if TYPE_CHECKING:
+    from ..calculus.derivation import Derivation
 
 DETAILS = ("brief", "normal", "full")
 
@@ -145,141 +148,27 @@ def is_trivial(step: Step) -> bool:
     return False
 
 
-def layout(d: Derivation, detail: str = "normal") -> list[Line]:
-    """Every line of the derivation, in order."""
-    lines: list[Line] = []
-    for order in d.orders:
-        title: list[Part] = [] if d.order == 1 else [Text(f"Order {order.n}: ")]
-        title += [Deriv(d.variable, order.expr)]
-        lines.append(Line(0, tuple(title), kind="title"))
-        if detail == "brief":
-            rules = _rules_used(order.steps)
-            lines.append(Line(1, (Text("rules: " + ", ".join(rules)),), kind="note"))
-        else:
-            # only big inner functions are written by name elsewhere: u = -x stays -x
-            names = {
-                inner: name for s in order.steps.walk() for name, inner in s.names if is_big(inner)
-            }
-            _Emitter(lines, detail, names).emit(order.steps, 1)
-        lines.extend(_answer(order, d))
-    lines.extend(_footer(d))
-    return lines
-
-
 def step_lines(d: Derivation, depth: int, detail: str = "normal") -> list[Line]:
     """The step lines of a derivation's first order, from `depth` down, without title or answer."""
     lines: list[Line] = []
     steps = d.orders[0].steps
     names = {inner: name for s in steps.walk() for name, inner in s.names if is_big(inner)}
-    _Emitter(lines, detail, names).emit(steps, depth)
+    StepEmitter(lines, detail, names).emit(steps, depth)
     return lines
 
 
 def rules_used(d: Derivation) -> list[str]:
     """The rules a derivation's first order used, by name, each once."""
-    return _rules_used(d.orders[0].steps)
+    return rules_in(d.orders[0].steps)
 
 
-def _rules_used(step: Step) -> list[str]:
+def rules_in(step: Step) -> list[str]:
     seen: list[str] = []
     for s in step.walk():
         name = label(s.rule)
         if s.rule not in (engine.CONSTANT, engine.VARIABLE) and name not in seen:
             seen.append(name)
     return seen or [label(step.rule)]
-
-
-def _answer(order: Order, d: Derivation) -> list[Line]:
-    lines = [
-        Line(
-            0,
-            (Deriv(d.variable, order.expr), EQ, Math(order.derived)),
-            kind="result",
-            verdict=order.check.status,
-        )
-    ]
-    if order.result != order.derived:
-        lines.append(Line(0, (Text("simplified: "), Math(order.result)), kind="result"))
-    return lines
-
-
-def _footer(d: Derivation) -> list[Line]:
-    lines = []
-    if d.order > 1:
-        parts = (Deriv(d.variable, d.expression, d.order), EQ, Math(d.result))
-        lines.append(Line(0, parts, kind="result"))
-    if d.point:
-        where = ", ".join(f"{s} = {v}" for s, v in d.point)
-        parts: list[Part] = [Text(f"at {where}: "), Math(d.value)]
-        if (
-            d.value is not None
-            and not (d.value.is_Float or d.value.is_Integer)
-            and not d.value.free_symbols
-            and not d.value.has(sp.Derivative, sp.Subs)
-        ):
-            approx = d.value.evalf(12)
-            if approx != d.value and approx.is_finite:
-                parts += [Text(" ≈ " + _short_number(approx))]
-        lines.append(Line(0, tuple(parts), kind="result"))
-    if d.tangent is not None:
-        lines += _tangent_lines(d)
-    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
-    if not d.complete:
-        lines.append(
-            Line(
-                0, (Text("note: some steps are SymPy's own answer, not a named rule"),), kind="note"
-            )
-        )
-    return lines
-
-
-def _tangent_lines(d: Derivation) -> list[Line]:
-    """The point, the slope and the line y = f(a) + f'(a)(x − a), with decimals when it
-    holds numbers that are not rational (log(2), pi, cos(1))."""
-    t, x = d.tangent, d.variable
-    y = sp.Symbol("y")
-    lines = [
-        Line(0, (Text(f"tangent line at {x} = "), Math(t.a), Text(": the point ("), Math(t.a),
-                 Text(", "), Math(t.fa), Text("), the slope "), Math(t.slope)), kind="result"),
-    ]  # fmt: skip
-    if t.slope == 0:
-        lines.append(Line(1, (Math(y), DEF, Math(t.line)), kind="note"))
-    else:
-        shift = sp.Add(x, -t.a, evaluate=False)
-        form = sp.Add(t.fa, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
-        lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
-    coefficients = sp.Poly(t.line, x).coeffs() if t.line.is_polynomial(x) else [t.line]
-    if not all(c.is_Rational for c in coefficients):
-        fa, slope = t.numeric()
-        approx = sp.Float(fa, 10) + sp.Float(slope, 10) * (x - t.a.evalf(15))
-        lines.append(Line(1, (Math(y), Text(" ≈ "), Math(sp.expand(approx))), kind="note"))
-    return lines
-
-
-def status(d: Derivation) -> str:
-    if d.verified:
-        return "verified"
-    steps = [s for o in d.orders for s in o.steps.walk()]
-    checks = [o.check for o in d.orders]
-    if any(s.verdict == FAILED for s in steps) or any(c.status == FAILED for c in checks):
-        return FAILED
-    return "unconfirmed"
-
-
-def status_text(d: Derivation) -> str:
-    steps = [s for o in d.orders for s in o.steps.walk()]
-    total = len(steps)
-    numeric = sum(1 for s in steps if s.verdict == NUMERIC)
-    if d.verified:
-        how = f"{total} step{'s' if total != 1 else ''} checked against SymPy's diff"
-        if numeric:
-            how += f", {numeric} of them at random points"
-        return f"✓ verified: {how}"
-    failed = sum(1 for s in steps if s.verdict == FAILED)
-    unconfirmed = sum(1 for s in steps if s.verdict not in CONFIRMED) - failed
-    if status(d) == FAILED:
-        return f"✗ NOT verified: {failed} step(s) disagree with SymPy's diff"
-    return f"? unconfirmed: {unconfirmed} step(s) could not be checked either way"
 
 
 BIG = 30  # nodes: an expression larger than this shows its named inner functions by name
@@ -289,7 +178,9 @@ def is_big(expr: sp.Expr) -> bool:
     return any(count >= BIG for count, _ in enumerate(sp.preorder_traversal(expr)))
 
 
-class _Emitter:
+class StepEmitter:
+    """Writes a step tree as lines: one per rule, its parts below it, "so ..." to close."""
+
     def __init__(self, lines: list[Line], detail: str, names: dict | None = None) -> None:
         self.lines = lines
         self.full = detail == "full"
@@ -455,23 +346,6 @@ def _combination(step: Step) -> sp.Expr | None:
 def _unless_one(factor: sp.Expr) -> list[sp.Expr]:
     """Drop a factor of 1 from a product written out for reading."""
     return [] if factor == 1 else [factor]
-
-
-def _short_number(value: sp.Expr) -> str:
-    """12 significant digits, no trailing zeros: 0.75, not 0.750000000000."""
-    re, im = value.as_real_imag()
-    text = _digits(re)
-    if im != 0:
-        text += f" {'+' if im > 0 else '-'} {_digits(abs(im))}*I"
-    return text
-
-
-def _digits(number: sp.Expr) -> str:
-    """A float's 12 digits, or SymPy's own for one beyond float range (exp(1000))."""
-    as_float = float(number)
-    if abs(as_float) == float("inf") or (as_float == 0 and number != 0):
-        return sp.sstr(sp.Float(number, 12))
-    return f"{as_float:.12g}"
 
 
 def _plain(expr: sp.Expr) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..layout import Text, layout
-from .tex import expr_latex, part_latex
+from ..layout import Text
+from .tex import part_latex
 
 
 def _row(line) -> str:
@@ -19,26 +19,9 @@ def _row(line) -> str:
     return row
 
 
-def render_latex(derivation, detail: str = "normal") -> str:
-    return latex_lines(layout(derivation, detail))
-
-
 def latex_lines(lines) -> str:
     """Laid-out lines as an align* block; preformatted lines (a graph) as comments before it."""
     comments = "".join(f"% {line.parts[0].text}\n" for line in lines if line.kind == "pre")
     rows = [_row(line) for line in lines if line.kind != "pre"]
     body = " \\\\\n".join(rows)
     return comments + "\\begin{align*}\n" + body + "\n\\end{align*}\n"
-
-
-def answer_latex(derivation) -> str:
-    """The one-line answer, for Jupyter's _repr_latex_."""
-    d = derivation
-    lhs = rf"\frac{{d}}{{d{expr_latex(d.variable)}}}\left({expr_latex(d.expression)}\right)"
-    if d.order > 1:
-        lhs = (
-            rf"\frac{{d^{{{d.order}}}}}{{d{expr_latex(d.variable)}^{{{d.order}}}}}"
-            rf"\left({expr_latex(d.expression)}\right)"
-        )
-    mark = r"\quad\checkmark" if d.verified else r"\quad\text{(unverified)}"
-    return f"$${lhs} = {expr_latex(d.result)}{mark}$$"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...core.steps import CONFIRMED, FAILED
-from ..layout import Math, Op, Text, layout
+from ..layout import Text
 from .tex import part_latex
 
 
@@ -24,10 +24,6 @@ def _inline(parts) -> str:
             run.append(part_latex(part))
     flush()
     return "".join(out)
-
-
-def render_markdown(derivation, detail: str = "normal") -> str:
-    return markdown_lines(layout(derivation, detail))
 
 
 def markdown_lines(lines) -> str:
@@ -60,4 +56,4 @@ def markdown_lines(lines) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-__all__ = ["render_markdown", "Math", "Op"]
+__all__ = ["markdown_lines"]

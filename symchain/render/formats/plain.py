@@ -4,7 +4,6 @@ terminal's width; a line longer than 80 characters breaks before each '='."""
 from __future__ import annotations
 
 from ...core.steps import CONFIRMED, FAILED
-from ..layout import layout
 from .text import line_texts
 
 INDENT = "  "
@@ -14,10 +13,6 @@ def verdict_mark(verdict: str | None) -> str:
     if verdict is None or verdict in CONFIRMED:
         return ""
     return "  (WRONG: differs from SymPy)" if verdict == FAILED else "  (unconfirmed)"
-
-
-def render_plain(derivation, detail: str = "normal") -> str:
-    return plain_lines(layout(derivation, detail))
 
 
 def plain_lines(lines) -> str:

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from ...core.steps import CONFIRMED, FAILED
-from ..layout import Deriv, Math, Op, Ratio, Text, layout
+from ..layout import Deriv, Math, Op, Ratio, Text
 from .text import line_texts, part_text
 
 _STYLES = {
@@ -38,10 +38,6 @@ def _line_text(line) -> RichText:
     if line.kind == "status":
         out.stylize("bold green" if line.parts[0].text.startswith("✓") else "bold red")
     return out
-
-
-def print_rich(derivation, console: Console, detail: str = "normal") -> None:
-    print_lines(layout(derivation, detail), console)
 
 
 def print_lines(lines, console: Console) -> None:

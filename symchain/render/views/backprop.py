@@ -7,14 +7,31 @@ X @ W1, or as columns, a = σ(Wx + b)).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ...nn.backprop import THRESHOLD, Walkthrough
 from ...nn.network import shown
-from .. import json_text, lines_text
+from .. import View, json_text, view
+from ..formats import Detail, Format
 from ..layout import EQ, Formula, Line, Math, Text, rules_used, title, words
 
 SEED_NAMES = {"W1": "W", "b1": "b", "W2": "V", "b2": "c"}
+
+
+@view("Walkthrough")
+class WalkthroughView(View):
+    def lines(self, result: Walkthrough, detail: Detail = "normal", **_: Any) -> list[Line]:
+        return backprop_lines(result, detail)
+
+    def to_dict(self, result: Walkthrough) -> dict[str, Any]:
+        return backprop_dict(result)
+
+    def text(self, result: Walkthrough, fmt: Format, detail: Detail = "normal", **_: Any) -> str:
+        if fmt in ("json", "jsonl"):  # ASCII-only, as this command's JSON has always been
+            return json_text(backprop_dict(result), fmt, ensure_ascii=True)
+        return super().text(result, fmt, detail)
 
 
 def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Line:
@@ -210,35 +227,13 @@ def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
     lines.append(
         _eq(2, f"= {k_sum}∂L/∂{y} · {f_out}'({zl}) · {weight} · {f_mid}'({zj}) · {a_in}[0]")
     )
-    value = _one_weight_value(w, j)
+    value = w.one_weight
     numpy_value = w.gradients[f"W{j}"]["numpy"][0, 0]
     over = f", summed over the {names.n} samples" if names.batch else ""
     lines.append(
         words(1, f"at the instance{over}: {value:.10g} (numpy's ∂L/∂{entry}: {numpy_value:.10g})")
     )
     return lines
-
-
-def _one_weight_value(w: Walkthrough, j: int) -> float:
-    """The Leibniz product evaluated from the forward values, independently of the deltas."""
-    net = w.network
-    L = net.layers
-    zs, acts = net.forward(w.x)
-    n, kk = w.t.shape
-    dl = net.loss.gradient(acts[-1], w.t)  # ∂L/∂y, scale included
-    out = net.activation(L).derivative(zs[L], acts[L])
-    mid = net.activation(j).derivative(zs[j], acts[j])
-    total = 0.0
-    for sample in range(n):
-        for k in range(kk):
-            total += (
-                dl[sample, k]
-                * out[sample, k]
-                * net.params[f"W{L}"][0, k]
-                * mid[sample, 0]
-                * acts[j - 1][sample, 0]
-            )
-    return total
 
 
 def _check(w: Walkthrough) -> list[Line]:
@@ -354,18 +349,6 @@ def _training(w: Walkthrough) -> list[Line]:
     return lines
 
 
-def render_backprop(w: Walkthrough, fmt: str = "plain", detail: str = "normal") -> str:
-    if fmt in ("json", "jsonl"):
-        return json_text(backprop_dict(w), fmt, ensure_ascii=True)
-    return lines_text(backprop_lines(w, detail), fmt)
-
-
-def print_backprop_rich(w: Walkthrough, console, detail: str = "normal") -> None:
-    from ..formats.rich import print_lines
-
-    print_lines(backprop_lines(w, detail), console)
-
-
 def _listed(array: np.ndarray) -> list:
     return np.asarray(array, dtype=float).tolist()
 
@@ -384,7 +367,7 @@ def _gradients_json(w: Walkthrough) -> dict:
     }
 
 
-def backprop_dict(w: Walkthrough) -> dict:
+def backprop_dict(w: Walkthrough) -> dict[str, Any]:
     net = w.network
     text, _ = _loss_text(w, _Names(w))
     out = {

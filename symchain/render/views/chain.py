@@ -1,4 +1,4 @@
-"""A multivariable chain-rule derivation laid out as lines, for every text format.
+"""A multivariable chain-rule derivation laid out as lines for every text format, and as data.
 
 Sections, in the seed's order: the definitions, the computation graph,
 each local derivative, the paths from t to f with one product term each,
@@ -7,17 +7,35 @@ their sum, the backward pass (adjoints), the answer and its check.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from ...calculus.multivariable import Bar, ChainDerivation, format_count
 from ...core.steps import FAILED
+from .. import View, view
+from ..formats import Detail
+from ..formats.json import expr_str, step_dict
+from ..formats.tex import expr_latex, part_latex
 from ..layout import DEF, DOT, EQ, Line, Math, Op, Ratio, Text, rules_used, step_lines, title, words
 
 PATHS_SHOWN = {"brief": 4, "normal": 8, "full": 64}
 PLUS = Op("+", breaks=False)
 
 
-def chain_lines(c: ChainDerivation, detail: str = "normal") -> list[Line]:
+@view("ChainDerivation")
+class ChainView(View):
+    def lines(self, result: ChainDerivation, detail: Detail = "normal", **_: Any) -> list[Line]:
+        return chain_lines(result, detail)
+
+    def to_dict(self, result: ChainDerivation) -> dict[str, Any]:
+        return chain_dict(result)
+
+    def notebook_latex(self, result: ChainDerivation) -> str:
+        return answer_latex(result)
+
+
+def chain_lines(c: ChainDerivation, detail: Detail = "normal") -> list[Line]:
     """Every line of the derivation, in order."""
     lines = _definitions(c)
     lines += _graph(c)
@@ -262,17 +280,8 @@ def _answer(c: ChainDerivation) -> list[Line]:
         and sum(1 for _ in sp.preorder_traversal(c.result)) <= SHOWN_NODES
     ):
         lines.append(Line(0, (Text("simplified: "), Math(c.result)), kind="note"))
-    lines.append(Line(0, (Text(status_text(c)),), kind="status", verdict=status(c)))
+    lines.append(Line(0, (Text(status_text(c)),), kind="status", verdict=c.status))
     return lines
-
-
-def status(c: ChainDerivation) -> str:
-    if c.verified:
-        return "verified"
-    checks = [c.check, c.path_check, c.matrix.check if c.matrix else None]
-    if any(v is not None and v.status == FAILED for v in checks):
-        return FAILED
-    return "unconfirmed"
 
 
 def status_text(c: ChainDerivation) -> str:
@@ -282,7 +291,7 @@ def status_text(c: ChainDerivation) -> str:
         if not c.substituted:
             target = "a 40-digit finite difference through the graph"
         return f"✓ verified: every local derivative by SymPy's diff; the answer{how} by {target}"
-    if status(c) == FAILED:
+    if c.status == FAILED:
         return "✗ NOT verified: the answer differs from differentiating directly"
     bad = [e for e in c.edges if not e.derivation.verified]
     if bad:
@@ -290,18 +299,90 @@ def status_text(c: ChainDerivation) -> str:
     return "? unconfirmed: the answer could not be checked against direct differentiation"
 
 
-def render_chain(c: ChainDerivation, fmt: str = "plain", detail: str = "normal") -> str:
-    from .. import json_text, lines_text
-
-    if fmt in ("json", "jsonl"):
-        from .chain_json import chain_dict
-
-        return json_text(chain_dict(c), fmt)
-    return lines_text(chain_lines(c, detail), fmt)
-
-
 def answer_latex(c: ChainDerivation) -> str:
-    from ..formats.tex import expr_latex, part_latex
-
     mark = r"\quad\checkmark" if c.verified else r"\quad\text{(unverified)}"
     return f"$${part_latex(_total(c))} = {expr_latex(c.result)}{mark}$$"
+
+
+def chain_dict(c: ChainDerivation) -> dict[str, Any]:
+    """The derivation as data; adjoints are written `xbar` (the adjoint of x)."""
+    g = c.graph
+    out = {
+        "input": c.input if c.input is not None else expr_str(g.definitions[g.output]),
+        "expression": expr_str(g.definitions[g.output]),
+        "output": g.output.name,
+        "let": {s.name: expr_str(g.definitions[s]) for s in g.lets},
+        "variable": c.variable.name,
+        "inputs": [s.name for s in g.inputs],
+        "result": expr_str(c.result),
+        "derived": expr_str(c.derived),
+        "substituted": c.substituted,
+        "verified": c.verified,
+        "complete": c.complete,
+        "status": c.status,
+        "check": c.check.status,
+        "graph": {
+            "nodes": [
+                {
+                    "name": n.name,
+                    "expression": expr_str(g.definitions[n]) if n in g.definitions else None,
+                }
+                for n in g.order
+            ],
+            "edges": [[p.name, ch.name] for p, ch in g.edges],
+        },
+        "partials": [
+            {
+                "of": e.parent.name,
+                "wrt": e.child.name,
+                "partial": e.partial,
+                "result": expr_str(e.result),
+                "verified": e.derivation.verified,
+                "complete": e.derivation.complete,
+                "steps": step_dict(e.derivation.steps),
+            }
+            for e in c.edges
+        ],
+        "path_count": c.path_count,
+        "paths": [
+            {
+                "path": [s.name for s in p.nodes],
+                "factors": [expr_str(f) for f in p.factors],
+                "term": expr_str(p.term),
+            }
+            for p in c.paths
+        ],
+        "paths_truncated": c.path_count > len(c.paths),
+        "path_sum": expr_str(c.path_sum) if c.path_sum is not None else None,
+        "adjoints": [
+            {
+                "node": a.node.name,
+                "name": expr_str(a.symbol),
+                "terms": [{"from": p.name, "term": expr_str(t)} for p, t in a.terms],
+                "value": expr_str(a.value),
+            }
+            for a in c.adjoints
+        ],
+        "multiplications": dict(c.multiplications),
+    }
+    if c.matrix is not None:
+        m = c.matrix
+        out["matrix"] = {
+            "middle": [s.name for s in m.middle],
+            "inputs": [s.name for s in m.inputs],
+            "J_f": _rows(m.outer),
+            "J_g": _rows(m.inner),
+            "product": _rows(m.product),
+            "direct": _rows(m.direct),
+            "shapes": {
+                "J_f": [1, len(m.middle)],
+                "J_g": [len(m.middle), len(m.inputs)],
+                "product": [1, len(m.inputs)],
+            },
+            "verified": m.check.confirmed,
+        }
+    return out
+
+
+def _rows(matrix) -> list[list[str]]:
+    return [[expr_str(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]

@@ -10,12 +10,38 @@ walks the same lines, so they cannot disagree.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
-from .. import json_text, lines_text
-from ..formats.json import derivation_dict, expr_str
+from ...calculus.check import CheckResult, Counterexample, Mistake
+from .. import View, json_text, lines_text, view
+from ..formats import Detail, Format
+from ..formats.json import expr_str
 from ..formats.tex import expr_latex
-from ..layout import Deriv, Line, Math, Part, Text, layout
+from ..layout import Deriv, Line, Math, Part, Text
+from .derivation import derivation_dict, derivation_lines
+
+
+@view("CheckResult")
+class CheckView(View):
+    def lines(
+        self, result: CheckResult, detail: Detail = "normal", *, spaced: bool = True, **_: Any
+    ) -> list[Line]:
+        return check_lines(result, detail, spaced)
+
+    def text(self, result: CheckResult, fmt: Format, detail: Detail = "normal", **_: Any) -> str:
+        if fmt in ("json", "jsonl"):
+            return json_text(check_dict(result), fmt)
+        # plain text and the terminal show lines as they are, so they space the derivation
+        spaced = fmt in ("plain", "rich")
+        return lines_text(check_lines(result, detail, spaced), "plain" if spaced else fmt)
+
+    def to_dict(self, result: CheckResult) -> dict[str, Any]:
+        return check_dict(result)
+
+    def notebook_latex(self, result: CheckResult) -> str:
+        return answer_latex(result)
 
 
 def _verdict_line(result) -> Line:
@@ -106,23 +132,10 @@ def check_lines(result, detail: str = "normal", spaced: bool = False) -> list[Li
         lines.append(Line(0, (Text(""),), kind="note"))
     heading = "the derivation:" if result.correct else "the correct derivation:"
     lines.append(Line(0, (Text(heading),), kind="note"))
-    return lines + layout(result.true, detail)
+    return lines + derivation_lines(result.true, detail)
 
 
-def render_check(result, fmt: str = "plain", detail: str = "normal") -> str:
-    """The check as text in one of the non-terminal formats."""
-    if fmt in ("json", "jsonl"):
-        return json_text(check_dict(result), fmt)
-    return lines_text(check_lines(result, detail, spaced=fmt == "plain"), fmt)
-
-
-def print_check_rich(result, console, detail: str = "normal") -> None:
-    from ..formats.rich import print_lines
-
-    print_lines(check_lines(result, detail, spaced=True), console)
-
-
-def check_dict(result) -> dict:
+def check_dict(result: CheckResult) -> dict[str, Any]:
     """The issue's keys first (correct, claimed, result, counterexample, mistake), then the rest."""
     d = result.true
     equality = result.equality
@@ -130,7 +143,9 @@ def check_dict(result) -> dict:
         "correct": result.correct,
         "claimed": expr_str(result.claimed),
         "result": expr_str(result.truth),
-        "counterexample": result.counterexample.to_dict() if result.counterexample else None,
+        "counterexample": (
+            counterexample_dict(result.counterexample) if result.counterexample else None
+        ),
         "mistake": result.mistake.name if result.mistake else None,
         "status": result.status,
         "input": result.formula if result.formula is not None else expr_str(d.expression),
@@ -147,7 +162,7 @@ def check_dict(result) -> dict:
             "rewrite": equality.rewrite,
             "common": expr_str(equality.common) if equality.common is not None else None,
         },
-        "mistake_detail": result.mistake.to_dict() if result.mistake else None,
+        "mistake_detail": mistake_dict(result.mistake) if result.mistake else None,
         "notes": list(result.notes),
         "derivation": derivation_dict(d),
     }
@@ -165,3 +180,26 @@ def answer_latex(result) -> str:
     if result.correct is False:
         return rf"$${lhs} = {expr_latex(result.truth)} \neq {claim}$$"
     return rf"$${lhs} \overset{{?}}{{=}} {claim}$$"
+
+
+def mistake_dict(m: Mistake) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "explanation": m.explanation,
+        "at": expr_str(m.at),
+        "places": m.places,
+        "order": m.order,
+        "mistaken": expr_str(m.mistaken),
+    }
+
+
+def counterexample_dict(c: Counterexample) -> dict[str, Any]:
+    out: dict = {str(s): float(v) for s, v in c.point}
+    out["claimed"] = c.claimed_float
+    out["true"] = c.true_float
+    # the same point again under one key, in case a variable is called `claimed` or `true`
+    out["point"] = {str(s): float(v) for s, v in c.point}
+    out["difference"] = c.difference
+    out["claimed_exact"] = expr_str(c.claimed)
+    out["true_exact"] = expr_str(c.true)
+    return out

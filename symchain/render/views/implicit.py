@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-import sympy as sp
+from typing import Any
 
 from ...calculus.implicit import Implicit
-from .. import json_text, lines_text
+from .. import View, view
+from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Ratio, Text, step_lines, title
 
 
-def implicit_lines(d: Implicit, detail: str = "normal") -> list[Line]:
+@view("Implicit")
+class ImplicitView(View):
+    def lines(self, result: Implicit, detail: Detail = "normal", **_: Any) -> list[Line]:
+        return implicit_lines(result, detail)
+
+    def to_dict(self, result: Implicit) -> dict[str, Any]:
+        return implicit_dict(result)
+
+    def hint(self, result: Implicit) -> str:
+        return (
+            f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
+        )
+
+
+def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
     x, y, Y = d.x, d.y, d.function
     note = f"  with {y} = {y}({x}), a function of {x}: every {y} term needs the chain rule"
     lines = [
@@ -45,16 +60,8 @@ def implicit_lines(d: Implicit, detail: str = "normal") -> list[Line]:
         lines.append(
             Line(0, (lhs, EQ, Math(order.result)), kind="result", verdict=order.check.status)
         )
-    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
+    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
     return lines
-
-
-def status(d: Implicit) -> str:
-    if d.verified:
-        return "verified"
-    if any(o.check.status == "failed" for o in d.orders):
-        return "failed"
-    return "unconfirmed"
 
 
 def status_text(d: Implicit) -> str:
@@ -62,19 +69,12 @@ def status_text(d: Implicit) -> str:
         how = {o.check.status for o in d.orders}
         numeric = " (at random points)" if "numeric" in how else ""
         return f"✓ verified: every step by SymPy's diff; the answer against sympy.idiff{numeric}"
-    if status(d) == "failed":
+    if d.status == "failed":
         return "✗ NOT verified: the answer differs from sympy.idiff"
     return "? unconfirmed: the answer could not be checked against sympy.idiff"
 
 
-def render_implicit(d: Implicit, fmt: str = "plain", detail: str = "normal") -> str:
-    if fmt in ("json", "jsonl"):
-        return json_text(implicit_dict(d), fmt)
-    return lines_text(implicit_lines(d, detail), fmt)
-
-
-def implicit_dict(d: Implicit) -> dict:
-
+def implicit_dict(d: Implicit) -> dict[str, Any]:
     return {
         "input": d.input if d.input is not None else f"{expr_str(d.lhs)} = {expr_str(d.rhs)}",
         "equation": {"lhs": expr_str(d.lhs), "rhs": expr_str(d.rhs)},
@@ -84,12 +84,12 @@ def implicit_dict(d: Implicit) -> dict:
         "result": expr_str(d.result),
         "verified": d.verified,
         "complete": d.complete,
-        "status": status(d),
+        "status": d.status,
         "sides": [step_dict(s.steps) for s in d.sides],
         "coefficient": expr_str(d.coefficient),
         "rest": expr_str(d.rest),
         "orders": [
             {"order": o.n, "result": expr_str(o.result), "check": o.check.status} for o in d.orders
         ],
-        "idiff": [expr_str(sp.idiff(d.lhs - d.rhs, d.y, d.x, o.n)) for o in d.orders],
+        "idiff": [expr_str(o.reference) for o in d.orders],
     }

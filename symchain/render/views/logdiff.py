@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from ...calculus.logdiff import LogDerivation
-from .. import json_text, lines_text
+from .. import View, view
+from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Text, rules_used, step_lines
 
 Y = sp.Symbol("y")
 
 
-def logdiff_lines(d: LogDerivation, detail: str = "normal") -> list[Line]:
+@view("LogDerivation")
+class LogDerivationView(View):
+    def lines(self, result: LogDerivation, detail: Detail = "normal", **_: Any) -> list[Line]:
+        return logdiff_lines(result, detail)
+
+    def to_dict(self, result: LogDerivation) -> dict[str, Any]:
+        return logdiff_dict(result)
+
+    def hint(self, result: LogDerivation) -> str:
+        return "take ln of both sides and split it with the log laws"
+
+
+def logdiff_lines(d: LogDerivation, detail: Detail = "normal") -> list[Line]:
     x = d.variable
     title = (Text("Logarithmic differentiation of "), Math(Y), DEF, Math(d.expression))
     both_sides = f"differentiate both sides by {x}; on the left, d/d{x} ln y = y'/y (chain rule):"
@@ -41,32 +56,20 @@ def logdiff_lines(d: LogDerivation, detail: str = "normal") -> list[Line]:
     )
     if d.result != d.derived:
         lines.append(Line(0, (Text("simplified: "), Math(d.result)), kind="result"))
-    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=status(d)))
+    lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
     return lines
-
-
-def status(d: LogDerivation) -> str:
-    if d.verified:
-        return "verified"
-    return "failed" if d.check.status == "failed" else "unconfirmed"
 
 
 def status_text(d: LogDerivation) -> str:
     if d.verified:
         how = "" if d.check.status == "symbolic" else " at random points"
         return f"✓ verified: each term by SymPy's diff; the answer{how} equals the direct route"
-    if status(d) == "failed":
+    if d.status == "failed":
         return "✗ NOT verified: the answer differs from the direct route"
     return "? unconfirmed: the answer could not be checked against the direct route"
 
 
-def render_logdiff(d: LogDerivation, fmt: str = "plain", detail: str = "normal") -> str:
-    if fmt in ("json", "jsonl"):
-        return json_text(logdiff_dict(d), fmt)
-    return lines_text(logdiff_lines(d, detail), fmt)
-
-
-def logdiff_dict(d: LogDerivation) -> dict:
+def logdiff_dict(d: LogDerivation) -> dict[str, Any]:
     return {
         "input": d.input if d.input is not None else expr_str(d.expression),
         "expression": expr_str(d.expression),
@@ -78,7 +81,7 @@ def logdiff_dict(d: LogDerivation) -> dict:
         "derived": expr_str(d.derived),
         "verified": d.verified,
         "complete": d.complete,
-        "status": status(d),
+        "status": d.status,
         "terms": [
             {
                 "exponent": expr_str(t.exponent),

@@ -10,17 +10,24 @@ line per entry instead of the steps).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from ...calculus.partials import Partials
 from ...core import engine
 from ...core.steps import FAILED
+from .. import View, json_text, view
+from ..formats import Detail, Format
 from ..formats.json import expr_str, step_dict
 from ..formats.tex import expr_latex
 from ..formats.text import expr_text
 from ..layout import label
+from .derivation import derivation_lines
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MAX_GRID_WIDTH = 100  # wider than this, a plain matrix is listed entry by entry
 LATEX_MATRIX_COLUMNS = 10  # amsmath's default MaxMatrixCols
@@ -407,7 +414,7 @@ def print_rich(obj, console, detail: str = "normal") -> None:
     """The plain layout, with colour, and each entry's steps drawn as a rich tree."""
     from rich.text import Text
 
-    from ..formats.rich import print_rich as print_derivation
+    from ..formats.rich import print_lines
 
     console.print(Text(title_text(obj), style="bold underline"))
     for f, expr in definitions(obj):
@@ -428,7 +435,7 @@ def print_rich(obj, console, detail: str = "normal") -> None:
         for heading, d in derivations(obj):
             console.print()
             console.print(Text(f"── {heading.text} ──", style="bold cyan"))
-            print_derivation(d, console, detail)
+            print_lines(derivation_lines(d, detail), console)
     if not _matrix_first(obj):
         matrix()
     console.print()
@@ -500,21 +507,27 @@ def partials_dict(obj) -> dict:
     return out
 
 
-# --- entry point ---------------------------------------------------------------------
+# --- the view ------------------------------------------------------------------------
 
 
-def render_partials(obj, fmt: str = "plain", detail: str = "normal") -> str:
-    """A gradient, Jacobian or Hessian as text in one of the non-terminal formats."""
-    if fmt == "plain":
-        return render_plain(obj, detail)
-    if fmt == "markdown":
-        return render_markdown(obj, detail)
-    if fmt == "latex":
-        return render_latex(obj, detail)
-    if fmt in ("json", "jsonl"):
-        indent = 2 if fmt == "json" else None
-        return json.dumps(partials_dict(obj), indent=indent, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt!r}")
+@view("Partials")
+class PartialsView(View):
+    """A gradient, Jacobian or Hessian: its own layouts per format, not shared lines."""
 
+    def text(self, result: Partials, fmt: Format, detail: Detail = "normal", **_: Any) -> str:
+        if fmt in ("plain", "rich"):
+            return render_plain(result, detail)
+        if fmt == "markdown":
+            return render_markdown(result, detail)
+        if fmt == "latex":
+            return render_latex(result, detail)
+        return json_text(partials_dict(result), fmt)
 
-__all__ = ["render_partials", "print_rich", "partials_dict", "answer_latex"]
+    def rich(self, result: Partials, console: Console, detail: Detail = "normal", **_: Any) -> None:
+        print_rich(result, console, detail)
+
+    def to_dict(self, result: Partials) -> dict[str, Any]:
+        return partials_dict(result)
+
+    def notebook_latex(self, result: Partials) -> str:
+        return answer_latex(result)

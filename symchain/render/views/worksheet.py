@@ -1,7 +1,7 @@
 """A worksheet in every format: exercises, answer key, and each solution in full.
 
 The solutions are the derivations as the shared renderers print them
-(`render_plain`, `render_markdown`, `latex_lines`, `print_rich`); this
+(`derivation_lines` in each format); this
 module only adds the sheet around them, and breaks a long LaTeX row at its
 '=' signs, since an align* row never wraps by itself.  The LaTeX is a whole document for
 pdflatex with the standard `article` class, and it is kept pure ASCII: any
@@ -14,15 +14,53 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from ...calculus.worksheet import Exercise, Worksheet
+from .. import View, view
+from ..formats import Detail, Format
+from ..formats.json import expr_str
 from ..formats.tex import expr_latex
 from ..formats.text import expr_text, parts_text
-from ..layout import Line, Op, label, layout
+from ..layout import Line, Op, label
+from .derivation import derivation_lines
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 TITLE = "Differentiation worksheet"
 INSTRUCTIONS = "Differentiate each function with respect to x. Simplify where it helps."
+
+
+@view("Worksheet")
+class WorksheetView(View):
+    """The sheet, its answer key and (unless solutions=False) every solution in full."""
+
+    def text(
+        self, result: Worksheet, fmt: Format, detail: Detail = "normal", **options: Any
+    ) -> str:
+        return render_worksheet(result, fmt, options.get("solutions", True), detail)
+
+    def rich(
+        self, result: Worksheet, console: Console, detail: Detail = "normal", **options: Any
+    ) -> None:
+        print_worksheet_rich(result, console, options.get("solutions", True), detail)
+
+    def to_dict(self, result: Worksheet) -> dict[str, Any]:
+        return worksheet_dict(result)
+
+
+@view("Exercise")
+class ExerciseView(View):
+    """One exercise: its solution, the derivation as derive prints it."""
+
+    def lines(self, result: Exercise, detail: Detail = "normal", **_: Any) -> list[Line]:
+        return derivation_lines(result.derivation, detail)
+
+    def to_dict(self, result: Exercise) -> dict[str, Any]:
+        return exercise_dict(result)
 
 
 def render_worksheet(ws, fmt: str, solutions: bool = True, detail: str = "normal") -> str:
@@ -34,7 +72,7 @@ def render_worksheet(ws, fmt: str, solutions: bool = True, detail: str = "normal
     if fmt == "latex":
         return latex_sheet(ws, solutions, detail)
     if fmt == "json":
-        return json.dumps(ws.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(worksheet_dict(ws), indent=2, ensure_ascii=False) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -56,7 +94,7 @@ def _heading(exercise) -> str:
 
 
 def plain_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
-    from ..formats.plain import render_plain
+    from ..formats.plain import plain_lines
 
     width = len(str(ws.count))
     out = [TITLE, _about(ws), f"again: {ws.command}", "", INSTRUCTIONS, ""]
@@ -66,7 +104,8 @@ def plain_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
     if solutions:
         out += ["", "Solutions"]
         for e in ws.exercises:
-            out += ["", f"── {_heading(e)} ──", render_plain(e.derivation, detail).rstrip("\n")]
+            solution = plain_lines(derivation_lines(e.derivation, detail)).rstrip("\n")
+            out += ["", f"── {_heading(e)} ──", solution]
     out += ["", _status(ws)]
     return "\n".join(out) + "\n"
 
@@ -86,7 +125,7 @@ def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "nor
     from rich.rule import Rule
     from rich.text import Text
 
-    from ..formats.rich import print_rich
+    from ..formats.rich import print_lines
 
     width = len(str(ws.count))
     console.print(Text(TITLE, style="bold underline"))
@@ -106,7 +145,7 @@ def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "nor
         console.print(Text("Solutions", style="bold underline"))
         for e in ws.exercises:
             console.print(Rule(_heading(e), align="left", style="dim"))
-            print_rich(e.derivation, console, detail)
+            print_lines(derivation_lines(e.derivation, detail), console)
     console.print()
     console.print(Text(_status(ws), style="bold green" if ws.verified else "bold red"))
 
@@ -115,7 +154,7 @@ def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "nor
 
 
 def markdown_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
-    from ..formats.markdown import render_markdown
+    from ..formats.markdown import markdown_lines
 
     out = [f"# {TITLE}", "", f"*{_about(ws)}* — again: `{ws.command}`", "", INSTRUCTIONS, ""]
     out += [f"{e.number}. ${expr_latex(e.expression)}$" for e in ws.exercises]
@@ -124,7 +163,7 @@ def markdown_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
     if solutions:
         out += ["", "## Solutions"]
         for e in ws.exercises:
-            body = render_markdown(e.derivation, detail).strip("\n")
+            body = markdown_lines(derivation_lines(e.derivation, detail)).strip("\n")
             # the derivation's own "### d/dx ..." headings go one level under the exercise's
             body = re.sub(r"^### ", "#### ", body, flags=re.M)
             out += ["", f"### {_heading(e)}", "", body]
@@ -222,7 +261,7 @@ def solution_latex(derivation, detail: str = "normal") -> str:
     """The shared align* rendering of a derivation, its long rows broken at '='."""
     from ..formats.latex import latex_lines
 
-    return latex_lines(_broken(layout(derivation, detail)))
+    return latex_lines(_broken(derivation_lines(derivation, detail)))
 
 
 def latex_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
@@ -251,3 +290,26 @@ def latex_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
             ]
     out += ["", _tex_text(_status(ws)), r"\end{document}"]
     return _ascii("\n".join(out) + "\n")
+
+
+def exercise_dict(e: Exercise) -> dict[str, Any]:
+    return {
+        "number": e.number,
+        "expression": expr_str(e.expression),
+        "topic": e.topic,
+        "level": e.level,
+        "rules": list(e.rules),
+        "answer": expr_str(e.answer),
+        "verified": e.verified,
+    }
+
+
+def worksheet_dict(ws: Worksheet) -> dict[str, Any]:
+    return {
+        "seed": ws.seed,
+        "topics": list(ws.topics),
+        "level": list(ws.level),
+        "count": ws.count,
+        "verified": ws.verified,
+        "exercises": [exercise_dict(e) for e in ws.exercises],
+    }

@@ -1,0 +1,106 @@
+"""The environment a command runs in: its streams, whether they are terminals, colour.
+
+One object holds what the command line depends on outside its arguments
+(as httpie's Environment does), so that a test can fake a terminal and the
+commands never ask `sys` themselves.  It also emits: a finished result in
+the chosen format (through render's views), or an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from ..render.formats import Detail, Format
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..core.errors import SymchainError
+
+
+@dataclass
+class Environment:
+    """Streams, terminal detection and colour for one run of a command."""
+
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
+    no_color: bool = False
+    _console: Console | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.no_color = self.no_color or "NO_COLOR" in os.environ
+
+    @property
+    def stdout_isatty(self) -> bool:
+        return self.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+    @property
+    def stdin_isatty(self) -> bool:
+        return self.stdin.isatty()
+
+    @property
+    def stderr_isatty(self) -> bool:
+        return self.stderr.isatty()
+
+    def format(self, fmt: Format | None) -> Format:
+        """rich on a terminal, plain when piped, unless --format says otherwise."""
+        return fmt or ("rich" if self.stdout_isatty else "plain")
+
+    def console(self) -> Console:
+        """The rich console for stdout (made once, when first drawn on)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(no_color=self.no_color, highlight=False)
+        return self._console
+
+    def emit(self, result: object, fmt: Format, detail: Detail = "normal", **options: Any) -> None:
+        """A finished result on stdout, in `fmt`, by its view."""
+        from .. import render
+
+        if fmt == "rich":
+            render.print_rich(result, self.console(), detail, **options)
+        else:
+            self.echo(render.render(result, fmt, detail, **options), nl=False)
+
+    def echo(self, text: str, nl: bool = True) -> None:
+        click.echo(text, nl=nl)
+
+    def note(self, text: str) -> None:
+        """A message for the person, on stderr."""
+        click.echo(text, err=True)
+
+    def error(
+        self,
+        inputs: object,
+        error: SymchainError,
+        fmt: Format,
+        line: int | None = None,
+        collected: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """The error on stderr, in one line (with a caret under the column when known);
+        in the JSON formats also a JSON object on stdout (or into `collected`)."""
+        from .run import message
+
+        text = message(error)
+        where = f"line {line}: " if line is not None else ""
+        self.note(f"error: {where}{text}")
+        pointer = error.pointer()
+        if pointer:
+            self.note(pointer)
+        if fmt in ("json", "jsonl"):
+            payload: dict[str, Any] = {"input": inputs, "error": error.to_dict(text)}
+            if line is not None:
+                payload["line"] = line
+            if collected is not None:
+                collected.append(payload)
+                return
+            indent = 2 if fmt == "json" else None
+            self.echo(json.dumps(payload, indent=indent, ensure_ascii=False))

@@ -1,0 +1,81 @@
+"""The options commands share, each declared once (as sqlite-utils does): --format,
+--detail, --timeout, --no-color and --debug."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from ..render.formats import DETAILS, FORMATS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: click settings every command uses: -h as --help.
+SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+#: ...and for commands whose arguments are formulas: "-sin(x)" is an argument, not an option.
+FORMULA_SETTINGS: dict[str, Any] = {**SETTINGS, "ignore_unknown_options": True}
+
+FORMAT_HELP = "Output format [default: rich on a terminal, plain when piped]."
+DETAIL_HELP = "brief: rules and answer; normal: trivial steps folded; full: every step."
+
+
+def format_option(formats: Sequence[str] = FORMATS, help: str = FORMAT_HELP) -> Callable[[F], F]:
+    """--format, as `fmt`: the formats this command can write."""
+    return click.option("--format", "fmt", type=click.Choice(list(formats)), help=help)
+
+
+def detail_option(help: str = DETAIL_HELP) -> Callable[[F], F]:
+    """--detail brief|normal|full."""
+    return click.option(
+        "--detail", type=click.Choice(list(DETAILS)), default="normal", show_default=True, help=help
+    )
+
+
+def timeout_option(default: float, help: str) -> Callable[[F], F]:
+    """--timeout SECONDS: the whole command's time limit."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        metavar="SECONDS",
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def no_color_option(command: F) -> F:
+    return click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")(
+        command
+    )
+
+
+def debug_option(command: F) -> F:
+    return click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(command)
+
+
+def output_options(
+    formats: Sequence[str] = FORMATS,
+    *,
+    timeout: float,
+    timeout_help: str,
+    detail: str | None = DETAIL_HELP,
+    format_help: str = FORMAT_HELP,
+) -> Callable[[F], F]:
+    """--format, --detail (unless detail is None), --timeout, --no-color and --debug."""
+
+    def apply(command: F) -> F:
+        for option in reversed(
+            [
+                format_option(formats, format_help),
+                *([detail_option(detail)] if detail is not None else []),
+                timeout_option(timeout, timeout_help),
+                no_color_option,
+                debug_option,
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return apply
