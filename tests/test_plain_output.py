@@ -1,0 +1,58 @@
+"""The exact plain text of `symchain derive`: every rule label a reader sees, to the letter.
+
+Other tests look for pieces of the output ("chain rule: d/dx ..." is written by the layout
+itself), so a changed rule label (the "[chain rule]" at the end of a line, the "rules:" of
+--detail brief) would pass them.  These would not.
+"""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from symchain.cli import main
+
+
+def _derive(*args: str) -> str:
+    result = CliRunner().invoke(main, ["derive", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_seed_example_exactly():
+    assert _derive("(3x+1)^2") == (
+        "d/dx (3*x + 1)**2\n"
+        "  chain rule: d/dx (3*x + 1)**2, with u = 3*x + 1\n"
+        "    d/du u**2 = 2*u    [power rule]\n"
+        "    du/dx = d/dx (3*x + 1) = 3    [sum rule]\n"
+        "    so d/dx (3*x + 1)**2 = 2*u · 3 = 6*u = 6*(3*x + 1)    [chain rule]\n"
+        "\n"
+        "d/dx (3*x + 1)**2 = 18*x + 6\n"
+        "✓ verified: 6 steps checked against SymPy's diff\n"
+    )
+
+
+def test_the_seed_example_brief_exactly():
+    assert _derive("(3x+1)^2", "--detail", "brief") == (
+        "d/dx (3*x + 1)**2\n"
+        "  rules: chain rule, power rule, sum rule, constant multiple\n"
+        "\n"
+        "d/dx (3*x + 1)**2 = 18*x + 6\n"
+        "✓ verified: 6 steps checked against SymPy's diff\n"
+    )
+
+
+def test_the_labels_of_many_rules_exactly():
+    formula = (
+        "sin(x^2)*exp(3x)/(1+x^2) + x^x + asin(x) + sinh(x) + atanh(x) + abs(x) + log(x,2)"
+        " + sqrt(x) + 5 x^3"
+    )
+    lines = _derive(formula, "--detail", "brief").splitlines()
+    assert lines[1] == (
+        "  rules: sum rule, root rule, logarithmic differentiation, constant multiple,"
+        " power rule, logarithm base b, quotient rule, product rule, chain rule,"
+        " exponential rule, trig rule, absolute value rule, inverse trig rule,"
+        " inverse hyperbolic rule, hyperbolic rule"
+    )
+    assert (
+        lines[-1] == "✓ verified: 24 steps checked against SymPy's diff, 1 of them at random points"
+    )
