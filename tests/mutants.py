@@ -26,12 +26,12 @@ import pytest
 # names a module of the package: when the package moves into subpackages (symchain/core/verify.py
 # and so on), update the paths here and nothing else.
 TARGETS = {
-    "check_step": ("symchain.verify", "check_step"),  # the verdict on one step
-    "compare": ("symchain.compare", "compare"),  # are two expressions equal?
+    "check_step": ("symchain.core.verify", "check_step"),  # the verdict on one step
+    "compare": ("symchain.core.compare", "compare"),  # are two expressions equal?
     "rule_labels": ("symchain.render.layout", "RULE_LABELS"),  # rule name -> printed label
-    "verdict": ("symchain.compare", "Verdict"),  # what check_step and compare return
-    "symbolic": ("symchain.steps", "SYMBOLIC"),  # the verdict "equal, shown symbolically"
-    "chain_rule": ("symchain.engine", "CHAIN"),  # the rule whose label the label mutant changes
+    "verdict": ("symchain.core.compare", "Verdict"),  # what check_step and compare return
+    "symbolic": ("symchain.core.steps", "SYMBOLIC"),  # the verdict "equal, shown symbolically"
+    "chain_rule": ("symchain.core.engine", "CHAIN"),  # its label is what the mutant changes
 }
 CHANGED_LABEL = "chain"  # the label mutant prints the chain rule as this instead of "chain rule"
 

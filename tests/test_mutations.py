@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from symchain import verify
 from symchain.cli import main
-from symchain.steps import FAILED, SYMBOLIC, Step
+from symchain.core.steps import FAILED, SYMBOLIC, Step
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 60.0  # seconds: caught first thing, a mutant takes about 10, mostly start-up

@@ -20,11 +20,11 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain import derive, engine, formulas
+from symchain import derive
 from symchain.cli import main
-from symchain.compare import Verdict, compare
-from symchain.render.layout import RULE_LABELS, status, status_text
-from symchain.steps import (
+from symchain.core import engine, formulas
+from symchain.core.compare import Verdict, compare
+from symchain.core.steps import (
     CONFIRMED,
     FAILED,
     FALLBACK,
@@ -33,9 +33,11 @@ from symchain.steps import (
     UNCONFIRMED,
     Step,
 )
-from symchain.verify import check_step, verify_tree
+from symchain.core.verify import check_step, verify_tree
+from symchain.render.layout import RULE_LABELS
+from symchain.render.views.derivation import status_text
 
-x = sp.Symbol("x", real=True)  # what symchain.parse.symbol("x") gives
+x = sp.Symbol("x", real=True)  # what symchain.core.parse.symbol("x") gives
 w = sp.Symbol("w")  # a constant that may be complex
 f = sp.Function("f")
 
@@ -302,7 +304,7 @@ def test_a_wrong_step_fails_the_whole_derivation(wrong_sine):
     assert d.orders[0].check.status == FAILED  # the end-to-end check against sympy.diff
     assert d.orders[0].verified is False
     assert d.verified is False
-    assert status(d) == FAILED
+    assert d.status == FAILED
     assert status_text(d) == "✗ NOT verified: 1 step(s) disagree with SymPy's diff"
     assert d.to_dict()["verified"] is False
     assert d.to_dict()["status"] == FAILED
@@ -335,7 +337,7 @@ def test_the_same_derivation_unharmed_is_verified():
     d = derive("x^2 + 3 sin(x)")
     assert all(s.verdict in CONFIRMED for s in d.steps.walk())
     assert d.verified is True
-    assert status(d) == "verified"
+    assert d.status == "verified"
     assert status_text(d) == "✓ verified: 4 steps checked against SymPy's diff"
     result = CliRunner().invoke(main, ["derive", "x^2 + 3 sin(x)"])
     assert result.exit_code == 0
