@@ -21,8 +21,8 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from symchain import verify
 from symchain.cli import main
+from symchain.core import verify
 from symchain.core.steps import FAILED, SYMBOLIC, Step
 
 ROOT = Path(__file__).resolve().parent.parent
