@@ -13,14 +13,16 @@ class Rendered:
     __slots__ = ()
 
     def __str__(self) -> str:
+        return self.render("plain")
+
+    def render(self, fmt: str = "plain", detail: str = "normal", **options: Any) -> str:
+        """The result as text in a format of `symchain.render` (plain, markdown, latex, json)."""
         from .render import render
 
-        return render(self, "plain")
+        return render(self, fmt, detail, **options)  # type: ignore[arg-type]
 
     def _repr_markdown_(self) -> str:
-        from .render import render
-
-        return render(self, "markdown")
+        return self.render("markdown")
 
     def _repr_latex_(self) -> str | None:
         from .render import notebook_latex

@@ -113,20 +113,14 @@ class Worksheet(Rendered):
 
 
     def plain(self, solutions: bool = True, detail: str = "normal") -> str:
-        from ..render import render
-
-        return render(self, "plain", detail, solutions=solutions)
+        return self.render("plain", detail, solutions=solutions)
 
     def markdown(self, solutions: bool = True, detail: str = "normal") -> str:
-        from ..render import render
-
-        return render(self, "markdown", detail, solutions=solutions)
+        return self.render("markdown", detail, solutions=solutions)
 
     def latex(self, solutions: bool = True, detail: str = "normal") -> str:
         """A complete document for pdflatex (article class)."""
-        from ..render import render
-
-        return render(self, "latex", detail, solutions=solutions)
+        return self.render("latex", detail, solutions=solutions)
 
 
     def _repr_markdown_(self) -> str:

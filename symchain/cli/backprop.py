@@ -10,10 +10,10 @@ import click
 
 from ..core.errors import SymchainError, UsageError
 from .env import Environment
-from .options import SETTINGS, output_options
+from .options import SETTINGS, formats_without, output_options
 from .run import computed_or_exit, fail, finish
 
-FORMATS = ("rich", "plain", "markdown", "latex", "json")
+WRITES = formats_without("jsonl")
 
 EXAMPLES = """
 \b
@@ -69,7 +69,7 @@ Examples:
 )
 @click.option("--output", "-o", "output", metavar="FILE", help="Write the --graph picture to FILE.")
 @output_options(
-    FORMATS,
+    WRITES,
     timeout=120.0,
     timeout_help="Seconds allowed for the whole command (training included).",
     detail="brief: leave out the local derivatives and the one-weight example; "

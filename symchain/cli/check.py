@@ -11,10 +11,10 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, output_options
+from .options import FORMULA_SETTINGS, formats_without, output_options
 from .run import computed_or_exit, finish
 
-FORMATS = ("rich", "plain", "markdown", "latex", "json")
+WRITES = formats_without("jsonl")
 DEFAULT_TIMEOUT = 10.0
 
 EXAMPLES = """
@@ -41,7 +41,7 @@ Examples:
     help="Order of the derivative the claim is for.",
 )
 @output_options(
-    FORMATS,
+    WRITES,
     timeout=DEFAULT_TIMEOUT,
     timeout_help="Seconds allowed for the whole check.",
     detail="How much of the correct derivation to show: brief, normal or full.",

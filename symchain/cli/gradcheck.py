@@ -18,10 +18,10 @@ import sys
 import click
 
 from .env import Environment
-from .options import SETTINGS, output_options
+from .options import SETTINGS, formats_without, output_options
 from .run import computed_or_exit, finish
 
-FORMATS = ("rich", "plain", "markdown", "json")
+WRITES = formats_without("latex", "jsonl")
 DEFAULT_TIMEOUT = 60.0
 
 EXAMPLES = """
@@ -126,7 +126,7 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     help="Random directions per array for the directional check.",
 )
 @output_options(
-    FORMATS,
+    WRITES,
     timeout=DEFAULT_TIMEOUT,
     timeout_help="Seconds allowed for the whole check (loading the file included).",
     detail=None,

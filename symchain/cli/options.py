@@ -21,6 +21,11 @@ FORMAT_HELP = "Output format [default: rich on a terminal, plain when piped]."
 DETAIL_HELP = "brief: rules and answer; normal: trivial steps folded; full: every step."
 
 
+def formats_without(*left_out: str) -> tuple[str, ...]:
+    """The formats a command writes: every format but these."""
+    return tuple(f for f in FORMATS if f not in left_out)
+
+
 def format_option(formats: Sequence[str] = FORMATS, help: str = FORMAT_HELP) -> Callable[[F], F]:
     """--format, as `fmt`: the formats this command can write."""
     return click.option("--format", "fmt", type=click.Choice(list(formats)), help=help)

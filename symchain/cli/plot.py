@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, output_options
+from .options import FORMULA_SETTINGS, formats_without, output_options
 from .run import computed_or_exit, finish
 
-FORMATS = ("rich", "plain", "markdown", "latex", "json")
+WRITES = formats_without("jsonl")
 
 
 @click.command("plot", context_settings=FORMULA_SETTINGS)
@@ -22,7 +22,7 @@ FORMATS = ("rich", "plain", "markdown", "latex", "json")
     "--output", "-o", metavar="FILE", help="Draw into FILE.png or FILE.svg (needs matplotlib)."
 )
 @output_options(
-    FORMATS, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
+    WRITES, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
 )
 def plot(formula, span, wrt, at, output, fmt, timeout, no_color, debug) -> None:
     """Plot FORMULA and its derivative (verified step by step) over --range.

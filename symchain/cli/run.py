@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from ..core.errors import InternalError, LimitError, SymchainError
-from ..render.formats import Format
-from .env import Environment
+
+if TYPE_CHECKING:
+    from ..render.formats import Format
+    from .env import Environment
 
 T = TypeVar("T")
 

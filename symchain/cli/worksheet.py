@@ -13,10 +13,10 @@ import click
 
 from ..core.errors import UsageError
 from .env import Environment
-from .options import SETTINGS, output_options
+from .options import SETTINGS, formats_without, output_options
 from .run import computed_or_exit, finish, message
 
-FORMATS = ("rich", "plain", "markdown", "latex", "json")
+WRITES = formats_without("jsonl")
 DEFAULT_TIMEOUT = 120.0
 MAX_COUNT = 100  # the same as symchain.calculus.worksheet.MAX_COUNT, kept here to import only click
 #: --output's extension picks the format when --format is not given.
@@ -98,7 +98,7 @@ def _level(ctx, param, value):
 )
 @click.option("--no-solutions", is_flag=True, help="Only the exercises and the answer key.")
 @output_options(
-    FORMATS,
+    WRITES,
     timeout=DEFAULT_TIMEOUT,
     timeout_help="Seconds allowed for the whole sheet.",
     detail="How much of each solution to show, as in `derive`.",

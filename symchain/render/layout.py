@@ -19,7 +19,6 @@ from ..core.steps import FALLBACK, Step
 if TYPE_CHECKING:
     from ..calculus.derivation import Derivation
 
-DETAILS = ("brief", "normal", "full")
 
 
 @dataclass(frozen=True, slots=True)
