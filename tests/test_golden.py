@@ -4,6 +4,8 @@ Each case of CASES runs the `symchain` command line in-process (click's
 CliRunner on `symchain.cli.main`) once per format, and compares stdout with
 `tests/golden/<case>.<format>.txt`, stderr with `<case>.<format>.stderr.txt`
 (absent means: stderr must be empty), and the exit code with the table.
+API_CASES do the same for the Python API's notebook reprs, through public
+names only, in `tests/golden/api/`.
 
     SYMCHAIN_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py
 
@@ -20,17 +22,19 @@ text between the numbers is the same (up to whitespace), and a
 GoldenNoiseWarning shows the diff.  SYMCHAIN_GOLDEN_STRICT=1 turns that
 tolerance off: use it to prove a refactor byte-identical on one machine.
 
-Only the public entry point `symchain.cli.main` is used, so that a refactor
-of the package's insides keeps these tests meaningful.  The environment is
-pinned (COLUMNS=80, no colour forcing) and the working directory is the
-repository root, so that nothing depends on the terminal or on where the
-checkout lives.
+Only public entry points are used (`symchain.cli.main`, `symchain.derive`,
+`symchain.check`, ...), so that a refactor of the package's insides keeps
+these tests meaningful.  The environment is pinned (COLUMNS=80, no colour
+forcing) and the working directory is the repository root, so that nothing
+depends on the terminal or on where the checkout lives.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
+import json
 import os
 import re
 import shlex
@@ -41,11 +45,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import symchain
 from symchain.cli import main
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 GOLDEN = HERE / "golden"
+API_GOLDEN = GOLDEN / "api"
 REGEN = os.environ.get("SYMCHAIN_REGEN_GOLDEN", "") not in ("", "0")
 STRICT = os.environ.get("SYMCHAIN_GOLDEN_STRICT", "") not in ("", "0")
 # Floating-point noise a `noise` case may show on another machine: relative, for values
@@ -298,6 +304,79 @@ def test_cli(case: Case, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+# --- the Python API's reprs -----------------------------------------------------------------
+
+#: name -> (how to build it, the reprs it has).  Only the package's public names.
+API_CASES = {
+    "derive_seed": (lambda: symchain.derive("(3x+1)^2"), ("str", "latex", "markdown", "json")),
+    "derive_order2_at": (
+        lambda: symchain.derive("exp(-x) sin(x)", order=2, at="x=0"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "derive_tangent": (
+        lambda: symchain.derive("sin(x^2)", at={"x": 1}, tangent=True),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "derive_unknown_functions": (
+        lambda: symchain.derive("f(g(x))"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "check_right": (
+        lambda: symchain.check("sin(x^2)", "2x cos(x^2)"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "check_wrong": (
+        lambda: symchain.check("sin(x^2)", "cos(x^2)"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "check_undecided": (
+        lambda: symchain.check("x f(x)", "f(x)"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "gradient": (
+        lambda: symchain.gradient("x^2 y + sin(x y)"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "jacobian": (
+        lambda: symchain.jacobian(["r cos(t)", "r sin(t)"], vars="r,t"),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "hessian": (
+        lambda: symchain.hessian("x^3 y^2 + exp(x y)", vars=["x", "y"]),
+        ("str", "latex", "markdown", "json"),
+    ),
+    "worksheet": (
+        lambda: symchain.worksheet(count=3, seed=7, topics="chain,product,quotient", level="1..2"),
+        ("str", "markdown", "json"),
+    ),
+}
+
+API_RUNS = [(name, kind) for name, (_, kinds) in API_CASES.items() for kind in kinds]
+
+
+@functools.cache
+def _api_result(name: str):
+    build, _ = API_CASES[name]
+    return build()
+
+
+def _api_text(result, kind: str) -> str:
+    if kind == "str":
+        return str(result)
+    if kind == "latex":
+        return result._repr_latex_()
+    if kind == "markdown":
+        return result._repr_markdown_()
+    return json.dumps(result.to_dict(), indent=2)
+
+
+@pytest.mark.parametrize(("name", "kind"), API_RUNS, ids=[f"{n}.{k}" for n, k in API_RUNS])
+def test_api(name: str, kind: str) -> None:
+    text = _api_text(_api_result(name), kind)
+    assert isinstance(text, str)
+    _compare(API_GOLDEN / f"{name}.{kind}.txt", text)
+
+
 # --- no golden file without a case ----------------------------------------------------------
 
 
@@ -305,6 +384,7 @@ def _expected_files() -> set[Path]:
     files = {GOLDEN / f"{case.name}.{fmt}.txt" for case, fmt in RUNS}
     files |= {GOLDEN / f"{case.name}.{fmt}.stderr.txt" for case, fmt in RUNS}
     files |= {GOLDEN / f"{case.name}.{fmt}.output.txt" for case, fmt in RUNS if case.interleaved}
+    files |= {API_GOLDEN / f"{name}.{kind}.txt" for name, kind in API_RUNS}
     return files
 
 
