@@ -1,61 +1,164 @@
 """Keep the docs true: re-run every `$ command` in the ```console blocks of the given
-Markdown files and paste its real output under it.
+Markdown files and paste its real output under it; with --check, change nothing and
+show where the files no longer hold what the commands print.
 
-    python tools/docrun.py README.md docs/*.md
+    python tools/docrun.py README.md docs/*.md           # refresh the files in place
+    python tools/docrun.py --check README.md docs/*.md   # a diff per drifted command, exit 1
 
-Commands run in docs/examples/ (where the example files live) with the `symchain`
-on PATH; run it after any change to what the CLI prints.
+Run it after any change to what the CLI prints.  Commands run with bash in
+docs/examples/ (where the example files live), several at a time, in the fixed
+environment of `environment()`, with the directory of the Python running this script
+first on PATH: `symchain` (and `python`) are then those of that interpreter's
+environment, so a fresh virtual environment checks its own install.
+
+A second run: symchain gives some work a budget of wall-clock time (a rewrite
+in simplify.py has 0.4 s, a comparison 3 s), so on a loaded machine a command
+can print a less simplified answer than it does on an idle one.  A command whose
+output is not the page's is therefore run once more, alone, before it counts as
+drifted (or is refreshed), and one that matches then is named on stderr.
+
+A console block whose line above is exactly
+
+    <!-- docrun: skip -->
+
+is neither refreshed nor checked.  It is for output that cannot be made the same on
+every run (timings, say); make the command deterministic instead wherever possible
+(a fixed --seed, a relative path), and say next to the marker why it is there.
 """
 
+from __future__ import annotations
+
+import argparse
+import difflib
 import os
+import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent / "docs" / "examples"
-ENV = dict(os.environ, COLUMNS="100")
-ENV.pop("NO_COLOR", None)
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+SKIP = "<!-- docrun: skip -->"
+MAX_DIFF_LINES = 40
 
 
-def run(command: str) -> str:
+def environment() -> dict[str, str]:
+    """The caller's environment, with everything that changes what is printed fixed."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("SYMCHAIN_")  # the memory cap and any later setting
+        and name not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE")
+    }
+    env.update(
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        COLUMNS="100",  # the width rich and click lay out for
+        TERM="dumb",  # not a terminal, whatever the caller's is
+        LC_ALL="C.UTF-8",
+        LANG="C.UTF-8",
+        PYTHONUTF8="1",  # ✓, ∂ and σ whatever the locale
+        PYTHONHASHSEED="0",  # the same set and dict orders on every run
+        OPENBLAS_NUM_THREADS="1",  # the same sums in the same order, however many cores
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
+    return env
+
+
+ENV = environment()
+
+
+def run(command: str) -> list[str]:
+    """The lines `command` prints, stdout and stderr together as a terminal shows them."""
     done = subprocess.run(
         ["bash", "-c", command],
-        cwd=HERE,
+        cwd=EXAMPLES,
         env=ENV,
-        text=True,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
     )
-    return done.stdout.rstrip("\n")
+    output = done.stdout.rstrip("\n")
+    return output.split("\n") if output else []
 
 
-def fill(text: str) -> str:
-    out, lines, i, in_block = [], text.split("\n"), 0, False
-    while i < len(lines):
-        line = lines[i]
+def commands(lines: list[str]) -> list[tuple[int, int]]:
+    """(index of the `$ ` line, index past its output) of every command to run."""
+    found, in_block, skip = [], False, False
+    for i, line in enumerate(lines):
         if line.startswith("```console"):
-            in_block = True
+            in_block, skip = True, i > 0 and lines[i - 1].strip() == SKIP
         elif in_block and line.startswith("```"):
             in_block = False
-        elif in_block and line.startswith("$ "):
-            out.append(line)
-            result = run(line[2:])
-            if result:
-                out.append(result)
-            i += 1
-            while i < len(lines) and not lines[i].startswith(("$ ", "```")):
-                i += 1
-            continue
-        out.append(line)
-        i += 1
-    return "\n".join(out)
+        elif in_block and not skip and line.startswith("$ "):
+            end = i + 1
+            while end < len(lines) and not lines[end].startswith(("$ ", "```")):
+                end += 1
+            found.append((i, end))
+    return found
+
+
+def diff(old: list[str], new: list[str], first: int) -> list[str]:
+    """A unified diff of one command's output, its line numbers those of the file:
+    `first` is the file's line number just before the output."""
+
+    def shift(number: re.Match) -> str:
+        return f"{number[1]}{int(number[2]) + first}"
+
+    out = []
+    for line in list(difflib.unified_diff(old, new, lineterm="", n=1))[2:]:
+        out.append(re.sub(r"([-+])(\d+)", shift, line) if line.startswith("@@") else line)
+    if len(out) > MAX_DIFF_LINES:
+        out[MAX_DIFF_LINES:] = [f"... {len(out) - MAX_DIFF_LINES} more lines"]
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare, change nothing")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="commands at once")
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+
+    texts = {path: path.read_text(encoding="utf-8").split("\n") for path in args.files}
+    found = {path: commands(lines) for path, lines in texts.items()}
+    todo = [(path, i) for path, spans in found.items() for i, _ in spans]
+    with ThreadPoolExecutor(max(args.jobs, 1)) as pool:
+        outputs = pool.map(run, [texts[path][i][2:] for path, i in todo])
+        printed = dict(zip(todo, outputs, strict=True))
+
+    drifted = 0
+    for path, lines in texts.items():
+        new, at = [], 0
+        for i, end in found[path]:
+            old, now = lines[i + 1 : end], printed[path, i]
+            if now != old:
+                now = run(lines[i][2:])  # once more, alone: see "A second run" above
+                if now == old:
+                    print(f"{path}:{i + 1}: as shown only when run alone", file=sys.stderr)
+            new += lines[at : i + 1] + now
+            at = end
+            if now != old:
+                drifted += 1
+                if args.check:
+                    print(f"{path}:{i + 1}: {lines[i]}")
+                    print("\n".join(diff(old, now, i + 1)), end="\n\n")
+        new += lines[at:]
+        if not args.check:
+            if new != lines:
+                path.write_text("\n".join(new), encoding="utf-8")
+            print(("updated " if new != lines else "unchanged ") + str(path))
+    if args.check:
+        if drifted:
+            files = " ".join(str(path) for path in args.files)
+            print(f"{drifted} of {len(todo)} commands no longer print what the docs show;")
+            print(f"if that is right, refresh them: python tools/docrun.py {files}")
+        else:
+            print(f"all {len(todo)} commands print what the docs show")
+    return 1 if args.check and drifted else 0
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        path = Path(name)
-        old = path.read_text()
-        new = fill(old)
-        if new != old:
-            path.write_text(new)
-        print(("updated " if new != old else "unchanged ") + name)
+    sys.exit(main(sys.argv[1:]))
