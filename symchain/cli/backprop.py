@@ -78,7 +78,7 @@ Examples:
 def backprop(
     sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot,
     graph_format, output, fmt, detail, timeout, no_color, debug,
-) -> None:  # fmt: skip  # fmt: skip
+) -> None:  # fmt: skip
     """Backpropagation as the chain rule, layer by layer, proved three ways.
 
     The seed's network (2 inputs, 4 hidden, 1 output, sigmoid, L = ½(y − t)²)

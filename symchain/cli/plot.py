@@ -19,7 +19,10 @@ WRITES = formats_without("jsonl")
 @click.option("--wrt", metavar="NAME", help="The variable on the horizontal axis.")
 @click.option("--at", metavar="NAME=VALUE", help="Also draw the tangent line there.")
 @click.option(
-    "--output", "-o", metavar="FILE", help="Draw into FILE.png or FILE.svg (needs matplotlib)."
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="Draw into FILE.png, FILE.svg or FILE.pdf (needs matplotlib).",
 )
 @output_options(
     WRITES, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
