@@ -16,8 +16,14 @@ __all__ = [
     "gradient",
     "jacobian",
     "hessian",
+    "SymchainError",
+    "ParseError",
+    "UsageError",
+    "LimitError",
     "__version__",
 ]
+
+_ERRORS = ("SymchainError", "ParseError", "UsageError", "LimitError", "InternalError")
 
 
 def __getattr__(name: str):
@@ -38,6 +44,10 @@ def __getattr__(name: str):
         from .calculus import partials
 
         return getattr(partials, name)
+    if name in _ERRORS:
+        from .core import errors
+
+        return getattr(errors, name)
     if name == "__version__":
         from importlib import metadata
 
