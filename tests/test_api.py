@@ -1,0 +1,40 @@
+"""The public names of the package: the same before and after the layers moved."""
+
+from __future__ import annotations
+
+import pytest
+
+import symchain
+
+
+def test_public_functions_are_callables():
+    for name in ("derive", "check", "gradient", "jacobian", "hessian", "worksheet"):
+        assert callable(getattr(symchain, name)), name
+    assert symchain.check("x^2", "2x").correct is True
+    assert str(symchain.derive("x^2").result) == "2*x"
+
+
+def test_errors_are_public_and_the_old_module_still_names_them():
+    import symchain.errors as old
+    from symchain.core import errors
+
+    for name in ("SymchainError", "ParseError", "UsageError", "LimitError"):
+        assert getattr(symchain, name) is getattr(errors, name) is getattr(old, name)
+    with pytest.raises(symchain.ParseError, match="never closed"):
+        symchain.derive("sin(x")
+
+
+def test_library_errors_name_the_parameter_and_the_cli_the_flag():
+    from symchain.cli.run import message
+
+    with pytest.raises(symchain.UsageError) as caught:
+        symchain.derive("x*y")
+    assert caught.value.message.endswith("choose one with `wrt`")
+    assert message(caught.value).endswith("choose one with --wrt")
+
+
+def test_an_unknown_name_in_backticks_is_left_as_it_is():
+    from symchain.cli.run import message
+
+    error = symchain.UsageError("needs Graphviz's `dot` program; see `lets`")
+    assert message(error) == "needs Graphviz's `dot` program; see --let"
