@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import cast
 
 import mpmath
 import sympy as sp
@@ -29,8 +30,8 @@ _SYMBOLIC_SECONDS = 2.0
 @dataclass(frozen=True, slots=True)
 class Verdict:
     status: str
-    point: dict | None = None  # a counterexample: symbol -> value
-    values: tuple | None = None  # (a, b) at that point
+    point: dict[str, float] | None = None  # a counterexample: symbol name -> value
+    values: tuple[float, float] | None = None  # (a, b) at that point
 
     @property
     def confirmed(self) -> bool:
@@ -71,7 +72,7 @@ def _with_unknowns_as_symbols(a: sp.Expr, b: sp.Expr) -> Verdict:
     (two spellings of one derivative become two symbols), so a difference
     found this way is only ever reported as unconfirmed, never as failed.
     """
-    mapping: dict = {}
+    mapping: dict[sp.Basic, sp.Dummy] = {}
     for kind in (sp.Subs, sp.Derivative, AppliedUndef):
         found = sorted((a.atoms(kind) | b.atoms(kind)) - set(mapping), key=sp.default_sort_key)
         for node in found:
@@ -102,7 +103,9 @@ def _sample(rng: random.Random, attempt: int) -> float:
     return rng.uniform(-3.0, -0.1)
 
 
-def _value(expr: sp.Expr, point: dict, digits: int) -> complex | None:
+def _value(
+    expr: sp.Expr, point: dict[sp.Symbol, sp.Float], digits: int
+) -> mpmath.mpf | mpmath.mpc | None:
     try:
         value = expr.xreplace(point).evalf(digits)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
@@ -115,13 +118,15 @@ def _value(expr: sp.Expr, point: dict, digits: int) -> complex | None:
     return mpmath.mpc(mpmath.mpf(re), mpmath.mpf(im)) if im != 0 else mpmath.mpf(re)
 
 
-def _close(a, b, digits: int) -> bool:
+def _close(a: mpmath.mpf | mpmath.mpc, b: mpmath.mpf | mpmath.mpc, digits: int) -> bool:
     scale = max(1, abs(a), abs(b))
-    return abs(a - b) <= scale * mpmath.mpf(10) ** (-(digits // 2))
+    return cast(bool, abs(a - b) <= scale * mpmath.mpf(10) ** (-(digits // 2)))  # mpmath: untyped
 
 
 def _numeric(a: sp.Expr, b: sp.Expr) -> Verdict:
-    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    # SymPy types free_symbols as set[Basic]; those of a formula are Symbols
+    free = a.free_symbols | b.free_symbols
+    symbols = sorted(cast("set[sp.Symbol]", free), key=lambda s: s.name)
     rng = random.Random(20261124)
     agreed = 0
     with mpmath.workdps(_RECHECK_DIGITS + 10):

@@ -9,11 +9,12 @@ step is marked with the fallback rule, so the tree knows it is incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeGuard, cast
 
 import sympy as sp
 from sympy.core.function import AppliedUndef, ArgumentIndexError
 
-from .formulas import FORMULAS, family_of
+from .formulas import FORMULAS, Formula, family_of
 from .steps import FALLBACK, Step
 
 CONSTANT = "constant"
@@ -59,7 +60,8 @@ class Namer:
 def build_steps(expr: sp.Expr, var: sp.Symbol, namer: Namer | None = None) -> Step:
     """The step tree of d/d(var) expr."""
     if namer is None:
-        namer = Namer({s.name for s in expr.free_symbols} | {var.name})
+        # SymPy types free_symbols as set[Basic]; those of a formula are Symbols
+        namer = Namer({s.name for s in cast("set[sp.Symbol]", expr.free_symbols)} | {var.name})
     return _Engine(var, namer).derive(expr)
 
 
@@ -79,7 +81,7 @@ class _Engine:
         if expr.is_Mul:
             return self.mul(expr)
         if expr.is_Pow:
-            return self.power(expr)
+            return self.power(cast(sp.Pow, expr))  # is_Pow does not narrow the type for mypy
         if isinstance(expr, AppliedUndef):
             return self.undefined(expr)
         if isinstance(expr, sp.Function) and all(isinstance(a, sp.Expr) for a in expr.args):
@@ -93,7 +95,8 @@ class _Engine:
     # -- sums and products ------------------------------------------------
 
     def sum(self, expr: sp.Expr) -> Step:
-        parts = tuple(self.derive(term) for term in expr.args)
+        # SymPy types args as tuple[Basic, ...]; those of an Add are Exprs
+        parts = tuple(self.derive(term) for term in cast("tuple[sp.Expr, ...]", expr.args))
         return Step(SUM, expr, self.var, sp.Add(*(p.result for p in parts)), parts)
 
     def mul(self, expr: sp.Expr) -> Step:
@@ -102,7 +105,7 @@ class _Engine:
         log_base = _log_base(coeff, dependent)
         if log_base is not None:
             factor, base = log_base
-            step = self.log_base(dependent.args[0], base)
+            step = self.log_base(cast(sp.Expr, dependent.args[0]), base)  # args: Basic
             if factor == 1:
                 return step
             return Step(CONSTANT_MULTIPLE, expr, x, factor * step.result, (step,), factor=factor)
@@ -163,22 +166,25 @@ class _Engine:
 
     def function(self, expr: sp.Function) -> Step:
         x = self.var
-        dependent = [i for i, a in enumerate(expr.args) if a.has(x)]
+        args = cast("tuple[sp.Expr, ...]", expr.args)  # SymPy says Basic; derive lets in only Exprs
+        dependent = [i for i, a in enumerate(args) if a.has(x)]
         if len(dependent) > 1:
             return self.several_arguments(expr, dependent)
         index = dependent[0]
         func = type(expr)
-        if func is sp.Abs and not expr.args[0].is_real:
+        if func is sp.Abs and not args[0].is_real:
             return self.fallback(expr, note="|u| of a u that may be complex")
         if func in FORMULAS and len(expr.args) == 1:
             family, formula = FORMULAS[func]
-            return self.apply(family, func, expr, expr.args[0], formula)
+            return self.apply(family, func, expr, args[0], formula)
 
         def outer(u: sp.Expr) -> sp.Expr:
-            return expr.func(*_replace_at(expr.args, index, u))
+            return cast(sp.Expr, expr.func(*_replace_at(expr.args, index, u)))  # func: untyped
 
         def derivative(u: sp.Expr) -> sp.Expr:
-            return outer(u).fdiff(index + 1)
+            # F(u) is a Function unless F evaluated itself away: the AttributeError is caught
+            # below.  fdiff is unannotated.
+            return cast(sp.Expr, cast(sp.Function, outer(u)).fdiff(index + 1))
 
         probe = sp.Dummy("u", real=True)
         try:
@@ -187,7 +193,7 @@ class _Engine:
             return self.fallback(expr, note=f"no derivative formula for {func.__name__}")
         if known.has(sp.Derivative, sp.Subs):
             return self.fallback(expr, note=f"no closed derivative formula for {func.__name__}")
-        return self.apply(family_of(func), outer, expr, expr.args[index], derivative)
+        return self.apply(family_of(func), outer, expr, args[index], derivative)
 
     def several_arguments(self, expr: sp.Function, dependent: list[int]) -> Step:
         """F(g(x), h(x)): one term per argument that depends on x."""
@@ -199,7 +205,7 @@ class _Engine:
                 return self.fallback(expr)
             if partial.has(sp.Derivative, sp.Subs):
                 return self.fallback(expr)
-            part = self.derive(expr.args[index])
+            part = self.derive(cast(sp.Expr, expr.args[index]))  # SymPy types args as Basic
             parts.append(part)
             partials.append(partial)
             terms.append(partial * part.result)
@@ -211,7 +217,8 @@ class _Engine:
         if len(expr.args) != 1:
             return self.fallback(expr, note="a function of several arguments")
         func = expr.func
-        return self.apply(UNDEFINED, func, expr, expr.args[0], lambda u: sp.Derivative(func(u), u))
+        inner = cast(sp.Expr, expr.args[0])  # SymPy types args as Basic
+        return self.apply(UNDEFINED, func, expr, inner, lambda u: sp.Derivative(func(u), u))
 
     def log_base(self, arg: sp.Expr, base: sp.Expr) -> Step:
         expr = sp.log(arg) / sp.log(base)
@@ -225,7 +232,9 @@ class _Engine:
 
     # -- the chain rule -----------------------------------------------------
 
-    def apply(self, rule, outer, expr, inner, derivative) -> Step:
+    def apply(
+        self, rule: str, outer: Formula, expr: sp.Expr, inner: sp.Expr, derivative: Formula
+    ) -> Step:
         """A one-argument rule F(inner): direct when inner is x, else the chain rule.
 
         `outer(u)` rebuilds F(u) and `derivative(u)` is d/du F(u) as the rule states it.
@@ -244,19 +253,21 @@ def substitute(expr: sp.Expr, name: sp.Symbol, value: sp.Expr) -> sp.Expr:
     """Put the inner function back for its name; f'(u) at u = x**2 becomes a Subs."""
     if expr.has(sp.Derivative):
         return expr.subs(name, value)
-    return expr.xreplace({name: value})
+    return cast(sp.Expr, expr.xreplace({name: value}))  # xreplace is unannotated
 
 
-def _replace_at(args: tuple, index: int, value: sp.Expr) -> tuple:
+def _replace_at(args: tuple[sp.Basic, ...], index: int, value: sp.Expr) -> tuple[sp.Basic, ...]:
     return args[:index] + (value,) + args[index + 1 :]
 
 
-def _is_reciprocal(factor: sp.Expr) -> bool:
-    return bool(factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative)
+def _is_reciprocal(factor: sp.Expr) -> TypeGuard[sp.Pow]:
+    power = cast(sp.Pow, factor)  # read only when factor.is_Pow, on which mypy cannot narrow
+    return bool(factor.is_Pow and power.exp.is_Rational and power.exp.is_negative)
 
 
 def _is_root(exponent: sp.Expr) -> bool:
-    return bool(exponent.is_Rational and exponent.p == 1 and exponent.q > 1)
+    rational = cast(sp.Rational, exponent)  # read only when exponent.is_Rational
+    return bool(exponent.is_Rational and rational.p == 1 and rational.q > 1)
 
 
 def _log_base(coeff: sp.Expr, dependent: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
@@ -264,11 +275,12 @@ def _log_base(coeff: sp.Expr, dependent: sp.Expr) -> tuple[sp.Expr, sp.Expr] | N
     if not isinstance(dependent, sp.log) or coeff == 1:
         return None
     for factor in sp.Mul.make_args(coeff):
+        power = cast(sp.Pow, factor)  # read only when factor.is_Pow
         if (
             factor.is_Pow
-            and factor.exp == -1
-            and isinstance(factor.base, sp.log)
-            and factor.base.args[0].is_Number
+            and power.exp == -1
+            and isinstance(power.base, sp.log)
+            and power.base.args[0].is_Number
         ):
-            return coeff / factor, factor.base.args[0]
+            return coeff / factor, cast(sp.Expr, power.base.args[0])  # args: Basic
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import sympy as sp
 
@@ -21,7 +22,8 @@ class FunctionSpec:
 
 
 def _log(arg: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
-    return sp.log(arg) if base is None else sp.log(arg, base)
+    # SymPy's function classes construct through an untyped __new__: the result is Any
+    return cast(sp.Expr, sp.log(arg) if base is None else sp.log(arg, base))
 
 
 def _fixed_log(base: int) -> Callable[[sp.Expr], sp.Expr]:

@@ -14,6 +14,7 @@ import keyword
 import math
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import sympy as sp
 
@@ -132,13 +133,14 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             replacement = _REPLACEMENTS[char]
             for sub in _TOKEN.finditer(replacement):
                 if sub.lastgroup != "space":
-                    tokens.append(Token(sub.lastgroup, sub.group(), pos))
+                    # every alternative of _TOKEN is a named group, so lastgroup is a str
+                    tokens.append(Token(cast(str, sub.lastgroup), sub.group(), pos))
             pos += 1
             continue
         match = _TOKEN.match(text, pos)
         if match is None:
             raise ParseError(_unexpected(char), text=text, position=pos)
-        kind, value = match.lastgroup, match.group()
+        kind, value = cast(str, match.lastgroup), match.group()  # a group matched: not None
         if kind == "name":
             _check_name(value, text, pos)
         elif kind == "op" and value == "(":
@@ -313,9 +315,9 @@ class _Builder:
             raise self.fail("a formula is one expression: ',' only separates arguments", node)
         raise self.fail("this part is not allowed in a formula", node)
 
-    def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+    def chain(self, node: ast.expr, depth: int) -> sp.Expr:
         """a + b - c + ... (or a * b / c ...) walked as a list, not as deep nesting."""
-        spine = []
+        spine: list[ast.BinOp] = []
         while isinstance(node, ast.BinOp) and isinstance(node.op, self._CHAINS):
             spine.append(node)
             node = node.left
@@ -325,17 +327,19 @@ class _Builder:
         return value
 
     def binary(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        # Expr's +, -, * and / are annotated `-> Expr`, but SymPy's untyped sympify_return
+        # decorator turns them into Any: hence the casts.
         op = node.op
         if isinstance(op, ast.Add):
-            return left + right
+            return cast(sp.Expr, left + right)
         if isinstance(op, ast.Sub):
-            return left - right
+            return cast(sp.Expr, left - right)
         if isinstance(op, ast.Mult):
-            return left * right
+            return cast(sp.Expr, left * right)
         if isinstance(op, ast.Div):
             if right == 0:
                 raise self.fail("division by zero", node.right)
-            return left / right
+            return cast(sp.Expr, left / right)
         self.check_power(node, left, right)
         return left**right
 
@@ -350,11 +354,12 @@ class _Builder:
         if abs(exponent) <= 1 or base in (0, 1, -1):
             return
         size = base if base.is_Float else sp.Rational(base)
+        rational = cast(sp.Rational, size)  # read only when size.is_Rational
         log10 = max(
-            math.log10(max(abs(int(size.p)), 1))
+            math.log10(max(abs(int(rational.p)), 1))
             if size.is_Rational
             else math.log10(abs(float(size))),
-            math.log10(max(abs(int(size.q)), 1)) if size.is_Rational else 0.0,
+            math.log10(max(abs(int(rational.q)), 1)) if size.is_Rational else 0.0,
         )
         digits = float(abs(exponent)) * log10
         if digits > MAX_DIGITS:
@@ -371,12 +376,13 @@ class _Builder:
                 raise self.fail(
                     f"the exponent of {literal} is beyond ±{MAX_LITERAL_EXPONENT}", node
                 )
+        # Integer and Rational construct through a cached, untyped __new__: the result is Any.
         if isinstance(node.value, int):
-            return sp.Integer(node.value)
+            return cast(sp.Expr, sp.Integer(node.value))
         # Decimals are taken exactly: 0.5 is 1/2, so every later step is exact.
-        return sp.Rational(literal)
+        return cast(sp.Expr, sp.Rational(literal))
 
-    def source_of(self, node: ast.AST) -> str:
+    def source_of(self, node: ast.expr) -> str:
         return self.source[node.col_offset : node.end_col_offset]
 
     def name(self, node: ast.Name) -> sp.Expr:
@@ -403,7 +409,7 @@ class _Builder:
         if name in UNDEFINED_FUNCTIONS:
             if not args:
                 raise self.fail(f"{name}() needs at least one argument", node)
-            return sp.Function(name)(*args)
+            return cast(sp.Expr, sp.Function(name)(*args))  # an undefined function: untyped
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise self.fail(f"unknown function '{name}'", node)
@@ -414,7 +420,7 @@ class _Builder:
             # gamma(10**10) and friends would try to compute the value: keep it as written.
             if not (isinstance(spec.build, type) and issubclass(spec.build, sp.Function)):
                 raise self.fail(f"{name} of a number this large is beyond what I evaluate", node)
-            return spec.build(*args, evaluate=False)
+            return cast(sp.Expr, spec.build(*args, evaluate=False))  # Function.__new__: untyped
         return spec.build(*args)
 
 

@@ -10,6 +10,8 @@ abandoned and the best form so far is kept.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import cast
 
 import sympy as sp
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
@@ -32,7 +34,7 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
     if ops > _MAX_OPS or expr.is_Atom:
         return expr
     start = time.perf_counter()
-    rewrites = [sp.factor_terms, sp.cancel, sp.powsimp]
+    rewrites: list[Callable[[sp.Expr], sp.Expr]] = [sp.factor_terms, sp.cancel, sp.powsimp]
     if ops <= _TRIG_OPS and expr.has(TrigonometricFunction):
         rewrites.append(_trig)
     best, best_size = expr, _size(expr)
@@ -54,4 +56,4 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
 
 
 def _trig(expr: sp.Expr) -> sp.Expr:
-    return sp.trigsimp(expr)
+    return cast(sp.Expr, sp.trigsimp(expr))  # trigsimp is unannotated

@@ -40,7 +40,7 @@ class Step:
     factor: sp.Expr | None = None
     verdict: str | None = None
     note: str | None = None
-    extra: tuple = field(default=())
+    extra: tuple[sp.Expr, ...] = field(default=())  # multivariable chain: the partials
 
     def walk(self) -> Iterator[Step]:
         """Every step of the tree, parents before children."""

@@ -11,6 +11,9 @@ differentiating every subexpression afresh would cost far more.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import cast
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
@@ -19,6 +22,9 @@ from .compare import Verdict, compare
 from .engine import substitute
 from .status import step_verdict
 from .steps import FAILED, FALLBACK, SYMBOLIC, UNCONFIRMED, Step
+
+#: A step's expression as a function of its parts: parts in, expression out.
+_Template = Callable[[Sequence[sp.Expr]], sp.Expr]
 
 
 def verify_tree(step: Step) -> Step:
@@ -62,7 +68,7 @@ def _unevaluated(expr: sp.Expr) -> bool:
     return any(not isinstance(d.expr, AppliedUndef) for d in expr.atoms(sp.Derivative))
 
 
-def _template(step: Step):
+def _template(step: Step) -> tuple[_Template, tuple[Step, ...]]:
     """How the step's expression is put together from its parts, as a function of them."""
     rule, parts = step.rule, step.substeps
     if rule == engine.SUM:
@@ -72,7 +78,8 @@ def _template(step: Step):
     if rule == engine.QUOTIENT:
         return (lambda g: g[0] / g[1]), parts
     if rule == engine.CONSTANT_MULTIPLE:
-        return (lambda g: step.factor * g[0]), parts
+        # Step.factor is optional, but a constant-multiple step always carries one
+        return (lambda g: cast(sp.Expr, step.factor) * g[0]), parts
     if rule == engine.GENERAL_POWER:
         return (lambda g: g[0] ** g[1]), parts
     if rule == engine.CHAIN:
@@ -83,11 +90,11 @@ def _template(step: Step):
         args = list(step.expr.args)
         positions = [i for i, a in enumerate(args) if a.has(step.var)]
 
-        def rebuild(g):
+        def rebuild(g: Sequence[sp.Expr]) -> sp.Expr:
             new = list(args)
             for i, gi in zip(positions, g, strict=True):
                 new[i] = gi
-            return step.expr.func(*new)
+            return cast(sp.Expr, step.expr.func(*new))  # func is unannotated
 
         return rebuild, parts
     raise ValueError(f"no template for rule {rule!r}")
