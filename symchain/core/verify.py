@@ -21,7 +21,7 @@ from . import engine
 from .compare import Verdict, compare
 from .engine import substitute
 from .status import step_verdict
-from .steps import FAILED, FALLBACK, SYMBOLIC, UNCONFIRMED, Step
+from .steps import FAILED, FALLBACK, UNCONFIRMED, Step
 
 #: A step's expression as a function of its parts: parts in, expression out.
 _Template = Callable[[Sequence[sp.Expr]], sp.Expr]
