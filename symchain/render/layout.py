@@ -285,10 +285,8 @@ class StepEmitter:
             depth + 1, [Deriv(u, outer.expr), EQ, Math(outer.result)], outer, label(outer.rule)
         )
         ratio = [Ratio(u, step.var), DEF]
-        if inner.rule == engine.CHAIN:
-            # a chain of chains is a list, not a staircase: keep the depth
-            self.emit(inner, depth, ratio)
-        elif inner.substeps and (self.full or not is_trivial(inner)):
+        if inner.substeps and (self.full or not is_trivial(inner)):
+            # du/dx is a part of this chain rule: its own steps nest inside, at any depth
             self.emit(inner, depth + 1, ratio)
         else:
             parts = ratio + [Deriv(step.var, inner.expr), EQ, Math(inner.result)]

@@ -11,14 +11,18 @@ def _inline(parts) -> str:
     """Runs of mathematics become one $...$ span; words stay words."""
     out, run = [], []
 
-    def flush():
-        if run:
-            out.append("$" + "".join(run).strip() + "$")
-            run.clear()
+    def flush() -> bool:
+        if not run:
+            return False
+        out.append("$" + "".join(run).strip() + "$")
+        run.clear()
+        return True
 
     for part in parts:
         if isinstance(part, Text):
-            flush()
+            # "$\frac{du}{dx} =$ chain rule", not "=$chain": a word after mathematics is spaced
+            if flush() and part.text[:1].isalnum():
+                out.append(" ")
             out.append(part.text.replace("*", r"\*"))
         else:
             run.append(part_latex(part))
