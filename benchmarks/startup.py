@@ -15,7 +15,8 @@ modules the symchain run imports that the bare SymPy run does not; last, the
 phases of one start timed inside the process.
 
 Use a NON-editable install: with PYTHONDONTWRITEBYTECODE=1 (set in this
-environment) an editable install compiles symchain afresh at every start.
+environment) an editable install compiles symchain afresh at every start.  The
+timed children run with PYTHONDONTWRITEBYTECODE unset (see clean_env).
 
     python -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install -q .   # repo root
     python benchmarks/startup.py                    # uses /tmp/benchvenv
@@ -58,9 +59,21 @@ def commands(venv: Path) -> dict[str, list[str]]:
     }
 
 
+CHILD_UNSET = (
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONPATH",
+    "NO_COLOR",
+    "PYTHONSTARTUP",
+    # set in this environment: it would stop every child from writing .pyc files, so
+    # anything the install did not compile would be compiled again at every start
+    "PYTHONDONTWRITEBYTECODE",
+)
+
+
 def clean_env() -> dict[str, str]:
+    """The environment for the timed children: bytecode allowed, no profiling, no PYTHONPATH."""
     env = dict(os.environ)
-    for name in ("PYTHONPROFILEIMPORTTIME", "PYTHONPATH", "NO_COLOR", "PYTHONSTARTUP"):
+    for name in CHILD_UNSET:
         env.pop(name, None)
     return env
 
