@@ -85,7 +85,16 @@ def test_unicode_input(text, expected):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("sin x", "write sin(x)"), ("sin^-1(x)", "asin(x) for its inverse"), ("x⁻", "superscript")],
+    [
+        ("f x", "write f(x)"),
+        ("sin^x(x)", "asin(x) for its inverse"),
+        ("sin^-2 x", "a power of the inverse or of the reciprocal"),
+        ("ln^-1 x", "no inverse function"),
+        ("sin^2", "sin needs an argument"),
+        ("|x + 1", "this '|' is never closed"),
+        ("(x|)", "before the '|' opened before it is closed"),
+        ("x⁻", "superscript"),
+    ],
 )
 def test_helpful_parse_errors(text, message):
     with pytest.raises(ParseError, match=message.replace("(", r"\(").replace(")", r"\)")):

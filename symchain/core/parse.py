@@ -75,7 +75,7 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
         )
     if not text.strip():
         raise ParseError("the formula is empty", text=text, position=0)
-    tokens = _tokenize(text, max_depth)
+    tokens = _textbook(_tokenize(text, max_depth), text)
     source, columns = _join(_insert_products(tokens, text))
     try:
         tree = ast.parse(source, mode="eval")
@@ -98,7 +98,7 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
 def _tokenize(text: str, max_depth: int) -> list[Token]:
     tokens: list[Token] = []
     depth = 0
-    opened: list[int] = []
+    opened: list[tuple[int, str]] = []  # (column, "(" or "|") of each open group
     pos = 0
     while pos < len(text):
         char = text[pos]
@@ -129,6 +129,22 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             else:
                 pos += 1
             continue
+        if char == "|":  # |x| is Abs(x); a bar closes when a value ends before it
+            prev = tokens[-1] if tokens else None
+            if opened and opened[-1][1] == "|" and prev is not None and _is_value_end(prev):
+                opened.pop()
+                depth -= 1
+                tokens.append(Token("op", ")", pos))
+            else:
+                depth += 1
+                opened.append((pos, "|"))
+                if depth > max_depth:
+                    raise ParseError(
+                        f"the formula is nested more than {max_depth} deep", text=text, position=pos
+                    )
+                tokens += [Token("name", "Abs", pos), Token("op", "(", pos)]
+            pos += 1
+            continue
         if char in _REPLACEMENTS:
             replacement = _REPLACEMENTS[char]
             for sub in _TOKEN.finditer(replacement):
@@ -145,7 +161,7 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             _check_name(value, text, pos)
         elif kind == "op" and value == "(":
             depth += 1
-            opened.append(pos)
+            opened.append((pos, "("))
             if depth > max_depth:
                 raise ParseError(
                     f"the formula is nested more than {max_depth} deep", text=text, position=pos
@@ -153,13 +169,20 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
         elif kind == "op" and value == ")":
             if not opened:
                 raise ParseError("this ')' closes nothing", text=text, position=pos)
+            if opened[-1][1] == "|":
+                raise ParseError(
+                    "this ')' comes before the '|' opened before it is closed",
+                    text=text,
+                    position=pos,
+                )
             opened.pop()
             depth -= 1
         if kind != "space":
             tokens.append(Token(kind, value, pos))
         pos = match.end()
     if opened:
-        raise ParseError("this '(' is never closed", text=text, position=opened[-1])
+        column, bracket = opened[-1]
+        raise ParseError(f"this '{bracket}' is never closed", text=text, position=column)
     return tokens
 
 
@@ -195,6 +218,177 @@ def _check_name(name: str, text: str, pos: int) -> None:
                 text=text,
                 position=pos,
             )
+
+
+#: sin^-1 x is the inverse function arcsin(x), as textbooks write it.
+_INVERSES = {
+    name: f"a{name}"
+    for name in (
+        ["sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "sech", "csch"]
+    )
+}
+_LOG_BASE = re.compile(r"log_([0-9]+|[A-Za-z][A-Za-z0-9]*)\Z")
+
+
+def _one_argument(name: str) -> bool:
+    """A named function of one argument (sin, ln, sqrt, ...): it may be written without
+    parentheses, as textbooks do."""
+    spec = FUNCTIONS.get(name)
+    return spec is not None and 1 in spec.arities
+
+
+def _starts_atom(tok: Token) -> bool:
+    return tok.kind == "num" or tok.text == "(" or (
+        tok.kind == "name" and not is_callable_name(tok.text) and not _LOG_BASE.match(tok.text)
+    )
+
+
+def _closing(tokens: list[Token], start: int) -> int:
+    """The index of the ')' that closes the '(' at `start` (the tokenizer checked they pair)."""
+    depth = 0
+    for k in range(start, len(tokens)):
+        if tokens[k].text == "(":
+            depth += 1
+        elif tokens[k].text == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+    raise AssertionError("unbalanced parentheses after tokenizing")
+
+
+def _small_exponent(tokens: list[Token], j: int) -> tuple[int | None, int]:
+    """A whole-number exponent written right after a function name: 2, -1, (2) or (-1)."""
+    k = j
+    wrapped = k < len(tokens) and tokens[k].text == "("
+    k += wrapped
+    sign = 1
+    if k < len(tokens) and tokens[k].text in ("-", "+"):
+        sign = -1 if tokens[k].text == "-" else 1
+        k += 1
+    if k >= len(tokens) or tokens[k].kind != "num" or not tokens[k].text.isdigit():
+        return None, j
+    value = sign * int(tokens[k].text)
+    k += 1
+    if wrapped:
+        if k >= len(tokens) or tokens[k].text != ")":
+            return None, j
+        k += 1
+    return value, k
+
+
+def _bare_argument(tokens: list[Token], j: int, text: str) -> tuple[list[Token], int]:
+    """The argument of a function written without parentheses, as a textbook reads it: a run
+    of factors multiplied by juxtaposition, each with its powers (sin 2x, sin x², ln 3t),
+    ending at + - * / , ) and at the next function name (sin x cos x is sin(x)·cos(x)).
+    A function right at the start is the argument itself: sin cos 7x, ln |x|."""
+    if j < len(tokens) and tokens[j].kind == "name" and is_callable_name(tokens[j].text):
+        return _call(tokens, j, text)
+    arg: list[Token] = []
+    while j < len(tokens) and _starts_atom(tokens[j]):
+        j = _group(tokens, j, text, arg)
+        while j < len(tokens) and tokens[j].text in ("^", "**"):
+            arg.append(tokens[j])
+            j += 1
+            if j < len(tokens) and tokens[j].text in ("-", "+"):
+                arg.append(tokens[j])
+                j += 1
+            if j < len(tokens) and (tokens[j].text == "(" or tokens[j].kind in ("num", "name")):
+                j = _group(tokens, j, text, arg)
+    return arg, j
+
+
+def _group(tokens: list[Token], j: int, text: str, out: list[Token]) -> int:
+    """Copy one operand, a token or a whole (...) group read as textbook notation, into
+    `out`; the index after it."""
+    if tokens[j].text == "(":
+        k = _closing(tokens, j)
+        out += [tokens[j], *_textbook(tokens[j + 1 : k], text), tokens[k]]
+        return k + 1
+    if tokens[j].kind == "name" and (
+        is_callable_name(tokens[j].text) or _LOG_BASE.match(tokens[j].text)
+    ):
+        call, end = _call(tokens, j, text)
+        out += call
+        return end
+    out.append(tokens[j])
+    return j + 1
+
+
+def _textbook(tokens: list[Token], text: str) -> list[Token]:
+    """Textbook notation as calls: sin x, sin 2x, sin^2 x, sin^-1 x (arcsin), log_2 x and
+    log_b(x), |x|; the rules are in docs/derive.md (How formulas are read)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        i = _group(tokens, i, text, out)
+    return out
+
+
+def _call(tokens: list[Token], i: int, text: str) -> tuple[list[Token], int]:
+    """The function call that starts at tokens[i], as explicit tokens, and the index after it."""
+    tok = written = tokens[i]
+    base: Token | None = None
+    based = _LOG_BASE.match(tok.text)
+    if based:
+        name = based.group(1)
+        if not name.isdigit():
+            _check_name(name, text, tok.col)
+        base = Token("num" if name.isdigit() else "name", name, tok.col)
+        tok = Token("name", "log", tok.col)
+    if not _one_argument(tok.text):  # f(x), root(x, 3), or a name the parser will refuse
+        if i + 1 < len(tokens) and tokens[i + 1].text == "(":
+            k = _closing(tokens, i + 1)
+            return [tok, tokens[i + 1], *_textbook(tokens[i + 2 : k], text), tokens[k]], k + 1
+        return [tok], i + 1
+    j = i + 1
+    power: int | None = None
+    if base is None and j < len(tokens) and tokens[j].text in ("^", "**"):
+        exponent, after = _small_exponent(tokens, j + 1)
+        if exponent is None:  # sin^x(x): left for the parser's own message
+            return [tok], i + 1
+        if exponent == -1:
+            if tok.text not in _INVERSES:
+                raise ParseError(
+                    f"{tok.text}^-1 has no inverse function here: write 1/{tok.text}(x) "
+                    f"for the reciprocal",
+                    text=text,
+                    position=tok.col,
+                )
+            tok = Token("name", _INVERSES[tok.text], tok.col)
+        elif exponent < -1:
+            raise ParseError(
+                f"{tok.text}^{exponent} could mean a power of the inverse or of the "
+                f"reciprocal: write ({tok.text}(x))^{exponent}",
+                text=text,
+                position=tok.col,
+            )
+        elif exponent != 1:
+            power = exponent
+        j = after
+    if j < len(tokens) and tokens[j].text == "(":
+        k = _closing(tokens, j)
+        arg, end = _textbook(tokens[j + 1 : k], text), k + 1
+    elif j < len(tokens) and (
+        _starts_atom(tokens[j]) or (tokens[j].kind == "name" and is_callable_name(tokens[j].text))
+    ):
+        arg, end = _bare_argument(tokens, j, text)
+    elif base is not None or j > i + 1:
+        raise ParseError(
+            f"{written.text} needs an argument, like {written.text} x",
+            text=text,
+            position=tok.col,
+        )
+    else:  # sin alone: the parser says what is wrong
+        return [tok], i + 1
+    col = tok.col
+    call = [tok, Token("op", "(", col), *arg]
+    if base is not None:
+        call += [Token("op", ",", col), base]
+    call.append(Token("op", ")", col))
+    if power is not None:
+        call = [Token("op", "(", col), *call, Token("op", ")", col)]
+        call += [Token("op", "**", col), Token("num", str(power), col)]
+    return call, end
 
 
 def _is_value_end(tok: Token) -> bool:
