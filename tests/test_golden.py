@@ -115,6 +115,8 @@ CASES = [
     Case("derive_nested_chain", "derive 'sin(cos(7x))'", 0),
     # a chain in a chain in a chain, with a sum inside: each du/dx nests in its own rule
     Case("derive_triple_chain", "derive 'cos(sin(x^2 + 1))^4'", 0),
+    # a reading that depends on a convention: a note on stderr, "warnings" in JSON
+    Case("derive_convention", "derive 'sqrt(e^2x + 2x)' --detail brief", 0),
     Case("derive_order2_at", "derive 'exp(-x) sin(x)' --order 2 --at x=0", 0),
     Case("derive_order2_at_brief", "derive 'exp(-x) sin(x)' --order 2 --at x=0 --detail brief", 0),
     Case("derive_wrt_at", "derive 'x^2 y' --wrt x --at 'x=1, y=2'", 0),

@@ -98,3 +98,61 @@ def test_textbook_spelling_equals_the_parenthesized_one(name, argument, power, r
     written = f"{name}{power} {argument}{rest}"
     spelled = f"({name}({argument})){power.replace('^', '**')}{rest.replace(' cos x', '*cos(x)')}"
     assert parse(written) == parse(spelled), written
+
+
+# --- readings that depend on a convention: made, and said ------------------------------
+
+from symchain.core.parse import read  # noqa: E402
+
+CONVENTIONS = [
+    ("e^2x", sp.exp(2 * x), "e^2x is read as e^(2x); write (e^2)x for the other reading"),
+    ("e^-2x", sp.exp(-2 * x), "e^-2x is read as e^(-2x); write (e^-2)x for the other reading"),
+    ("2^4x", 2 ** (4 * x), "2^4x is read as 2^(4x); write (2^4)x for the other reading"),
+    ("x^2y", x**2 * y, "x^2y is read as x^2·y; write x^(2y) for the other reading"),
+    ("x^1/3", x / 3, "x^1/3 is read as x/3; write x^(1/3) for the root"),
+    ("1/2x", x / 2, "1/2x is read as (1/2)·x; write 1/(2x) to divide by 2x"),
+    ("log(x)", sp.log(x), "log is read as ln, the natural logarithm (--log10 for base 10)"),
+    ("log x", sp.log(x), "log is read as ln, the natural logarithm (--log10 for base 10)"),
+]
+
+
+@pytest.mark.parametrize("text, meaning, note", CONVENTIONS, ids=[c[0] for c in CONVENTIONS])
+def test_a_convention_is_never_silent(text, meaning, note):
+    reading = read(text)
+    assert reading.expr == meaning
+    assert reading.notes == (note,)
+
+
+@pytest.mark.parametrize(
+    "text", ["e^(2x)", "e^2 x", "x^2 y", "x^2/2", "1/(2x)", "log(x, 2)", "ln x"]
+)
+def test_what_is_unambiguous_has_no_note(text):
+    assert read(text).notes == ()
+
+
+def test_log10_reads_log_to_base_10():
+    reading = read("log(x) + log 2x", log10=True)
+    assert reading.expr == sp.log(x, 10) + sp.log(2 * x, 10)
+    assert reading.notes == ("log is read as log₁₀, the logarithm to base 10",)
+
+
+def test_notes_reach_the_derivation_stderr_and_json():
+    note = "e^2x is read as e^(2x); write (e^2)x for the other reading"
+    assert derive("e^2x").warnings == (note,)
+    result = CliRunner().invoke(main, ["derive", "log x", "--log10", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stderr == "note: log is read as log₁₀, the logarithm to base 10\n"
+    assert (
+        '"warnings": [\n    "log is read as log₁₀, the logarithm to base 10"\n  ]' in result.stdout
+    )
+
+
+def test_check_names_the_claims_reading_too():
+    import symchain
+
+    result = symchain.check("e^2x", "2e^2x")
+    assert result.correct is True
+    assert result.warnings == (
+        "e^2x is read as e^(2x); write (e^2)x for the other reading",
+        "the claim: e^2x is read as e^(2x); write (e^2)x for the other reading",
+    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import sympy as sp
@@ -32,7 +32,7 @@ from ..core.compare import Verdict, compare
 from ..core.engine import Namer
 from ..core.errors import ParseError, UsageError
 from ..core.formulas import FORMULAS
-from ..core.parse import parse
+from ..core.parse import read
 from ..core.steps import FAILED, NUMERIC, SYMBOLIC
 from ..results import Rendered
 from .derivation import Derivation, choose_variable, derive
@@ -147,6 +147,7 @@ class CheckResult(Rendered):
     counterexample: Counterexample | None = None
     mistake: Mistake | None = None
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # how the formula and the claim were read, where it mattered
 
     @property
     def expression(self) -> sp.Expr:
@@ -181,6 +182,7 @@ def check(
     claimed: str | sp.Expr,
     wrt: str | sp.Symbol | None = None,
     order: int = 1,
+    log10: bool = False,
 ) -> CheckResult:
     """Is `claimed` the `order`-th derivative of `formula` by `wrt`?
 
@@ -188,8 +190,8 @@ def check(
     the claim may use only the formula's variables.  Raises ParseError or
     UsageError for bad input, like `derive`.
     """
-    expr = _read(formula, "the formula")
-    claim = _read(claimed, "the claim")
+    expr, _ = _read(formula, "the formula", log10)
+    claim, claim_notes = _read(claimed, "the claim", log10)
     var = choose_variable(expr, wrt)
     extra = claim.free_symbols - expr.free_symbols - {var}
     if extra:
@@ -198,9 +200,9 @@ def check(
         raise UsageError(
             f"the claim uses {names}, which the formula does not have (variables: {known})"
         )
-    derivation = derive(formula if isinstance(formula, str) else expr, var, order)
+    derivation = derive(formula if isinstance(formula, str) else expr, var, order, log10=log10)
     truth, notes = _truth(derivation)
-    return _judge(
+    judged = _judge(
         formula if isinstance(formula, str) else None,
         claimed if isinstance(claimed, str) else None,
         claim,
@@ -208,19 +210,23 @@ def check(
         truth,
         notes,
     )
+    claim_warnings = tuple(f"the claim: {note}" for note in claim_notes)
+    return replace(judged, warnings=derivation.warnings + claim_warnings)
 
 
-def _read(value: str | sp.Expr, what: str) -> sp.Expr:
-    """Text through the whitelisting parser (errors say which input); an expression as it is."""
+def _read(value: str | sp.Expr, what: str, log10: bool) -> tuple[sp.Expr, tuple[str, ...]]:
+    """Text through the whitelisting parser (errors say which input), with the notes on how
+    it was read; an expression as it is."""
     if isinstance(value, str):
         try:
-            return parse(value)
+            reading = read(value, log10=log10)
+            return reading.expr, reading.notes
         except ParseError as err:
             raise ParseError(
                 f"{what}: {err.message}", text=err.text, position=err.position
             ) from None
     if isinstance(value, sp.Expr):
-        return value
+        return value, ()
     raise UsageError(f"{what} must be text or a SymPy expression")
 
 

@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import ParseError, UsageError
-from ..core.parse import parse, symbol
+from ..core.parse import parse, read, symbol
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..core.steps import SYMBOLIC, Step
@@ -75,6 +75,7 @@ class Derivation(Rendered):
     point: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
     value: sp.Expr | None = None  # the derivative at `point`
     tangent: Tangent | None = None
+    warnings: tuple[str, ...] = ()  # how the text was read where a convention decided it
 
     @property
     def order(self) -> int:
@@ -116,12 +117,14 @@ def derive(
     order: int = 1,
     at: dict | str | None = None,
     tangent: bool = False,
+    log10: bool = False,
 ) -> Derivation:
     """Derive `formula` with respect to `wrt`, step by step, every step checked."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     text = formula if isinstance(formula, str) else None
-    expr = parse(formula) if isinstance(formula, str) else _checked_expr(formula)
+    reading = read(formula, log10=log10) if isinstance(formula, str) else None
+    expr = reading.expr if reading is not None else _checked_expr(formula)
     var = choose_variable(expr, wrt)
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
         raise UsageError(f"the order must be a whole number from 1 to {MAX_ORDER}")
@@ -140,7 +143,8 @@ def derive(
     point = parse_point(at, expr) if at else ()
     value = _value_at(expr, orders[-1].result, var, point) if point else None
     line = _tangent(expr, var, point, value, order) if tangent else None
-    return Derivation(text, expr, var, tuple(orders), point, value, line)
+    warnings = reading.notes if reading is not None else ()
+    return Derivation(text, expr, var, tuple(orders), point, value, line, warnings)
 
 
 def _tangent(expr, var, point, slope, order: int) -> Tangent:

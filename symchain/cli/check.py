@@ -40,13 +40,18 @@ Examples:
     show_default=True,
     help="Order of the derivative the claim is for.",
 )
+@click.option(
+    "--log10",
+    is_flag=True,
+    help="Read log as the logarithm to base 10, as many courses write it (default: ln).",
+)
 @output_options(
     WRITES,
     timeout=DEFAULT_TIMEOUT,
     timeout_help="Seconds allowed for the whole check.",
     detail="How much of the correct derivation to show: brief, normal or full.",
 )
-def check(formula, claimed, wrt, order, fmt, detail, timeout, no_color, debug) -> None:
+def check(formula, claimed, wrt, order, log10, fmt, detail, timeout, no_color, debug) -> None:
     """Is CLAIMED the derivative of FORMULA?
 
     Exit 0 when it is (in any form: the two forms are shown equal), 1 when it
@@ -60,7 +65,7 @@ def check(formula, claimed, wrt, order, fmt, detail, timeout, no_color, debug) -
     fmt = env.format(fmt)
     inputs = [formula, claimed]
     result = computed_or_exit(
-        lambda: check_claim(formula, claimed, wrt, order), inputs, env, fmt, timeout, debug
+        lambda: check_claim(formula, claimed, wrt, order, log10), inputs, env, fmt, timeout, debug
     )
     env.emit(result, fmt, detail)
     finish(result.correct is True)

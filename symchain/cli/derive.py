@@ -91,6 +91,11 @@ DEFAULT_TIMEOUT = 10.0
     metavar="FILE",
     help="Write the --graph picture to FILE instead of stdout.",
 )
+@click.option(
+    "--log10",
+    is_flag=True,
+    help="Read log as the logarithm to base 10, as many courses write it (default: ln).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="The same as --detail full.")
 @click.option(
     "--reveal",
@@ -101,7 +106,7 @@ DEFAULT_TIMEOUT = 10.0
 @output_options(timeout=DEFAULT_TIMEOUT, timeout_help="Seconds allowed for one derivation.")
 def derive(
     formula, wrt, order, at, file, lets, implicit_name, method, tangent, matrix, graph_format,
-    output, verbose, reveal, fmt, detail, timeout, no_color, debug,
+    output, log10, verbose, reveal, fmt, detail, timeout, no_color, debug,
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
@@ -112,6 +117,13 @@ def derive(
         raise click.UsageError("give a FORMULA or --file, not both and not neither")
     env = Environment(no_color=no_color)
     options = _route(wrt, order, at, tangent, method, implicit_name, lets, matrix, graph_format)
+    if log10:
+        if set(options) & {"lets", "method", "function"}:
+            raise click.UsageError(
+                "--log10 works with a plain derivation: not yet with --let, --implicit or "
+                "--method log"
+            )
+        options["log10"] = True
     if output and not graph_format:
         raise click.UsageError("--output is for --graph: add --graph dot or --graph svg")
     if graph_format == "svg" and not output:

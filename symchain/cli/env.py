@@ -65,6 +65,8 @@ class Environment:
         """A finished result on stdout, in `fmt`, by its view."""
         from .. import render
 
+        for warning in render.find_view(result).warnings(result):
+            self.note(f"note: {warning}")
         if fmt == "rich":
             render.print_rich(result, self.console(), detail, **options)
         else:

@@ -64,8 +64,29 @@ def symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A formula as it was read, and a note for every convention the reading depended on
+    (e^2x as e^(2x), log as ln, ...): a reading that could be misread is never silent."""
+
+    expr: sp.Expr
+    notes: tuple[str, ...] = ()
+
+
 def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH) -> sp.Expr:
     """Parse a formula into a SymPy expression, or raise ParseError with a column."""
+    return read(text, max_length=max_length, max_depth=max_depth).expr
+
+
+def read(
+    text: str,
+    *,
+    log10: bool = False,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+) -> Reading:
+    """Parse a formula, noting each convention the reading used; `log10` reads log as the
+    logarithm to base 10, as many courses write it, instead of ln."""
     if not isinstance(text, str):
         raise ParseError("a formula must be text", text=str(text))
     if len(text) > max_length:
@@ -75,7 +96,9 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
         )
     if not text.strip():
         raise ParseError("the formula is empty", text=text, position=0)
-    tokens = _textbook(_tokenize(text, max_depth), text)
+    notes: list[str] = []
+    tokens = _conventions(_tokenize(text, max_depth), text, log10, notes)
+    tokens = _textbook(tokens, text)
     source, columns = _join(_insert_products(tokens, text))
     try:
         tree = ast.parse(source, mode="eval")
@@ -92,7 +115,7 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
             f"the formula has no finite value ({sp.sstr(expr)}): a division by zero or log(0)?",
             text=text,
         )
-    return expr
+    return Reading(expr, tuple(dict.fromkeys(notes)))
 
 
 def _tokenize(text: str, max_depth: int) -> list[Token]:
@@ -218,6 +241,120 @@ def _check_name(name: str, text: str, pos: int) -> None:
                 text=text,
                 position=pos,
             )
+
+
+def _adjacent(a: Token, b: Token) -> bool:
+    """b starts right where a ends, with no space between: 2x, not 2 x."""
+    return b.col == a.col + len(a.text)
+
+
+def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) -> list[Token]:
+    """Readings that depend on a convention, made and noted (docs/derive.md, Conventions):
+
+    - e^2x and 2^4x: an exponential's exponent takes the factor typed right after its
+      number, as e^{2x} is printed; x^2y stays x²·y, as a polynomial term is printed;
+    - x^1/3 is x/3 (write x^(1/3) for the cube root), and 1/2x is x/2;
+    - log is ln, the natural logarithm, or log₁₀ with `log10`.
+    """
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.kind == "name" and tok.text == "log":
+            two_arguments = False
+            if nxt is not None and nxt.text == "(":
+                k = _closing(tokens, i + 1)
+                two_arguments = any(
+                    t.text == "," and _depth_at(tokens, i + 1, m) == 1
+                    for m, t in enumerate(tokens[i + 2 : k], start=i + 2)
+                )
+            if not two_arguments:  # log(x, b) says its base; log(x) and log x do not
+                if log10:
+                    notes.append("log is read as log₁₀, the logarithm to base 10")
+                    tok = Token("name", "log10", tok.col)
+                else:
+                    notes.append("log is read as ln, the natural logarithm (--log10 for base 10)")
+            out.append(tok)
+            i += 1
+            continue
+        if tok.text in ("^", "**") and out and i + 1 < len(tokens):
+            base = out[-1]
+            j = i + 1
+            sign = tokens[j] if tokens[j].text in ("-", "+") else None
+            j += sign is not None
+            if j + 1 < len(tokens) and tokens[j].kind == "num":
+                number, follow = tokens[j], tokens[j + 1]
+                juxtaposed = _adjacent(number, follow) and (
+                    (follow.kind == "name" and not is_callable_name(follow.text))
+                    or follow.text == "("
+                )
+                exponential = base.kind == "num" or base.text in ("e", "E")
+                if juxtaposed and exponential:
+                    end = j + 1
+                    while end < len(tokens) and _adjacent(tokens[end - 1], tokens[end]):
+                        if tokens[end].text == "(":
+                            end = _closing(tokens, end) + 1
+                        elif tokens[end].kind == "name" and not is_callable_name(tokens[end].text):
+                            end += 1
+                        else:
+                            break
+                    exponent = tokens[i + 1 : end]
+                    typed = text[base.col : exponent[-1].col + len(exponent[-1].text)]
+                    shown = "".join(t.text for t in exponent)
+                    lead = (sign.text if sign else "") + number.text
+                    notes.append(
+                        f"{typed} is read as {base.text}^({shown}); write "
+                        f"({base.text}^{lead}){shown[len(lead):]} for the other reading"
+                    )
+                    out += [tok, Token("op", "(", tok.col), *exponent, Token("op", ")", tok.col)]
+                    i = end
+                    continue
+                if juxtaposed and follow.kind == "name":
+                    notes.append(
+                        f"{base.text}^{number.text}{follow.text} is read as "
+                        f"{base.text}^{number.text}·{follow.text}; write "
+                        f"{base.text}^({number.text}{follow.text}) for the other reading"
+                    )
+                if (
+                    sign is None
+                    and number.text == "1"
+                    and follow.text == "/"
+                    and j + 2 < len(tokens)
+                    and tokens[j + 2].kind == "num"
+                ):
+                    n = tokens[j + 2].text
+                    notes.append(
+                        f"{base.text}^1/{n} is read as {base.text}/{n}; write "
+                        f"{base.text}^(1/{n}) for the root"
+                    )
+        if (
+            tok.kind == "num"
+            and nxt is not None
+            and nxt.text == "/"
+            and i + 3 < len(tokens)
+            and tokens[i + 2].kind == "num"
+            and tokens[i + 3].kind == "name"
+            and not is_callable_name(tokens[i + 3].text)
+            and _adjacent(tokens[i + 2], tokens[i + 3])
+            and (not out or out[-1].text not in ("^", "**"))
+        ):
+            a, c, v = tok.text, tokens[i + 2].text, tokens[i + 3].text
+            notes.append(
+                f"{a}/{c}{v} is read as ({a}/{c})·{v}; write {a}/({c}{v}) to divide by {c}{v}"
+            )
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _depth_at(tokens: list[Token], start: int, index: int) -> int:
+    """How many parentheses are open at tokens[index], counting from tokens[start]."""
+    depth = 0
+    for t in tokens[start:index]:
+        depth += t.text == "("
+        depth -= t.text == ")"
+    return depth
 
 
 #: sin^-1 x is the inverse function arcsin(x), as textbooks write it.

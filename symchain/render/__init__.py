@@ -66,6 +66,10 @@ class View:
         """Jupyter's `_repr_latex_`; None where the result has no one-line LaTeX form."""
         return None
 
+    def warnings(self, result: Any) -> tuple[str, ...]:
+        """How the input was read where a convention decided it: for stderr, one a line."""
+        return ()
+
     def hint(self, result: Any) -> str | None:
         """The first thing to try, for `derive --reveal`; None where there is no hint."""
         return None

@@ -37,6 +37,9 @@ class CheckView(View):
         spaced = fmt in ("plain", "rich")
         return lines_text(check_lines(result, detail, spaced), "plain" if spaced else fmt)
 
+    def warnings(self, result: CheckResult) -> tuple[str, ...]:
+        return result.warnings
+
     def to_dict(self, result: CheckResult) -> dict[str, Any]:
         return check_dict(result)
 
@@ -164,6 +167,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         },
         "mistake_detail": mistake_dict(result.mistake) if result.mistake else None,
         "notes": list(result.notes),
+        "warnings": list(result.warnings),
         "derivation": derivation_dict(d),
     }
 

@@ -22,6 +22,9 @@ class DerivationView(View):
     def lines(self, result: Derivation, detail: Detail = "normal", **_: Any) -> list[Line]:
         return derivation_lines(result, detail)
 
+    def warnings(self, result: Derivation) -> tuple[str, ...]:
+        return result.warnings
+
     def to_dict(self, result: Derivation) -> dict[str, Any]:
         return derivation_dict(result)
 
@@ -164,6 +167,7 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
         "verified": d.verified,
         "complete": d.complete,
         "status": d.status,
+        "warnings": list(d.warnings),
         "steps": step_dict(d.steps),
     }
     if d.order > 1:
