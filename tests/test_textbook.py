@@ -156,3 +156,41 @@ def test_check_names_the_claims_reading_too():
         "e^2x is read as e^(2x); write (e^2)x for the other reading",
         "the claim: e^2x is read as e^(2x); write (e^2)x for the other reading",
     )
+
+
+# --- xy: a product when its letters are variables ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, meaning, note",
+    [
+        (
+            "x^3 + y^3 + 6xy",
+            x**3 + y**3 + 6 * x * y,
+            "xy is read as x·y, the product of its letters",
+        ),
+        ("xe^x", x * sp.exp(x), "xe is read as x·e, the product of its letters"),
+        ("xy", symbol("xy"), "xy is read as one variable named xy; write x y for a product"),
+    ],
+)
+def test_letters_run_together(text, meaning, note):
+    reading = read(text)
+    assert reading.expr == meaning
+    assert reading.notes == (note,)
+
+
+def test_a_known_variable_splits_a_name():
+    assert read("xy^2", variables={"x", "y"}).expr == x * y**2
+    assert derive("xy^2", wrt="x").warnings == (
+        "xy is read as one variable named xy; write x y for a product",
+    )
+
+
+def test_the_folium_is_read_with_6xy_a_product():
+    """OpenStax-style x³ + y³ = 6xy: xy once read as one unknown gave -x²/y², 'verified'."""
+    from symchain.calculus.implicit import implicit
+
+    result = implicit("x^3 + y^3 = 6xy", "y", "x")
+    assert result.rhs == 6 * x * y
+    assert sp.simplify(result.result - (2 * y - x**2) / (y**2 - 2 * x)) == 0
+    assert result.warnings == ("xy is read as x·y, the product of its letters",)

@@ -123,7 +123,8 @@ def derive(
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     text = formula if isinstance(formula, str) else None
-    reading = read(formula, log10=log10) if isinstance(formula, str) else None
+    named = {wrt} if isinstance(wrt, str) else {wrt.name} if isinstance(wrt, sp.Symbol) else set()
+    reading = read(formula, log10=log10, variables=named) if isinstance(formula, str) else None
     expr = reading.expr if reading is not None else _checked_expr(formula)
     var = choose_variable(expr, wrt)
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:

@@ -10,13 +10,14 @@ again and put y' back, and are checked the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..core.compare import Verdict, compare
 from ..core.errors import ParseError, UsageError
-from ..core.parse import parse, symbol
+from ..core.parse import read, symbol
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..results import Rendered
@@ -46,6 +47,7 @@ class Implicit(Rendered):
     coefficient: sp.Expr  # a in a·y' + b = 0 (in x, y)
     rest: sp.Expr  # b
     orders: tuple[ImplicitOrder, ...]
+    warnings: tuple[str, ...] = ()  # how the equation was read where a convention decided it
 
     @property
     def result(self) -> sp.Expr:
@@ -77,8 +79,12 @@ class Implicit(Rendered):
         return combine((*parts, *later))
 
 
-def split_equation(text: str) -> tuple[sp.Expr, sp.Expr]:
-    """'x**2 + y**2 = 25' into its two sides; no '=' means '= 0'."""
+def split_equation(
+    text: str, variables: Collection[str] = (), notes: list[str] | None = None
+) -> tuple[sp.Expr, sp.Expr]:
+    """'x**2 + y**2 = 25' into its two sides; no '=' means '= 0'.  The one-letter names of
+    the whole equation (and `variables`) are its variables on both sides: 6xy is 6·x·y.
+    How each side was read where a convention decided it goes into `notes`."""
     if not isinstance(text, str):
         raise UsageError("give the equation as text, like x**2 + y**2 = 25")
     if "==" in text:
@@ -89,15 +95,23 @@ def split_equation(text: str) -> tuple[sp.Expr, sp.Expr]:
     if len(parts) > 2:
         second = text.index("=", text.index("=") + 1)
         raise ParseError("an equation has one '='", text=text, position=second)
+    known = set(variables) | set(re.findall(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])", text))
+    notes = notes if notes is not None else []
+
+    def side(part: str) -> sp.Expr:
+        reading = read(part, variables=known)
+        notes.extend(n for n in reading.notes if n not in notes)
+        return reading.expr
+
     if len(parts) == 1:
-        return parse(text), sp.Integer(0)
+        return side(text), sp.Integer(0)
     left, right = parts
     try:
-        lhs = parse(left)
+        lhs = side(left)
     except ParseError as err:
         raise ParseError(f"left side: {err.message}", text=text, position=err.position) from None
     try:
-        rhs = parse(right)
+        rhs = side(right)
     except ParseError as err:
         offset = len(left) + 1 + (err.position or 0)
         raise ParseError(f"right side: {err.message}", text=text, position=offset) from None
@@ -119,7 +133,8 @@ def implicit(
         raise UsageError(
             f"write {y.name}, not {y.name}(...): `function` already makes it a function"
         )
-    lhs, rhs = split_equation(equation)
+    notes: list[str] = []
+    lhs, rhs = split_equation(equation, {y.name} | ({wrt} if wrt else set()), notes)
     free = {s.name: s for s in lhs.free_symbols | rhs.free_symbols}
     if y.name not in free:
         raise UsageError(f"the equation has no {y.name} to differentiate implicitly")
@@ -162,4 +177,4 @@ def implicit(
         reference = sp.idiff(F, y, x, n)
         orders.append(ImplicitOrder(n, d, raw, result, compare(result, reference), reference))
     text = equation if isinstance(equation, str) else None
-    return Implicit(text, lhs, rhs, x, y, sides, a, b, tuple(orders))
+    return Implicit(text, lhs, rhs, x, y, sides, a, b, tuple(orders), tuple(notes))

@@ -13,6 +13,7 @@ import ast
 import keyword
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
@@ -82,11 +83,14 @@ def read(
     text: str,
     *,
     log10: bool = False,
+    variables: Collection[str] = (),
     max_length: int = MAX_LENGTH,
     max_depth: int = MAX_DEPTH,
 ) -> Reading:
     """Parse a formula, noting each convention the reading used; `log10` reads log as the
-    logarithm to base 10, as many courses write it, instead of ln."""
+    logarithm to base 10, as many courses write it, instead of ln; `variables` names the
+    one-letter variables known from elsewhere (the other side of an equation, --wrt), so
+    that 6xy is read as 6·x·y."""
     if not isinstance(text, str):
         raise ParseError("a formula must be text", text=str(text))
     if len(text) > max_length:
@@ -97,7 +101,8 @@ def read(
     if not text.strip():
         raise ParseError("the formula is empty", text=text, position=0)
     notes: list[str] = []
-    tokens = _conventions(_tokenize(text, max_depth), text, log10, notes)
+    tokens = _letters(_tokenize(text, max_depth), set(variables), notes)
+    tokens = _conventions(tokens, text, log10, notes)
     tokens = _textbook(tokens, text)
     source, columns = _join(_insert_products(tokens, text))
     try:
@@ -241,6 +246,39 @@ def _check_name(name: str, text: str, pos: int) -> None:
                 text=text,
                 position=pos,
             )
+
+
+def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list[Token]:
+    """A short unknown name of letters (xy, xe, abc) is a product when each of its letters
+    is a variable used on its own (or e): x^3 + y^3 = 6xy has 6·x·y, x e^x written xe^x is
+    x·e^x.  Otherwise it stays one variable, and a note says so."""
+    singles = {t.text for t in tokens if t.kind == "name" and len(t.text) == 1} | variables
+    singles |= {"e"}
+    out: list[Token] = []
+    for tok in tokens:
+        name = tok.text
+        if (
+            tok.kind != "name"
+            or not 2 <= len(name) <= 3
+            or not name.isascii()
+            or not name.isalpha()
+            or name in FUNCTIONS
+            or name in CONSTANTS
+            or _LOG_BASE.match(name)
+        ):
+            out.append(tok)
+            continue
+        letters = list(name)
+        if all(c in singles for c in letters) and any(c in singles - {"e"} for c in letters):
+            notes.append(f"{name} is read as {'·'.join(letters)}, the product of its letters")
+            out += [Token("name", c, tok.col + k) for k, c in enumerate(letters)]
+        else:
+            notes.append(
+                f"{name} is read as one variable named {name}; write {' '.join(letters)} "
+                f"for a product"
+            )
+            out.append(tok)
+    return out
 
 
 def _adjacent(a: Token, b: Token) -> bool:

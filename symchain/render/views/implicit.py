@@ -16,6 +16,9 @@ class ImplicitView(View):
     def lines(self, result: Implicit, detail: Detail = "normal", **_: Any) -> list[Line]:
         return implicit_lines(result, detail)
 
+    def warnings(self, result: Implicit) -> tuple[str, ...]:
+        return result.warnings
+
     def to_dict(self, result: Implicit) -> dict[str, Any]:
         return implicit_dict(result)
 
@@ -85,6 +88,7 @@ def implicit_dict(d: Implicit) -> dict[str, Any]:
         "verified": d.verified,
         "complete": d.complete,
         "status": d.status,
+        "warnings": list(d.warnings),
         "sides": [step_dict(s.steps) for s in d.sides],
         "coefficient": expr_str(d.coefficient),
         "rest": expr_str(d.rest),
