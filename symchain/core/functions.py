@@ -106,11 +106,34 @@ _add("fresnelc", sp.fresnelc)
 _add("atan2", sp.atan2, _TWO)
 FUNCTIONS["Li2"] = FunctionSpec(lambda z: sp.polylog(2, z), _ONE)
 
+# More of what SymPy prints, so that its own answers read back (an antiderivative from
+# `integrate`, say).  hyper and meijerg take tuples of parameters, as SymPy prints them.
+_add("zeta", sp.zeta, (1, 2))
+_add("exp_polar", sp.exp_polar)  # in the arguments of hyper, as integrate prints them
+_add("lerchphi", sp.lerchphi, (3,))
+_add("dirichlet_eta", sp.dirichlet_eta, (1, 2))
+_add("uppergamma", sp.uppergamma, _TWO)
+_add("lowergamma", sp.lowergamma, _TWO)
+_add("erfinv", sp.erfinv)
+_add("erfcinv", sp.erfcinv)
+_add("erf2", sp.erf2, _TWO)
+_add("hankel1", sp.hankel1, _TWO)
+_add("hankel2", sp.hankel2, _TWO)
+_add("jn", sp.jn, _TWO)
+_add("yn", sp.yn, _TWO)
+_add("elliptic_pi", sp.elliptic_pi, (2, 3))
+_add("appellf1", sp.appellf1, (6,))
+_add("hyper", sp.hyper, (3,))
+_add("meijerg", sp.meijerg, (3,))
+
+#: Functions whose arguments may be tuples of parameters: hyper((1, 2), (3,), x).
+TUPLE_ARGUMENTS = frozenset(["hyper", "meijerg"])
+
 #: Names that stand for a function nobody has defined: f(g(x)) -> f'(g(x)) g'(x).
 UNDEFINED_FUNCTIONS = frozenset(["f", "g", "h", "F", "G", "H"])
 
 #: Names that stand for a number.
-CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "E": sp.E, "pi": sp.pi}
+CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "E": sp.E, "pi": sp.pi, "I": sp.I}
 
 
 def is_callable_name(name: str) -> bool:

@@ -20,7 +20,13 @@ from typing import cast
 import sympy as sp
 
 from .errors import ParseError
-from .functions import CONSTANTS, FUNCTIONS, UNDEFINED_FUNCTIONS, is_callable_name
+from .functions import (
+    CONSTANTS,
+    FUNCTIONS,
+    TUPLE_ARGUMENTS,
+    UNDEFINED_FUNCTIONS,
+    is_callable_name,
+)
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 250
@@ -768,13 +774,24 @@ class _Builder:
             )
         return symbol(name)
 
+    def parameters(self, node: ast.expr, depth: int) -> sp.Basic:
+        """An argument of hyper or meijerg: a formula, or a tuple of them (nested for meijerg)."""
+        if isinstance(node, ast.Tuple):
+            if depth > self.max_depth:
+                raise self.fail(f"the formula is nested more than {self.max_depth} deep", node)
+            return sp.Tuple(*(self.parameters(e, depth + 1) for e in node.elts))
+        return self.build(node, depth)
+
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
             raise self.fail("only named functions can be called", node)
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail("function arguments must be plain formulas", node)
         name = node.func.id
-        args = [self.build(a, depth + 1) for a in node.args]
+        if name in TUPLE_ARGUMENTS:
+            args = [self.parameters(a, depth + 1) for a in node.args]
+        else:
+            args = [self.build(a, depth + 1) for a in node.args]
         if name in UNDEFINED_FUNCTIONS:
             if not args:
                 raise self.fail(f"{name}() needs at least one argument", node)
@@ -785,12 +802,22 @@ class _Builder:
         if len(args) not in spec.arities:
             wanted = " or ".join(str(n) for n in spec.arities)
             raise self.fail(f"{name} takes {wanted} argument(s), not {len(args)}", node)
-        if any(_is_huge_number(a) for a in args):
+        if any(isinstance(a, sp.Expr) and _is_huge_number(a) for a in args):
             # gamma(10**10) and friends would try to compute the value: keep it as written.
             if not (isinstance(spec.build, type) and issubclass(spec.build, sp.Function)):
                 raise self.fail(f"{name} of a number this large is beyond what I evaluate", node)
             return cast(sp.Expr, spec.build(*args, evaluate=False))  # Function.__new__: untyped
-        return spec.build(*args)
+        if name in TUPLE_ARGUMENTS and not all(isinstance(a, sp.Tuple) for a in args[:-1]):
+            raise self.fail(
+                f"{name} takes its parameters as tuples, as SymPy prints it: "
+                f"{name}((a1, a2), (b1,), x)",
+                node,
+            )
+        try:
+            return spec.build(*args)
+        except (ValueError, TypeError) as err:  # SymPy refuses these arguments (hyper's, say)
+            detail = " ".join(str(err).split())
+            raise self.fail(f"{name} cannot take these arguments: {detail}", node) from None
 
 
 #: Names SymPy's own parser reads as something other than a symbol (I, N, S, Q, O, beta, ...).
