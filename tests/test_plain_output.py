@@ -56,3 +56,26 @@ def test_the_labels_of_many_rules_exactly():
     assert (
         lines[-1] == "✓ verified: 24 steps checked against SymPy's diff, 1 of them at random points"
     )
+
+
+def test_a_wrong_chain_step_is_printed_with_its_own_wrong_result():
+    """The "so ..." line of a chain rule ends in what the step claims, not in a form the
+    printer rebuilt from the parts (which would look right beside a WRONG mark)."""
+    from dataclasses import replace
+
+    import sympy as sp
+
+    from symchain.core.engine import build_steps
+    from symchain.core.parse import parse, symbol
+    from symchain.core.verify import verify_tree
+    from symchain.render.formats.plain import plain_lines
+    from symchain.render.layout import StepEmitter
+
+    tree = verify_tree(replace(build_steps(parse("(3x+1)^2"), symbol("x")), result=sp.Integer(42)))
+    lines: list = []
+    StepEmitter(lines, "normal").emit(tree, 0)
+    last = plain_lines(lines).splitlines()[-1]
+    assert last == (
+        "  so d/dx (3*x + 1)**2 = 2*u · 3 = 6*u = 6*(3*x + 1) = 42    [chain rule]"
+        "  (WRONG: differs from SymPy)"
+    )

@@ -304,7 +304,12 @@ class StepEmitter:
             if in_u.free_symbols == {u} and outer.result.free_symbols == {u}:
                 parts += [EQ, Math(in_u)]  # the seed's 2u · 3 = 6u, before substituting back
             with sp.evaluate(False):
-                parts += [EQ, Math(engine.substitute(in_u, u, inner_expr))]
+                back = engine.substitute(in_u, u, inner_expr)
+            parts += [EQ, Math(back)]
+            if sp.expand(engine.substitute(in_u, u, inner_expr) - step.result) != 0:
+                # a form that is not plainly the step's claim: end in the claim itself, so
+                # that a wrong step is shown wrong, never as a right-looking formula
+                parts += [EQ, Math(step.result)]
         self.add(depth + 1, parts, step, label(step.rule))
 
 
