@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from .steps import CONFIRMED, FAILED, UNCONFIRMED
+from .steps import CONFIRMED, FAILED, SYMBOLIC, UNCONFIRMED
 
 
 class Status(str, Enum):
@@ -24,6 +24,11 @@ class Status(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def verdict(self) -> str:
+        """The status as a step verdict, for a line that stands for a whole part."""
+        return {Status.VERIFIED: SYMBOLIC, Status.FAILED: FAILED}.get(self, UNCONFIRMED)
 
 
 def combine(verdicts: Iterable[str | None]) -> Status:

@@ -26,6 +26,7 @@ import sympy as sp
 from ..calculus.derivation import Derivation, derive
 from ..core.compare import Verdict, compare
 from ..core.errors import UsageError
+from ..core.status import Status
 from ..results import Rendered
 from .losses import Loss
 from .network import FULL_FD_LIMIT, LAYOUTS, Network, Training, relative_error
@@ -106,6 +107,12 @@ class Walkthrough(Rendered):
 
     def _directional_ok(self) -> bool:
         return all(d["passed"] for d in self.directional_report())
+
+    @property
+    def status(self) -> Status:
+        """verified when every gradient agrees three ways and the local derivatives are
+        verified, failed otherwise (a numeric comparison decides; nothing is left open)."""
+        return Status.VERIFIED if self.passed else Status.FAILED
 
     def directional_report(self) -> list[dict]:
         """Each direction: the two numbers, their relative error, and whether they agree

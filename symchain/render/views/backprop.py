@@ -291,8 +291,7 @@ def _check(w: Walkthrough) -> list[Line]:
     text = (
         f"{mark} {verdict}: max relative error {w.max_relative_error:.1e} (threshold {THRESHOLD:g})"
     )
-    status = "verified" if w.passed else "failed"
-    lines.append(Line(0, (Text(text),), kind="status", verdict=status))
+    lines.append(Line(0, (Text(text),), kind="status", verdict=w.status))
     return lines
 
 

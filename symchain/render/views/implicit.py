@@ -39,7 +39,7 @@ def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
         lines.append(title(f"Differentiate the {name} side by {x}"))
         if detail != "brief":
             lines += step_lines(derivation, 1, detail)
-        verdict = "symbolic" if derivation.verified else "unconfirmed"
+        verdict = derivation.status.verdict
         parts = (Deriv(x, side.subs(y, Y)), EQ, Math(derivation.derived))
         lines.append(Line(1, parts, kind="step", verdict=verdict))
     lines.append(title(f"Solve for {y}'"))

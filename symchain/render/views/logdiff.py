@@ -42,7 +42,7 @@ def logdiff_lines(d: LogDerivation, detail: Detail = "normal") -> list[Line]:
         if detail == "full":
             lines += step_lines(derivation, 2, "normal")
         rules = ", ".join(rules_used(derivation))
-        verdict = "symbolic" if derivation.verified else "unconfirmed"
+        verdict = derivation.status.verdict
         parts = (Deriv(x, derivation.expression), EQ, Math(derivation.result))
         lines.append(Line(2, parts, rules, "step", verdict))
     lines.append(Line(1, (Text("y'/y = "), Math(d.ratio)), kind="step"))
