@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, formats_without, output_options
+from .options import FORMULA_SETTINGS, formats_without, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 WRITES = formats_without("jsonl")
@@ -29,8 +29,8 @@ Examples:
 
 
 @click.command("check", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
-@click.argument("formula")
-@click.argument("claimed")
+@click.argument("formula", callback=not_an_option)
+@click.argument("claimed", callback=not_an_option)
 @click.option("--wrt", "wrt", metavar="NAME", help="Variable to differentiate by.")
 @click.option(
     "--order",

@@ -32,6 +32,8 @@ class Environment:
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     stdin: IO[str] = field(default_factory=lambda: sys.stdin)
     no_color: bool = False
+    #: library parameters this command sets by another flag than --name (plot: tangent=--at)
+    flags: dict[str, str] = field(default_factory=dict)
     _console: Console | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,7 +93,7 @@ class Environment:
         in the JSON formats also a JSON object on stdout (or into `collected`)."""
         from .run import message
 
-        text = message(error)
+        text = message(error, self.flags)
         where = f"line {line}: " if line is not None else ""
         self.note(f"error: {where}{text}")
         pointer = error.pointer()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +21,17 @@ FORMULA_SETTINGS: dict[str, Any] = {**SETTINGS, "ignore_unknown_options": True}
 
 FORMAT_HELP = "Output format [default: rich on a terminal, plain when piped]."
 DETAIL_HELP = "brief: rules and answer; normal: trivial steps folded; full: every step."
+
+
+def not_an_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A formula argument that looks like a long option (--verbos) is a mistyped option: the
+    commands that take formulas let "-sin(x)" through as an argument, but not "--name"."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str) and re.match(r"--[A-Za-z]", text):
+            name = text.split("=", 1)[0]
+            known = [o for p in ctx.command.params for o in p.opts if o.startswith("--")]
+            raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, known))
+    return value
 
 
 def formats_without(*left_out: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, output_options
+from .options import FORMULA_SETTINGS, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 DEFAULT_TIMEOUT = 10.0
@@ -47,7 +47,7 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.command("grad", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
-@click.argument("formula")
+@click.argument("formula", callback=not_an_option)
 @_common_options
 def grad(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
     """The gradient of FORMULA: each partial derivative step by step, every step checked.
@@ -60,7 +60,7 @@ def grad(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
 
 
 @click.command("jacobian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
-@click.argument("formulas", nargs=-1, required=True)
+@click.argument("formulas", nargs=-1, required=True, callback=not_an_option)
 @_common_options
 def jacobian(formulas, variables, fmt, detail, timeout, no_color, debug) -> None:
     """The Jacobian of FORMULAS (one row each), every entry derived step by step.
@@ -74,7 +74,7 @@ def jacobian(formulas, variables, fmt, detail, timeout, no_color, debug) -> None
 
 
 @click.command("hessian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
-@click.argument("formula")
+@click.argument("formula", callback=not_an_option)
 @_common_options
 def hessian(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
     """The Hessian of FORMULA: each first partial derived again by each variable.

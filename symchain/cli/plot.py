@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, formats_without, output_options
+from .options import FORMULA_SETTINGS, formats_without, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 WRITES = formats_without("jsonl")
 
 
 @click.command("plot", context_settings=FORMULA_SETTINGS)
-@click.argument("formula")
+@click.argument("formula", callback=not_an_option)
 @click.option(
     "--range", "span", default="-5,5", show_default=True, metavar="LOW,HIGH", help="The x range."
 )
@@ -36,7 +36,7 @@ def plot(formula, span, wrt, at, output, fmt, timeout, no_color, debug) -> None:
       symchain plot "x**3 - 3x" --range -2,2 --at x=1
       symchain plot "exp(-x^2)" --output bell.png
     """
-    env = Environment(no_color=no_color)
+    env = Environment(no_color=no_color, flags={"tangent": "--at"})
     fmt = env.format(fmt)
     result = computed_or_exit(
         lambda: _make(formula, span, wrt, at, output), formula, env, fmt, timeout, debug

@@ -24,20 +24,24 @@ FLAGS = {
 #: Parameters whose flag is `--` + the name.
 _SAME = {
     "wrt", "order", "at", "tangent", "method", "matrix", "vars", "range", "layout", "batch",
-    "loss", "sizes", "seed", "lr", "eps", "directions", "graph", "output", "plot", "timeout",
+    "loss", "sizes", "seed", "lr", "eps", "rtol", "atol", "directions", "graph", "output",
+    "plot", "timeout",
 }  # fmt: skip
 
 
-def flag(parameter: str) -> str | None:
-    """The command-line flag of a library parameter (`wrt` -> --wrt), or None."""
+def flag(parameter: str, overrides: dict[str, str] | None = None) -> str | None:
+    """The command-line flag of a library parameter (`wrt` -> --wrt), or None; a command
+    whose flags differ (plot's tangent comes from --at) gives `overrides`."""
+    if overrides and parameter in overrides:
+        return overrides[parameter]
     if parameter in FLAGS:
         return FLAGS[parameter]
     return f"--{parameter}" if parameter in _SAME else None
 
 
-def message(error: SymchainError) -> str:
+def message(error: SymchainError, overrides: dict[str, str] | None = None) -> str:
     """The error's message as the command line says it: parameters named by their flags."""
-    return error.worded(lambda p: flag(p) or f"`{p}`")
+    return error.worded(lambda p: flag(p, overrides) or f"`{p}`")
 
 
 def guarded(compute: Callable[[], T], timeout: float, debug: bool) -> T:

@@ -29,7 +29,7 @@ from .functions import (
 )
 
 MAX_LENGTH = 2000
-MAX_DEPTH = 250
+MAX_DEPTH = 200  # Python's own parser allows 200 levels of parentheses
 MAX_DIGITS = 10_000  # the largest number a literal power may evaluate to, in digits
 MAX_LITERAL_EXPONENT = 1000  # the largest decimal exponent in a literal such as 1e300
 
@@ -114,6 +114,10 @@ def read(
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):  # textbook calls added a level or two
+            raise ParseError(
+                f"the formula is nested more than {max_depth} deep", text=text
+            ) from None
         if not exc.offset or exc.offset > len(source):
             raise ParseError("the formula ends too early", text=text, position=len(text)) from None
         col = _column_at(columns, exc.offset - 1, len(text))

@@ -447,7 +447,7 @@ def _validate(s: Settings) -> None:
     for name in ("eps", "rtol", "atol"):
         value = getattr(s, name)
         if value is not None and not value >= 0:
-            raise UsageError(f"--{name} must not be negative")
+            raise UsageError(f"`{name}` must not be negative")
     if s.eps is not None and s.eps == 0:
         raise UsageError("`eps` must be positive")
     if s.method not in METHODS:
