@@ -38,3 +38,31 @@ def test_an_unknown_name_in_backticks_is_left_as_it_is():
 
     error = symchain.UsageError("needs Graphviz's `dot` program; see `lets`")
     assert message(error) == "needs Graphviz's `dot` program; see --let"
+
+
+def _run(*args: str):
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_a_mistyped_option_is_not_a_formula():
+    result = _run("derive", "--verbos")
+    assert result.exit_code == 2
+    assert "No such option '--verbos'" in result.stderr and "--verbose" in result.stderr
+    assert _run("derive", "-sin(x)", "--format", "plain").exit_code == 0  # a formula still
+
+
+def test_plot_names_its_own_flag():
+    result = _run("plot", "x*y", "--wrt", "x", "--at", "x=1")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --at needs a value for every variable: also give y\n"
+
+
+def test_the_nesting_limit_is_the_parsers():
+    deep = "sin(" * 201 + "x" + ")" * 201
+    with pytest.raises(symchain.ParseError, match="nested more than 200 deep"):
+        symchain.derive(deep)
+    assert symchain.derive("sin(" * 120 + "x" + ")" * 120).verified
