@@ -71,6 +71,9 @@ def make_plot(
     tangent = _sample(d.tangent.line, d.variable, xs) if d.tangent is not None else None
     if not np.isfinite(f).any():
         raise UsageError(f"the function has no real value on [{low:g}, {high:g}]")
+    for samples in (xs, f, df, tangent):
+        if samples is not None:
+            samples.flags.writeable = False  # a finished result: read, never changed
     return Plot(d, low, high, xs, f, df, tangent)
 
 

@@ -68,7 +68,7 @@ import itertools
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,7 @@ def parameter_names(net: object) -> list[str]:
 # --- the check -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     """Everything that decides a check; None means "the default for the precision"."""
 
@@ -270,7 +270,7 @@ class Settings:
     directions: int = DEFAULT_DIRECTIONS
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParameterReport:
     """The verdict on one parameter array, at its worst element (or direction)."""
 
@@ -296,7 +296,7 @@ class ParameterReport:
         return str(tuple(self.worst_index or ()))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
     """A known loss whose gradient the backward applied (times `factor`, 1 if exact)."""
 
@@ -325,12 +325,12 @@ class Report(Rendered):
     atol: float
     precision: str
     parameter_count: int
-    parameters: list[ParameterReport]
+    parameters: tuple[ParameterReport, ...]
     match: Match | None
     passed: bool
-    warnings: list[str] = field(default_factory=list)
-    hints: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def kinks(self) -> int:
@@ -426,12 +426,12 @@ def check_network(net: object, settings: Settings, spec: str = "") -> Report:
         atol=atol,
         precision=precision.name,
         parameter_count=count,
-        parameters=reports,
+        parameters=tuple(reports),
         match=match,
         passed=passed,
-        warnings=warnings,
-        hints=_hints(settings.loss, match, passed, y0.shape),
-        notes=_noise_notes(reports, precision.grades[0]),
+        warnings=tuple(warnings),
+        hints=tuple(_hints(settings.loss, match, passed, y0.shape)),
+        notes=tuple(_noise_notes(reports, precision.grades[0])),
     )
 
 
