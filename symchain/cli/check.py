@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, formats_without, not_an_option, output_options
+from .options import FORMULA_SETTINGS, formats_without, log10_option, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 WRITES = formats_without("jsonl")
@@ -40,11 +40,7 @@ Examples:
     show_default=True,
     help="Order of the derivative the claim is for.",
 )
-@click.option(
-    "--log10",
-    is_flag=True,
-    help="Read log as the logarithm to base 10, as many courses write it (default: ln).",
-)
+@log10_option
 @output_options(
     WRITES,
     timeout=DEFAULT_TIMEOUT,

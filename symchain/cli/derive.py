@@ -17,7 +17,7 @@ from ..core.errors import InternalError, ParseError, SymchainError
 from ..render.formats import Detail, Format
 from .app import EXAMPLES
 from .env import Environment
-from .options import FORMULA_SETTINGS, not_an_option, output_options
+from .options import FORMULA_SETTINGS, log10_option, not_an_option, output_options
 from .run import guarded, internal
 
 DEFAULT_TIMEOUT = 10.0
@@ -91,11 +91,7 @@ DEFAULT_TIMEOUT = 10.0
     metavar="FILE",
     help="Write the --graph picture to FILE instead of stdout.",
 )
-@click.option(
-    "--log10",
-    is_flag=True,
-    help="Read log as the logarithm to base 10, as many courses write it (default: ln).",
-)
+@log10_option
 @click.option("--verbose", "-v", is_flag=True, help="The same as --detail full.")
 @click.option(
     "--reveal",

@@ -63,6 +63,15 @@ def timeout_option(default: float, help: str) -> Callable[[F], F]:
     )
 
 
+def log10_option(command: F) -> F:
+    """--log10: log is the logarithm to base 10 (many courses), not ln."""
+    return click.option(
+        "--log10",
+        is_flag=True,
+        help="Read log as the logarithm to base 10, as many courses write it (default: ln).",
+    )(command)
+
+
 def no_color_option(command: F) -> F:
     return click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")(
         command
