@@ -35,6 +35,8 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
         return expr
     start = time.perf_counter()
     rewrites: list[Callable[[sp.Expr], sp.Expr]] = [sp.factor_terms, sp.cancel, sp.powsimp]
+    if expr.has(sp.sign):
+        rewrites.append(_sign_as_ratio)
     if ops <= _TRIG_OPS and expr.has(TrigonometricFunction):
         rewrites.append(_trig)
     best, best_size = expr, _size(expr)
@@ -57,3 +59,9 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
 
 def _trig(expr: sp.Expr) -> sp.Expr:
     return cast(sp.Expr, sp.trigsimp(expr))  # trigsimp is unannotated
+
+
+def _sign_as_ratio(expr: sp.Expr) -> sp.Expr:
+    """sign(u) as u/|u|, so that sign(x)/|x| (d/dx ln|x|) cancels to the book's 1/x; kept only
+    where it comes out shorter (sign(x) alone stays sign(x))."""
+    return cast(sp.Expr, expr.replace(sp.sign, lambda u: u / sp.Abs(u)))
