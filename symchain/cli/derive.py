@@ -107,7 +107,9 @@ def derive(
     """Derive FORMULA step by step and check every step against SymPy.
 
     FORMULA uses SymPy/Python syntax or what people type: x^2, 2x, 3(x+1),
-    x sin(x), ln, arcsin, e, pi, sqrt, abs, and unknown functions f, g, h.
+    x sin(x), ln, arcsin, e, pi, sqrt, abs, and unknown functions f, g, h;
+    textbook notation too: sin x, sin^2 x, sin^-1 x, |x|, log_2 x.  A reading
+    that depends on a convention (e^2x, log) is said in a note on stderr.
     """
     if (formula is None) == (file is None):
         raise click.UsageError("give a FORMULA or --file, not both and not neither")
