@@ -131,12 +131,13 @@ def derive(
             "--graph svg needs Graphviz's `dot` program, which is not installed "
             "(--graph dot writes the DOT text without it)"
         )
+    fmt = env.format(fmt)
     out = _Printer(
         env,
-        env.format(fmt),
+        fmt,
         "full" if verbose else detail,
         (graph_format, output) if graph_format else None,
-        reveal=reveal and env.format(fmt) == "rich" and env.stdin_isatty,
+        reveal=reveal and fmt == "rich" and env.stdin_isatty,
     )
     if file is None:
         sys.exit(_derive_one(formula, options, out, timeout, debug))

@@ -29,6 +29,3 @@ def step_dict(step: Step) -> dict:
         out["note"] = step.note
     return out
 
-
-def error_dict(text: str | None, error) -> dict:
-    return {"input": text, "error": error.to_dict()}
