@@ -312,11 +312,7 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
         if tok.kind == "name" and tok.text == "log":
             two_arguments = False
             if nxt is not None and nxt.text == "(":
-                k = _closing(tokens, i + 1)
-                two_arguments = any(
-                    t.text == "," and _depth_at(tokens, i + 1, m) == 1
-                    for m, t in enumerate(tokens[i + 2 : k], start=i + 2)
-                )
+                two_arguments = _has_second_argument(tokens, i + 1)
             if not two_arguments:  # log(x, b) says its base; log(x) and log x do not
                 if log10:
                     notes.append("log is read as log₁₀, the logarithm to base 10")
@@ -396,13 +392,17 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
     return out
 
 
-def _depth_at(tokens: list[Token], start: int, index: int) -> int:
-    """How many parentheses are open at tokens[index], counting from tokens[start]."""
+def _has_second_argument(tokens: list[Token], start: int) -> bool:
+    """True when the call whose '(' is tokens[start] has a ',' of its own: log(x, b)."""
     depth = 0
-    for t in tokens[start:index]:
-        depth += t.text == "("
-        depth -= t.text == ")"
-    return depth
+    for tok in tokens[start:]:
+        depth += tok.text == "("
+        depth -= tok.text == ")"
+        if depth == 0:
+            return False
+        if depth == 1 and tok.text == ",":
+            return True
+    return False
 
 
 #: sin^-1 x is the inverse function arcsin(x), as textbooks write it.
