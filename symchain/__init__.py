@@ -33,7 +33,7 @@ def __getattr__(name: str):
 
         return getattr(derivation, name)
     if name == "check":
-        from .calculus.check import check
+        from .calculus.claims import check
 
         return check
     if name == "worksheet":

@@ -98,7 +98,7 @@ def test_cli_default_walkthrough():
     r = run()
     assert r.exit_code == 0, r.output
     expected = [
-        "σ'(z) = exp(-z)/(1 + exp(-z))**2 = σ(z)(1 − σ(z))",
+        "σ'(z) = e⁻ᶻ/(1 + e⁻ᶻ)² = σ(z)(1 − σ(z))",
         "δ1 = ∂L/∂z1 = (δ2·W2ᵀ) ⊙ σ'(z1)",
         "∂L/∂W1 = xᵀ·δ1   [2×4]",
         "✓ PASS",

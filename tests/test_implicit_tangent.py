@@ -100,7 +100,7 @@ def test_implicit_errors(equation, function, wrt, message):
 
 def test_cli_implicit_formats():
     r = run("x**2 + y**2 = 25", "--implicit", "y", "--wrt", "x")
-    assert r.exit_code == 0 and "dy/dx = -x/y" in r.output and "chain rule" in r.output
+    assert r.exit_code == 0 and "dy/dx = −x/y" in r.output and "chain rule" in r.output
     data = json.loads(run("x**2 + y**2 = 25", "--implicit", "y", "--format", "json").stdout)
     assert sp.parse_expr(data["result"]) == -sp.Symbol("x") / sp.Symbol("y") and data["verified"]
     for fmt in ("markdown", "latex"):
@@ -114,7 +114,7 @@ def test_tangent_exact_and_numeric():
     d = derive("sin(x**2)", at="x=1", tangent=True)
     assert d.tangent.line == sp.expand(sp.sin(1) + 2 * sp.cos(1) * (x - 1))
     r = run("sin(x**2)", "--at", "x=1", "--tangent")
-    assert "y ≈ 1.080604612*x - 0.2391336269" in r.output
+    assert "y ≈ 1.080604612·x − 0.2391336269" in r.output
 
 
 def test_tangent_errors():
@@ -127,10 +127,67 @@ def test_tangent_errors():
 
 def test_tangent_decimals_at_an_irrational_point():
     r = run("exp(x)", "--at", "x=ln(2)", "--tangent")
-    assert "y ≈ 2.0*x + 0.61370563888" in r.output
+    assert "y ≈ 2.0·x + 0.61370563888" in r.output
     assert "y = 0" in run("x abs(x)", "--at", "x=0", "--tangent").output
 
 
 def test_y_of_x_is_refused_with_implicit():
     with pytest.raises(UsageError, match="write y, not y"):
         implicit("x^2 + y(x)^2 = 1", "y", "x")
+
+
+# --- implicit curves at a point (issue 12, item 7) ----------------------------------------
+
+
+def test_implicit_slope_and_tangent_at_a_point_of_the_circle():
+    r = implicit("x^2 + y^2 = 25", "y", "x", at="x=3,y=-4", tangent=True)
+    assert r.at.exact and r.at.values == (sp.Rational(3, 4),)
+    t = r.at.tangent
+    assert (t.a, t.b, t.slope) == (3, -4, sp.Rational(3, 4))
+    assert t.line == sp.Rational(3, 4) * x - sp.Rational(25, 4)
+
+
+def test_implicit_at_a_point_in_every_order_is_the_general_answer_put_in():
+    r = implicit("x^2 + y^2 = 25", "y", "x", order=2, at={"x": 3, "y": 4})
+    assert r.at.values == (sp.Rational(-3, 4), sp.Rational(-25, 64))  # -25/y³ at y = 4
+
+
+def test_a_vertical_tangent_is_said_not_divided_by_zero():
+    r = implicit("x^2 + y^2 = 25", "y", "x", at="x=5,y=0", tangent=True)
+    assert r.at.values == (None,) and r.at.tangent.slope is None and r.at.tangent.a == 5
+    with pytest.raises(UsageError, match="vertical"):
+        implicit("x^2 + y^2 = 25", "y", "x", order=2, at="x=5,y=0")
+
+
+@pytest.mark.parametrize(
+    ("equation", "at", "message"),
+    [
+        ("x^2 + y^2 = 25", "x=3,y=5", "not on the curve: the left side is 34"),
+        ("x^2 + y^2 = 25", "x=3", "also give y"),
+        ("x^3 + y^3 = 6xy", "x=0,y=0", "singular"),
+        ("x^2 + y^2 = 25", "x=3.0001,y=4", "not on the curve"),
+    ],
+)
+def test_points_that_do_not_define_a_slope_are_refused(equation, at, message):
+    with pytest.raises(UsageError, match=message):
+        implicit(equation, "y", "x", at=at, tangent=True)
+
+
+def test_a_decimal_point_on_the_curve_is_accepted_to_12_digits_and_answered_in_decimals():
+    r = implicit("x^2 + y^2 = 25", "y", "x", at="x=3,y=4.0000000000001", tangent=True)
+    assert not r.at.exact and r.at.values[0].is_Float
+    assert abs(float(r.at.values[0]) + 0.75) < 1e-12
+
+
+def test_cli_implicit_tangent_text_and_json():
+    args = ("x^2 + y^2 = 25", "--implicit", "y", "--wrt", "x", "--at", "x=3,y=-4", "--tangent")
+    r = run(*args, "--detail", "brief")
+    assert r.exit_code == 0, r.output
+    assert "at (x, y) = (3, −4), on the curve: 3² + (−4)² = 25" in r.output
+    assert "  dy/dx = 3/4\n" in r.output
+    assert "  y = 3(x − 3)/4 − 4 = 3x/4 − 25/4\n" in r.output
+    data = json.loads(run(*args, "--format", "json").stdout)
+    assert data["value"] == "3/4" and data["on_curve"] == "exact"
+    assert sp.parse_expr(data["tangent"]["line"]) == sp.parse_expr("3*x/4 - 25/4")
+    off = run("x^2 + y^2 = 25", "--implicit", "y", "--at", "x=3,y=5", "--format", "json")
+    assert off.exit_code == 2 and json.loads(off.stdout)["error"]["kind"] == "usage"

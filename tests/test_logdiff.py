@@ -48,7 +48,7 @@ def test_not_for_a_single_factor():
 
 def test_cli():
     r = CliRunner().invoke(main, ["derive", "x^x", "--method", "log"])
-    assert r.exit_code == 0 and "ln y = x*log(x)" in r.output and "y'/y = log(x) + 1" in r.output
+    assert r.exit_code == 0 and "ln y = x·ln(x)" in r.output and "y'/y = ln(x) + 1" in r.output
     data = json.loads(
         CliRunner().invoke(main, ["derive", "x^x", "--method", "log", "--format", "json"]).stdout
     )

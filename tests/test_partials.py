@@ -143,9 +143,9 @@ def test_errors(call, error, message):
 def test_formats_name_the_entries_and_the_shape():
     j = jacobian_of(["r*cos(t)", "r*sin(t)"], "r,t")
     plain = render_partials(j, "plain")
-    assert "J [2×2] =" in plain and "── ∂f1/∂r ──" in plain and "d/dt (r*sin(t))" in plain
+    assert "J [2×2] =" in plain and "── ∂f1/∂r ──" in plain and "d/dt (r·sin(t))" in plain
     brief = render_partials(j, "plain", "brief")
-    assert "∂f2/∂t = r*cos(t)" in brief and "d/dt" not in brief
+    assert "∂f2/∂t = r·cos(t)" in brief and "d/dt" not in brief
     assert r"\begin{pmatrix}" in render_partials(j, "markdown")
     latex = render_partials(j, "latex")
     assert r"\begin{align*}" in latex and r"\frac{\partial f_{1}}{\partial r}" in latex
@@ -218,7 +218,7 @@ def test_cli_other_formats(run, fmt):
 
 def test_cli_formula_starting_with_minus(run):
     result = run(grad, "-x^2 y", "--detail", "brief")
-    assert result.exit_code == 0 and "-2*x*y" in result.output
+    assert result.exit_code == 0 and "−2x·y" in result.output
 
 
 def test_cli_bad_input_exit_2(run):

@@ -20,23 +20,23 @@ def _derive(*args: str) -> str:
 
 def test_the_seed_example_exactly():
     assert _derive("(3x+1)^2") == (
-        "d/dx (3*x + 1)**2\n"
-        "  chain rule: d/dx (3*x + 1)**2, with u = 3*x + 1\n"
-        "    d/du u**2 = 2*u    [power rule]\n"
-        "    du/dx = d/dx (3*x + 1) = 3    [sum rule]\n"
-        "    so d/dx (3*x + 1)**2 = 2*u · 3 = 6*u = 6*(3*x + 1)    [chain rule]\n"
+        "d/dx (3x + 1)²\n"
+        "  chain rule: d/dx (3x + 1)², with u = 3x + 1\n"
+        "    d/du u² = 2u    [power rule]\n"
+        "    du/dx = d/dx (3x + 1) = 3    [sum rule]\n"
+        "    so d/dx (3x + 1)² = 2u · 3 = 6u = 6(3x + 1)    [chain rule]\n"
         "\n"
-        "d/dx (3*x + 1)**2 = 18*x + 6\n"
+        "d/dx (3x + 1)² = 18x + 6\n"
         "✓ verified: 6 steps checked against SymPy's diff\n"
     )
 
 
 def test_the_seed_example_brief_exactly():
     assert _derive("(3x+1)^2", "--detail", "brief") == (
-        "d/dx (3*x + 1)**2\n"
+        "d/dx (3x + 1)²\n"
         "  rules: chain rule, power rule, sum rule, constant multiple\n"
         "\n"
-        "d/dx (3*x + 1)**2 = 18*x + 6\n"
+        "d/dx (3x + 1)² = 18x + 6\n"
         "✓ verified: 6 steps checked against SymPy's diff\n"
     )
 
@@ -76,6 +76,6 @@ def test_a_wrong_chain_step_is_printed_with_its_own_wrong_result():
     StepEmitter(lines, "normal").emit(tree, 0)
     last = plain_lines(lines).splitlines()[-1]
     assert last == (
-        "  so d/dx (3*x + 1)**2 = 2*u · 3 = 6*u = 6*(3*x + 1) = 42    [chain rule]"
+        "  so d/dx (3x + 1)² = 2u · 3 = 6u = 6(3x + 1) = 42    [chain rule]"
         "  (WRONG: differs from SymPy)"
     )

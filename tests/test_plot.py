@@ -38,7 +38,7 @@ def test_text_plot_has_both_series_and_axes():
 
 def test_cli_text_and_tangent():
     r = run("x**3 - 3x", "--range", "-2,2", "--at", "x=1")
-    assert r.exit_code == 0 and "tangent at x = 1: y = -2" in r.output and ". tangent" in r.output
+    assert r.exit_code == 0 and "tangent at x = 1: y = −2" in r.output and ". tangent" in r.output
     assert "\x1b" not in r.output
 
 

@@ -33,6 +33,7 @@ from ..core.engine import Namer
 from ..core.errors import ParseError, UsageError
 from ..core.formulas import FORMULAS
 from ..core.parse import read
+from ..core.prose import Prose, prose_str
 from ..core.steps import FAILED, NUMERIC, SYMBOLIC
 from ..results import Rendered
 from .derivation import Derivation, choose_variable, derive
@@ -99,14 +100,14 @@ class Mistake:
     """A common mistake that reproduces the claim exactly."""
 
     name: str  # one of MISTAKES
-    explanation: str  # the rule, and what was done wrong, at the first place
+    explanation: Prose  # the rule, and what was done wrong, at the first place
     at: sp.Expr  # the sub-expression the wrong rule was applied to (the first, if several)
     places: int  # how many places the wrong rule was applied at
     order: int | None  # the differentiation it was made in, when --order is above 1
     mistaken: sp.Expr  # the derivative the mistaken rule gives
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.explanation}"
+        return f"{self.name}: {prose_str(self.explanation)}"
 
 
 
@@ -557,9 +558,9 @@ def _mistake(name: str, sites: list[_Site], order: int | None, mistaken: sp.Expr
     explanation = first.explanation
     if len(sites) > 1:
         more = len(sites) - 1
-        explanation += f" (and the same at {more} more place{'s' if more > 1 else ''})"
+        explanation += (f" (and the same at {more} more place{'s' if more > 1 else ''})",)
     if order is not None:
-        explanation = f"in differentiation {order}: {explanation}"
+        explanation = (f"in differentiation {order}: ", *explanation)
     return Mistake(name, explanation, first.expr, len(sites), order, mistaken)
 
 
@@ -587,11 +588,7 @@ def _names(expr: sp.Expr) -> set[str]:
 @dataclass(frozen=True)
 class _Site:
     expr: sp.Expr
-    explanation: str
-
-
-def _s(expr: sp.Expr) -> str:
-    return sp.sstr(expr)
+    explanation: Prose
 
 
 class _Differentiator:
@@ -619,7 +616,7 @@ class _Differentiator:
         self.seen += 1
         return self.only is None or index == self.only
 
-    def record(self, expr: sp.Expr, explanation: str) -> None:
+    def record(self, expr: sp.Expr, *explanation: str | sp.Basic) -> None:
         self.applied.append(_Site(expr, explanation))
 
     def d(self, expr: sp.Expr) -> sp.Expr:
@@ -662,9 +659,9 @@ class _Differentiator:
             mistaken = sp.Mul(*derivatives)
             self.record(
                 expr,
-                f"(f·g)' was taken as f'·g' = {_s(mistaken)} for {_s(expr)}; "
-                "the product rule is (f·g)' = f'·g + f·g'",
-            )
+                "(f·g)' was taken as f'·g' = ", mistaken, " for ", expr,
+                "; the product rule is (f·g)' = f'·g + f·g'",
+            )  # fmt: skip
             return mistaken
         return sp.Add(
             *(
@@ -677,15 +674,15 @@ class _Differentiator:
         wrong = self.wrong_here(QUOTIENT_SIGN, QUOTIENT_NO_SQUARE, QUOTIENT_OF_DERIVATIVES)
         df, dg = self.d(f), self.d(g)
         right = "the quotient rule is (f/g)' = (f'·g − f·g')/g²"
-        where = f"with f = {_s(f)}, g = {_s(g)}"
+        where = ("with f = ", f, ", g = ", g, "; ", right)
         if wrong and self.mistake == QUOTIENT_SIGN:
-            self.record(expr, f"(f/g)' was taken as (f·g' − f'·g)/g², {where}; {right}")
+            self.record(expr, "(f/g)' was taken as (f·g' − f'·g)/g², ", *where)
             return (f * dg - df * g) / g**2
         if wrong and self.mistake == QUOTIENT_NO_SQUARE:
-            self.record(expr, f"(f/g)' was taken as (f'·g − f·g')/g, {where}; {right}")
+            self.record(expr, "(f/g)' was taken as (f'·g − f·g')/g, ", *where)
             return (df * g - f * dg) / g
         if wrong and self.mistake == QUOTIENT_OF_DERIVATIVES and dg != 0:
-            self.record(expr, f"(f/g)' was taken as f'/g' = {_s(df / dg)}, {where}; {right}")
+            self.record(expr, "(f/g)' was taken as f'/g' = ", df / dg, ", ", *where)
             return df / dg
         return (df * g - f * dg) / g**2
 
@@ -712,9 +709,10 @@ class _Differentiator:
         if wrong and self.mistake == POWER_NOT_REDUCED:
             self.record(
                 expr,
-                f"d/dx {_s(expr)} was taken as {_s(n * base**n * du)}: the power rule is "
-                f"d/du u^n = n·u^(n−1), so {_s(n * u ** (n - 1))}, not {_s(n * u**n)}",
-            )
+                "d/dx ", expr, " was taken as ", n * base**n * du,
+                ": the power rule is d/du uⁿ = n·uⁿ⁻¹, so ", n * u ** (n - 1),
+                ", not ", n * u**n,
+            )  # fmt: skip
             return n * base**n * du
         return n * base ** (n - 1) * du
 
@@ -735,18 +733,18 @@ class _Differentiator:
             mistaken = exponent * base ** (exponent - 1) * du
             self.record(
                 expr,
-                f"d/dx {_s(expr)} was taken as {_s(mistaken)}, the power rule, which needs a "
-                f"constant exponent; here the exponent varies: d/du {_s(outer)} = "
-                f"{_s(outer_derivative)}",
-            )
+                "d/dx ", expr, " was taken as ", mistaken,
+                ", the power rule, which needs a constant exponent; here the exponent "
+                "varies: d/du ", outer, " = ", outer_derivative,
+            )  # fmt: skip
             return mistaken
         if wrong and self.mistake == LN_FORGOTTEN:
             mistaken = expr * du
             self.record(
                 expr,
-                f"d/dx {_s(expr)} was taken as {_s(mistaken)}: d/du {_s(outer)} = "
-                f"{_s(outer_derivative)}, and the factor {_s(sp.log(base))} was left out",
-            )
+                "d/dx ", expr, " was taken as ", mistaken, ": d/du ", outer, " = ",
+                outer_derivative, ", and the factor ", sp.log(base), " was left out",
+            )  # fmt: skip
             return mistaken
         return outer_derivative.xreplace({u: exponent}) * du
 
@@ -771,9 +769,9 @@ class _Differentiator:
             mistaken = sp.sin(arg) * du
             self.record(
                 expr,
-                f"d/dx {_s(expr)} was taken as {_s(mistaken)}: "
-                f"d/du cos({u}) = -sin({u}), not sin({u})",
-            )
+                "d/dx ", expr, " was taken as ", mistaken, ": d/du ", sp.cos(u), " = ",
+                -sp.sin(u), ", not ", sp.sin(u),
+            )  # fmt: skip
             return mistaken
         return at_arg * du
 
@@ -781,9 +779,9 @@ class _Differentiator:
         u = self.u
         self.record(
             expr,
-            f"d/dx {_s(outer)} = {_s(outer_derivative)}·{u}' with {u} = {_s(inner)} "
-            f"(in {_s(expr)}), and {u}' = {_s(du)} was left out",
-        )
+            "d/dx ", outer, " = ", outer_derivative, "·", u, "' with ", u, " = ", inner,
+            " (in ", expr, "), and ", u, "' = ", du, " was left out",
+        )  # fmt: skip
 
 
 def _outer_derivative(func: type, u: sp.Symbol) -> sp.Expr | None:

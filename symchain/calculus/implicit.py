@@ -21,7 +21,7 @@ from ..core.parse import read, symbol
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..results import Rendered
-from .derivation import Derivation, check_name, derive
+from .derivation import Derivation, check_name, derive, parse_point
 
 MAX_IMPLICIT_ORDER = 3
 
@@ -37,6 +37,28 @@ class ImplicitOrder:
 
 
 @dataclass(frozen=True)
+class CurveTangent:
+    """The tangent to the curve at (a, b): y = b + m(x − a), or the vertical line x = a
+    where the curve stands straight up (y' has a zero denominator there)."""
+
+    a: sp.Expr
+    b: sp.Expr
+    slope: sp.Expr | None  # None: vertical
+    line: sp.Expr | None  # y = line, in x; None when vertical
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """A point of the curve: how it was shown to lie on it, and the derivatives there."""
+
+    point: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    residual: sp.Expr  # lhs − rhs at the point: 0, or a tiny decimal when checked numerically
+    exact: bool  # the residual is exactly 0
+    values: tuple[sp.Expr | None, ...]  # dⁿy/dxⁿ there, order by order; None: vertical
+    tangent: CurveTangent | None
+
+
+@dataclass(frozen=True)
 class Implicit(Rendered):
     input: str | None
     lhs: sp.Expr
@@ -48,6 +70,7 @@ class Implicit(Rendered):
     rest: sp.Expr  # b
     orders: tuple[ImplicitOrder, ...]
     warnings: tuple[str, ...] = ()  # how the equation was read where a convention decided it
+    at: CurvePoint | None = None  # the slope (and tangent) at a point of the curve
 
     @property
     def result(self) -> sp.Expr:
@@ -119,9 +142,15 @@ def split_equation(
 
 
 def implicit(
-    equation: str, function: str = "y", wrt: str | None = None, order: int = 1
+    equation: str,
+    function: str = "y",
+    wrt: str | None = None,
+    order: int = 1,
+    at: dict | str | list | None = None,
+    tangent: bool = False,
 ) -> Implicit:
-    """dⁿy/dxⁿ from an equation in x and y, y a function of x."""
+    """dⁿy/dxⁿ from an equation in x and y, y a function of x; with `at` (x=3, y=-4, a
+    point of the curve) also its value there, and with `tangent` the tangent line."""
     if (
         not isinstance(order, int)
         or isinstance(order, bool)
@@ -177,4 +206,63 @@ def implicit(
         reference = sp.idiff(F, y, x, n)
         orders.append(ImplicitOrder(n, d, raw, result, compare(result, reference), reference))
     text = equation if isinstance(equation, str) else None
-    return Implicit(text, lhs, rhs, x, y, sides, a, b, tuple(orders), tuple(notes))
+    if tangent and not at:
+        raise UsageError("`tangent` needs a point of the curve: add `at` x=a, y=b")
+    if tangent and order != 1:
+        raise UsageError("`tangent` is for the first derivative (`order` 1)")
+    point = _on_curve(lhs, rhs, x, y, a, b, orders, at, tangent) if at else None
+    return Implicit(text, lhs, rhs, x, y, sides, a, b, tuple(orders), tuple(notes), point)
+
+
+ON_CURVE_DIGITS = 12  # a decimal point is on the curve when lhs − rhs vanishes to 12 digits
+
+
+def _on_curve(lhs, rhs, x, y, a, b, orders, at, tangent: bool) -> CurvePoint:
+    """The point, refused unless it is on the curve and y' is defined there (or the
+    tangent is vertical); the derivative of each order there; the tangent line."""
+    F = lhs - rhs
+    point = parse_point(at, F)
+    values = dict(point)
+    missing = sorted(s.name for s in F.free_symbols if s not in values)
+    if missing:
+        raise UsageError(f"`at` needs a value for every variable: also give {', '.join(missing)}")
+    where = ", ".join(f"{s} = {sp.sstr(v)}" for s, v in point)
+    residual = sp.simplify(F.subs(values))
+    exact = residual == 0
+    if not exact:
+        size = 1 + max(abs(sp.N(t.subs(values), 30)) for t in sp.Add.make_args(sp.expand(F)))
+        error = abs(sp.N(residual, 30))
+        if not error.is_number or error > size * sp.Float(10) ** -ON_CURVE_DIGITS:
+            left, right = sp.simplify(lhs.subs(values)), sp.simplify(rhs.subs(values))
+            raise UsageError(
+                f"the point {where} is not on the curve: the left side is {sp.sstr(left)} "
+                f"there and the right side {sp.sstr(right)}"
+            )
+        residual = sp.N(residual, 3)
+    coefficient, rest = sp.simplify(a.subs(values)), sp.simplify(b.subs(values))
+    vertical = coefficient == 0
+    if vertical and rest == 0:
+        raise UsageError(
+            f"the curve is singular at {where}: both sides of the equation for {y}' are 0 there, "
+            f"so the slope is not defined by it"
+        )
+    if vertical and len(orders) > 1:
+        raise UsageError(f"the tangent is vertical at {where}: {y}' and higher orders are infinite")
+    slopes: list[sp.Expr | None] = []
+    for o in orders:
+        if vertical:
+            slopes.append(None)
+            continue
+        value = o.result.subs(values)
+        value = sp.simplify(value) if sp.count_ops(value) <= 60 else value
+        slopes.append(value if exact else sp.N(value, 12))  # a decimal point: decimals
+    line = None
+    if tangent:
+        x0, y0 = values[x], values[y]
+        if not exact:
+            x0, y0 = sp.N(x0, 12), sp.N(y0, 12)
+        m = slopes[0]
+        line = CurveTangent(x0, y0, m, None if m is None else sp.expand(y0 + m * (x - x0)))
+    if not exact:  # a point typed in decimals is shown in decimals
+        point = tuple((s, v if v.is_Integer else sp.Float(v, 15)) for s, v in point)
+    return CurvePoint(point, residual, bool(exact), tuple(slopes), line)

@@ -77,7 +77,7 @@ Examples:
 )
 def backprop(
     sizes, activation, loss_name, batch, seed, layout, train, epochs, lr, plot,
-    graph_format, output, fmt, detail, timeout, no_color, debug,
+    graph_format, output, fmt, detail, timeout, no_color, debug, notation="math",
 ) -> None:  # fmt: skip
     """Backpropagation as the chain rule, layer by layer, proved three ways.
 
@@ -87,7 +87,7 @@ def backprop(
     shapes, and a seeded numeric instance whose gradients are computed
     symbolically (SymPy), by NumPy backprop and by finite differences.
     """
-    env = Environment(no_color=no_color)
+    env = Environment(no_color=no_color, notation=notation)
     fmt = env.format(fmt)
 
     def compute():

@@ -74,7 +74,10 @@ DEFAULT_TIMEOUT = 10.0
 @click.option(
     "--tangent",
     is_flag=True,
-    help="With --at: the value there, the slope and the tangent line y = f(a) + f'(a)(x − a).",
+    help=(
+        "With --at: the value there, the slope and the tangent line y = f(a) + f'(a)(x − a); "
+        "with --implicit, at a point of the curve (--at x=3,y=-4)."
+    ),
 )
 @click.option("--matrix", is_flag=True, help="With --let: the matrix form J(f∘g) = J_f(g)·J_g.")
 @click.option(
@@ -102,7 +105,7 @@ DEFAULT_TIMEOUT = 10.0
 @output_options(timeout=DEFAULT_TIMEOUT, timeout_help="Seconds allowed for one derivation.")
 def derive(
     formula, wrt, order, at, file, lets, implicit_name, method, tangent, matrix, graph_format,
-    output, log10, verbose, reveal, fmt, detail, timeout, no_color, debug,
+    output, log10, verbose, reveal, fmt, detail, timeout, no_color, debug, notation="math",
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
 
@@ -113,7 +116,7 @@ def derive(
     """
     if (formula is None) == (file is None):
         raise click.UsageError("give a FORMULA or --file, not both and not neither")
-    env = Environment(no_color=no_color)
+    env = Environment(no_color=no_color, notation=notation)
     options = _route(wrt, order, at, tangent, method, implicit_name, lets, matrix, graph_format)
     if log10:
         if set(options) & {"lets", "method", "function"}:
@@ -161,9 +164,11 @@ def _route(
             )
         options = {"wrt": wrt, "method": "log"}
     if implicit_name:
-        if lets or at:
-            raise click.UsageError("--implicit does not combine with --let or --at")
-        options = {"function": implicit_name, "wrt": wrt, "order": order}
+        if lets:
+            raise click.UsageError("--implicit does not combine with --let")
+        options = {"function": implicit_name, "wrt": wrt, "order": order, "at": list(at) or None}
+        if tangent:
+            options["tangent"] = True
     if lets:
         if options["order"] != 1:
             raise click.UsageError("--order above 1 does not work with --let yet")

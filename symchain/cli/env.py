@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..render.formats import Detail, Format
+from ..render.formats import Detail, Format, Notation
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,6 +32,8 @@ class Environment:
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     stdin: IO[str] = field(default_factory=lambda: sys.stdin)
     no_color: bool = False
+    #: how plain and terminal output write expressions: x²·eˣ, or x**2*exp(x)
+    notation: Notation = "math"
     #: library parameters this command sets by another flag than --name (plot: tangent=--at)
     flags: dict[str, str] = field(default_factory=dict)
     _console: Console | None = field(default=None, repr=False)
@@ -70,9 +72,10 @@ class Environment:
         for warning in render.find_view(result).warnings(result):
             self.note(f"note: {warning}")
         if fmt == "rich":
-            render.print_rich(result, self.console(), detail, **options)
+            render.print_rich(result, self.console(), detail, notation=self.notation, **options)
         else:
-            self.echo(render.render(result, fmt, detail, **options), nl=False)
+            text = render.render(result, fmt, detail, notation=self.notation, **options)
+            self.echo(text, nl=False)
 
     def echo(self, text: str, nl: bool = True) -> None:
         click.echo(text, nl=nl)

@@ -130,6 +130,7 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     timeout=DEFAULT_TIMEOUT,
     timeout_help="Seconds allowed for the whole check (loading the file included).",
     detail=None,
+    notation=False,
 )
 def gradcheck(
     spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,

@@ -1,5 +1,5 @@
 """The options commands share, each declared once (as sqlite-utils does): --format,
---detail, --timeout, --no-color and --debug."""
+--detail, --notation, --timeout, --no-color and --debug."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..render.formats import DETAILS, FORMATS
+from ..render.formats import DETAILS, FORMATS, NOTATIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +72,23 @@ def log10_option(command: F) -> F:
     )(command)
 
 
+NOTATION_HELP = (
+    "math: x², eˣ, ln, sin⁻¹, |x|, as people write it; sympy: x**2, exp(x), log, asin, "
+    "Abs, to paste into Python. JSON is always in SymPy's syntax."
+)
+
+
+def notation_option(command: F) -> F:
+    """--notation math|sympy: how plain and terminal output write expressions."""
+    return click.option(
+        "--notation",
+        type=click.Choice(list(NOTATIONS)),
+        default="math",
+        show_default=True,
+        help=NOTATION_HELP,
+    )(command)
+
+
 def no_color_option(command: F) -> F:
     return click.option("--no-color", is_flag=True, help="No colour (NO_COLOR is honoured too).")(
         command
@@ -89,14 +106,17 @@ def output_options(
     timeout_help: str,
     detail: str | None = DETAIL_HELP,
     format_help: str = FORMAT_HELP,
+    notation: bool = True,
 ) -> Callable[[F], F]:
-    """--format, --detail (unless detail is None), --timeout, --no-color and --debug."""
+    """--format, --detail (unless detail is None), --notation (unless the output has no
+    formulas), --timeout, --no-color and --debug."""
 
     def apply(command: F) -> F:
         for option in reversed(
             [
                 format_option(formats, format_help),
                 *([detail_option(detail)] if detail is not None else []),
+                *([notation_option] if notation else []),
                 timeout_option(timeout, timeout_help),
                 no_color_option,
                 debug_option,

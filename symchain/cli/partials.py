@@ -49,20 +49,20 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.command("grad", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formula", callback=not_an_option)
 @_common_options
-def grad(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
+def grad(formula, variables, **options: Any) -> None:
     """The gradient of FORMULA: each partial derivative step by step, every step checked.
 
     Without --vars, every variable of FORMULA is used, sorted by name.
     """
     from ..calculus.partials import gradient
 
-    _run(lambda: gradient(formula, variables), formula, fmt, detail, timeout, no_color, debug)
+    _run(lambda: gradient(formula, variables), formula, **options)
 
 
 @click.command("jacobian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formulas", nargs=-1, required=True, callback=not_an_option)
 @_common_options
-def jacobian(formulas, variables, fmt, detail, timeout, no_color, debug) -> None:
+def jacobian(formulas, variables, **options: Any) -> None:
     """The Jacobian of FORMULAS (one row each), every entry derived step by step.
 
     Without --vars, every variable of any of the formulas is used, sorted by name.
@@ -70,25 +70,27 @@ def jacobian(formulas, variables, fmt, detail, timeout, no_color, debug) -> None
     from ..calculus.partials import jacobian as jacobian_of
 
     texts = list(formulas)
-    _run(lambda: jacobian_of(texts, variables), texts, fmt, detail, timeout, no_color, debug)
+    _run(lambda: jacobian_of(texts, variables), texts, **options)
 
 
 @click.command("hessian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formula", callback=not_an_option)
 @_common_options
-def hessian(formula, variables, fmt, detail, timeout, no_color, debug) -> None:
+def hessian(formula, variables, **options: Any) -> None:
     """The Hessian of FORMULA: each first partial derived again by each variable.
 
     The whole matrix is also checked against sympy.hessian, and for symmetry.
     """
     from ..calculus.partials import hessian as hessian_of
 
-    _run(lambda: hessian_of(formula, variables), formula, fmt, detail, timeout, no_color, debug)
+    _run(lambda: hessian_of(formula, variables), formula, **options)
 
 
-def _run(compute: Callable[[], Any], text, fmt, detail, timeout, no_color, debug) -> None:
+def _run(
+    compute: Callable[[], Any], text, fmt, detail, timeout, no_color, debug, notation
+) -> None:
     """Compute, print in the chosen format, and exit with the code the result earns."""
-    env = Environment(no_color=no_color)
+    env = Environment(no_color=no_color, notation=notation)
     fmt = env.format(fmt)
     result = computed_or_exit(compute, text, env, fmt, timeout, debug)
     env.emit(result, fmt, detail)

@@ -27,7 +27,9 @@ WRITES = formats_without("jsonl")
 @output_options(
     WRITES, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
 )
-def plot(formula, span, wrt, at, output, fmt, timeout, no_color, debug) -> None:
+def plot(
+    formula, span, wrt, at, output, fmt, timeout, no_color, debug, notation="math"
+) -> None:
     """Plot FORMULA and its derivative (verified step by step) over --range.
 
     \b
@@ -36,7 +38,7 @@ def plot(formula, span, wrt, at, output, fmt, timeout, no_color, debug) -> None:
       symchain plot "x**3 - 3x" --range -2,2 --at x=1
       symchain plot "exp(-x^2)" --output bell.png
     """
-    env = Environment(no_color=no_color, flags={"tangent": "--at"})
+    env = Environment(no_color=no_color, notation=notation, flags={"tangent": "--at"})
     fmt = env.format(fmt)
     result = computed_or_exit(
         lambda: _make(formula, span, wrt, at, output), formula, env, fmt, timeout, debug

@@ -106,7 +106,18 @@ def _level(ctx, param, value):
     "plain when piped].",
 )
 def worksheet(
-    count, seed, topics, level, output, no_solutions, fmt, detail, timeout, no_color, debug
+    count,
+    seed,
+    topics,
+    level,
+    output,
+    no_solutions,
+    fmt,
+    detail,
+    timeout,
+    no_color,
+    debug,
+    notation="math",
 ) -> None:
     """A worksheet of differentiation exercises, with an answer key and full solutions.
 
@@ -116,7 +127,7 @@ def worksheet(
     """
     from ..calculus.worksheet import worksheet as make_worksheet
 
-    env = Environment(no_color=no_color)
+    env = Environment(no_color=no_color, notation=notation)
     if fmt is None and output:
         if _extension(output) not in _BY_EXTENSION:
             known = ", ".join(_BY_EXTENSION)

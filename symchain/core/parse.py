@@ -48,8 +48,15 @@ _REPLACEMENTS = {
     "\u03bb": " lamda ",
 }
 
-#: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1).
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
+#: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1),
+#: e⁻²ˣ is e^(-2x).  Every letter that Unicode has as a superscript is here (q has none).
+_SUPERSCRIPTS = dict(
+    zip(
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+        "0123456789-+abcdefghijklmnoprstuvwxyz",
+        strict=True,
+    )
+)
 
 _TOKEN = re.compile(
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -140,18 +147,25 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
     pos = 0
     while pos < len(text):
         char = text[pos]
-        if char in _SUPERSCRIPTS:
+        if char in _SUPERSCRIPTS:  # x², e⁻²ˣ: a run of superscripts is one exponent
             end = pos
             while end < len(text) and text[end] in _SUPERSCRIPTS:
                 end += 1
             exponent = "".join(_SUPERSCRIPTS[c] for c in text[pos:end])
-            if not exponent.lstrip("-+").isdigit():
-                raise ParseError("this superscript is not a whole number", text=text, position=pos)
+            if not re.fullmatch(r"[-+]?[0-9a-z]+([-+][0-9a-z]+)*", exponent):
+                raise ParseError(
+                    "this superscript is not an exponent: write ^(...) for a longer one",
+                    text=text,
+                    position=pos,
+                )
             tokens += [Token("op", "^", pos), Token("op", "(", pos)]
-            tokens += [
-                Token("op" if c in "-+" else "num", c, pos) for c in exponent[:1] if c in "-+"
-            ]
-            tokens += [Token("num", exponent.lstrip("-+"), pos), Token("op", ")", pos)]
+            for sub in _TOKEN.finditer(exponent):
+                kind = cast(str, sub.lastgroup)
+                if kind == "name":
+                    _check_name(sub.group(), text, pos + sub.start())
+                if kind != "space":
+                    tokens.append(Token(kind, sub.group(), pos + sub.start()))
+            tokens.append(Token("op", ")", end - 1))
             pos = end
             continue
         if char == "\u221a":  # √x, √(x + 1)

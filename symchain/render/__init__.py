@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .formats import DETAILS, FORMATS, Detail, Format, TextFormat
+from .formats import DETAILS, FORMATS, NOTATIONS, Detail, Format, Notation, TextFormat
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +25,8 @@ __all__ = [
     "FORMATS",
     "Detail",
     "Format",
+    "NOTATIONS",
+    "Notation",
     "View",
     "find_view",
     "json_text",
@@ -85,6 +87,7 @@ _VIEW_MODULES = {
     "LogDerivation": "logdiff",
     "Partials": "partials",
     "CheckResult": "check",
+    "CurveCheck": "claims",
     "Plot": "plot",
     "Worksheet": "worksheet",
     "Exercise": "worksheet",
@@ -117,9 +120,20 @@ def find_view(result: object) -> View:
     raise TypeError(f"no view for {type(result).__name__}")
 
 
-def render(result: object, fmt: Format = "plain", detail: Detail = "normal", **options: Any) -> str:
-    """The result as text in one of the formats (rich gives the plain text)."""
-    return find_view(result).text(result, fmt, detail, **options)
+def render(
+    result: object,
+    fmt: Format = "plain",
+    detail: Detail = "normal",
+    *,
+    notation: Notation = "math",
+    **options: Any,
+) -> str:
+    """The result as text in one of the formats (rich gives the plain text); `notation`
+    is how plain text writes expressions: "math" (x²·eˣ) or "sympy" (x**2*exp(x))."""
+    from .formats.text import using_notation
+
+    with using_notation(notation):
+        return find_view(result).text(result, fmt, detail, **options)
 
 
 def to_dict(result: object) -> dict[str, Any]:
@@ -131,9 +145,19 @@ def notebook_latex(result: object) -> str | None:
     return find_view(result).notebook_latex(result)
 
 
-def print_rich(result: object, console: Console, detail: Detail = "normal", **options: Any) -> None:
+def print_rich(
+    result: object,
+    console: Console,
+    detail: Detail = "normal",
+    *,
+    notation: Notation = "math",
+    **options: Any,
+) -> None:
     """The result on a terminal, in colour, with tree guides."""
-    find_view(result).rich(result, console, detail, **options)
+    from .formats.text import using_notation
+
+    with using_notation(notation):
+        find_view(result).rich(result, console, detail, **options)
 
 
 def lines_text(lines: Sequence[Line], fmt: TextFormat) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ..core import engine
+from ..core.prose import Prose
 from ..core.steps import FALLBACK, Step
 
 if TYPE_CHECKING:
@@ -43,11 +44,13 @@ class Deriv:
 
 @dataclass(frozen=True, slots=True)
 class Ratio:
-    """du/dx: the derivative of a named inner function (∂u/∂x when `partial`)."""
+    """du/dx: the derivative of a named inner function (∂u/∂x when `partial`, d²y/dx²
+    when n is 2)."""
 
     top: sp.Symbol
     var: sp.Symbol
     partial: bool = False
+    n: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,11 @@ class Line:
 def title(text: str) -> Line:
     """A heading line."""
     return Line(0, (Text(text),), kind="title")
+
+
+def prose_parts(prose: Prose) -> tuple[Part, ...]:
+    """Words and formulas as parts: each format writes the formulas in its notation."""
+    return tuple(Text(p) if isinstance(p, str) else Math(p) for p in prose)
 
 
 def words(depth: int, text: str, kind: str = "note") -> Line:

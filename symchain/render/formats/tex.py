@@ -8,7 +8,9 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
-from .text import PrimeNotation, factor_needs_parens, needs_parens
+from .mathtext import SUPERSCRIPT
+from .sympytext import PrimeNotation
+from .text import factor_needs_parens, needs_parens
 
 _OPS = {"=": "=", "·": r"\cdot", "≈": r"\approx", "+": "+"}
 
@@ -33,16 +35,25 @@ def expr_latex(expr: sp.Expr) -> str:
 #: Characters the notes use that pdflatex's default set-up cannot print, as math.
 _UNICODE_MATH = {
     "∂": r"\partial ", "→": r"\to ", "⊙": r"\odot ", "Σ": r"\Sigma ", "δ": r"\delta ",
-    "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "²": r"^{2}", "³": r"^{3}", "½": r"\tfrac12 ",
+    "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "½": r"\tfrac12 ",
     "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
     "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ",
 }  # fmt: skip
 _SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$"}
 
 
+_FROM_SUPERSCRIPT = {sup: plain for plain, sup in SUPERSCRIPT.items()}
+_SUPERSCRIPT_RUN = re.compile("[" + "".join(_FROM_SUPERSCRIPT) + "]+")
+
+
+def _from_superscript(run: str) -> str:
+    return "".join(_FROM_SUPERSCRIPT[c] for c in run).replace("−", "-")
+
+
 def _unicode(text: str) -> str:
     r"""Unicode math in running text as inline math: ∂f/∂x becomes $\partial$f/$\partial$x."""
     text = re.sub(r"(\w)\u0304", lambda m: r"$\bar{" + m.group(1) + "}$", text)
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "$^{" + _from_superscript(m.group()) + "}$", text)
     out = []
     for char in text:
         if char in _UNICODE_MATH:
@@ -54,7 +65,6 @@ def _unicode(text: str) -> str:
 
 def _escape(text: str) -> str:
     text = text.replace("✓ ", "").replace("✗ ", "").replace("? ", "")
-    text = text.replace("·", "*")
     for char, repl in (
         ("\\", r"\backslash "),
         ("{", r"\{"),
@@ -84,7 +94,9 @@ def part_latex(part: Part) -> str:
         return f" {_OPS.get(part.symbol, part.symbol)} "
     if isinstance(part, Ratio):
         d = r"\partial " if part.partial else "d"
-        return rf"\frac{{{d}{expr_latex(part.top)}}}{{{d}{expr_latex(part.var)}}}"
+        n = f"^{{{part.n}}}" if part.n > 1 else ""
+        top, var = expr_latex(part.top), expr_latex(part.var)
+        return rf"\frac{{{d}{n}{top}}}{{{d}{var}{n}}}"
     if isinstance(part, Deriv):
         body = expr_latex(part.expr)
         if needs_parens(part.expr):

@@ -1,88 +1,44 @@
-"""Expressions and parts as plain text: SymPy's str printer, with f'(u) for unknown functions."""
+"""Expressions and parts as one line of text, in the notation chosen for this output:
+mathematics as people write it (x², eˣ, ln) or SymPy's syntax (`--notation sympy`)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
-from sympy.printing.str import StrPrinter
 
 from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
+from . import NOTATIONS, Notation
+from .mathtext import SUPERSCRIPT, MathPrinter
+from .sympytext import NotesPrinter
+
+_NOTATION: ContextVar[Notation] = ContextVar("notation", default="math")
+_PRINTERS = {"math": MathPrinter(), "sympy": NotesPrinter()}
 
 
-class PrimeNotation:
-    """Printer mix-in: f'(u) for d/du f(u), and f'(x**2) for it at u = x**2.
-
-    A printer using it says how to write the argument, in `_prime_argument`.
-    """
-
-    def _prime_argument(self, arg) -> str:
-        return f"({self._print(arg)})"
-
-    def _print_Derivative(self, expr):
-        prime = prime_form(expr)
-        if prime is None:
-            return super()._print_Derivative(expr)
-        name, count, arg = prime
-        return name + "'" * count + self._prime_argument(arg)
-
-    def _print_Subs(self, expr):
-        prime = subs_prime_form(expr)
-        if prime is None:
-            return super()._print_Subs(expr)
-        name, count, point = prime
-        return name + "'" * count + self._prime_argument(point)
-
-
-class _NotesPrinter(PrimeNotation, StrPrinter):
-    """str(), except f'(u) for the derivative of an unknown function f, x̄ for an adjoint."""
-
-    def _print_Bar(self, expr) -> str:
-        return bar_name(expr.node.name)
-
-    def _print_MatrixBase(self, expr) -> str:
-        rows = ", ".join(
-            "[" + ", ".join(self._print(e) for e in expr.row(i)) + "]" for i in range(expr.rows)
-        )
-        return "[" + rows + "]"
-
-
-def bar_name(name: str) -> str:
-    """x̄ for the adjoint of x: a combining macron after the name's letters (ā1 for a1)."""
-    letters = len(re.match(r"[A-Za-z]*", name).group())
-    cut = max(letters, 1)
-    return name[:cut] + "\u0304" + name[cut:]
-
-
-def subs_prime_form(expr: sp.Subs):
-    """(name, order, point) when expr is f^(n)(u) evaluated at u = point."""
-    if len(expr.variables) != 1 or not isinstance(expr.expr, sp.Derivative):
-        return None
-    prime = prime_form(expr.expr)
-    if prime is None or prime[2] != expr.variables[0]:
-        return None
-    return prime[0], prime[1], expr.point[0]
-
-
-def prime_form(expr: sp.Derivative):
-    """(name, order, argument) when expr is f^(n)(a) of a one-argument unknown f."""
-    inner = expr.expr
-    if not isinstance(inner, AppliedUndef) or len(inner.args) != 1:
-        return None
-    if len(expr.variable_count) != 1:
-        return None
-    var, count = expr.variable_count[0]
-    if var != inner.args[0] or count > 3:
-        return None
-    return inner.func.__name__, count, var
-
-
-_PRINTER = _NotesPrinter()
+@contextmanager
+def using_notation(name: Notation) -> Iterator[None]:
+    """Print expressions in `name` within the block: "math" (x², eˣ) or "sympy" (x**2)."""
+    if name not in _PRINTERS:
+        raise ValueError(f"unknown notation {name!r}: use one of {', '.join(NOTATIONS)}")
+    token = _NOTATION.set(name)
+    try:
+        yield
+    finally:
+        _NOTATION.reset(token)
 
 
 def expr_text(expr: sp.Expr) -> str:
-    return _PRINTER.doprint(expr)
+    return _PRINTERS[_NOTATION.get()].doprint(expr)
+
+
+def _order(n: int) -> str:
+    """d²/dx² in mathematics, d^2/dx^2 in SymPy's notation."""
+    if _NOTATION.get() == "math":
+        return "".join(SUPERSCRIPT[c] for c in str(n))
+    return f"^{n}"
 
 
 def needs_parens(expr: sp.Expr) -> bool:
@@ -110,13 +66,14 @@ def part_text(part: Part) -> str:
         return f" {part.symbol} "
     if isinstance(part, Ratio):
         d = "∂" if part.partial else "d"
-        return f"{d}{expr_text(part.top)}/{d}{expr_text(part.var)}"
+        n = _order(part.n) if part.n > 1 else ""
+        return f"{d}{n}{expr_text(part.top)}/{d}{expr_text(part.var)}{n}"
     if isinstance(part, Deriv):
         body = expr_text(part.expr)
         if needs_parens(part.expr):
             body = f"({body})"
         if part.n > 1:
-            return f"d^{part.n}/d{part.var}^{part.n} {body}"
+            return f"d{_order(part.n)}/d{part.var}{_order(part.n)} {body}"
         return f"d/d{part.var} {body}"
     raise TypeError(part)
 

@@ -15,11 +15,13 @@ from typing import Any
 import sympy as sp
 
 from ...calculus.check import CheckResult, Counterexample, Mistake
+from ...core.prose import prose_str
 from .. import View, json_text, lines_text, view
 from ..formats import Detail, Format
 from ..formats.json import expr_str
 from ..formats.tex import expr_latex
-from ..layout import Deriv, Line, Math, Part, Text
+from ..formats.text import expr_text
+from ..layout import Deriv, Line, Math, Part, Text, prose_parts
 from .derivation import derivation_dict, derivation_lines
 
 
@@ -97,7 +99,7 @@ def _equality_lines(result) -> list[Line]:
 
 def _wrong_lines(result) -> list[Line]:
     c = result.counterexample
-    where = ", ".join(f"{s} = {sp.sstr(v)}" for s, v in c.point)
+    where = ", ".join(f"{s} = {expr_text(v)}" for s, v in c.point)
     lines = [
         _step(1, Text(f"they differ at {where}:")),
         _step(2, Text("the claim gives      "), *_approx(c.claimed, c.claimed_float)),
@@ -110,7 +112,7 @@ def _wrong_lines(result) -> list[Line]:
         lines.append(_step(1, Text("no common mistake we know of gives this claim")))
         return lines
     lines.append(_step(1, Text(f"the mistake: {m.name}")))
-    lines.append(_step(2, Text(m.explanation)))
+    lines.append(_step(2, *prose_parts(m.explanation)))
     lines.append(_step(2, Text("that rule gives "), Math(m.mistaken), Text(", which is the claim")))
     return lines
 
@@ -189,7 +191,7 @@ def answer_latex(result) -> str:
 def mistake_dict(m: Mistake) -> dict[str, Any]:
     return {
         "name": m.name,
-        "explanation": m.explanation,
+        "explanation": prose_str(m.explanation),
         "at": expr_str(m.at),
         "places": m.places,
         "order": m.order,

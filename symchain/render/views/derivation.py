@@ -14,6 +14,7 @@ from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..formats.tex import expr_latex
+from ..formats.text import expr_text
 from ..layout import DEF, EQ, Deriv, Line, Math, Part, StepEmitter, Text, is_big, label, rules_in
 
 
@@ -76,7 +77,7 @@ def _footer(d: Derivation) -> list[Line]:
         parts = (Deriv(d.variable, d.expression, d.order), EQ, Math(d.result))
         lines.append(Line(0, parts, kind="result"))
     if d.point:
-        where = ", ".join(f"{s} = {v}" for s, v in d.point)
+        where = ", ".join(f"{s} = {expr_text(v)}" for s, v in d.point)
         parts: list[Part] = [Text(f"at {where}: "), Math(d.value)]
         if (
             d.value is not None

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...calculus.implicit import Implicit
+import sympy as sp
+
+from ...calculus.implicit import ON_CURVE_DIGITS as _DIGITS
+from ...calculus.implicit import CurvePoint, Implicit
 from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
-from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Ratio, Text, step_lines, title
+from ..formats.mathtext import SUPERSCRIPT
+from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Part, Ratio, Text, step_lines, title
 
 
 @view("Implicit")
@@ -23,9 +27,7 @@ class ImplicitView(View):
         return implicit_dict(result)
 
     def hint(self, result: Implicit) -> str:
-        return (
-            f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
-        )
+        return f"differentiate both sides by {result.x}; each {result.y} term needs the chain rule"
 
 
 def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
@@ -51,7 +53,9 @@ def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
     first = d.orders[0]
     lines.append(Line(1, (prime, EQ, Math(-d.rest / d.coefficient)), kind="step"))
     for order in d.orders[1:]:
-        before = f"d{y}/d{x}" if order.n == 2 else f"d^{order.n - 1}{y}/d{x}^{order.n - 1}"
+        before = (
+            f"d{y}/d{x}" if order.n == 2 else f"d{_sup(order.n - 1)}{y}/d{x}{_sup(order.n - 1)}"
+        )
         lines.append(title(f"Order {order.n}: differentiate {before} again"))
         if detail != "brief":
             lines += step_lines(order.derivation, 1, detail)
@@ -59,12 +63,58 @@ def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
         lines.append(Line(1, back, kind="step"))
     lines.append(Line(0, (), kind="note"))
     for order in d.orders:
-        lhs = prime if order.n == 1 else Text(f"d^{order.n}{y}/d{x}^{order.n}")
+        lhs = Ratio(y, x, n=order.n)
         lines.append(
             Line(0, (lhs, EQ, Math(order.result)), kind="result", verdict=order.check.status)
         )
+    if d.at is not None:
+        lines += _point_lines(d, d.at)
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
     return lines
+
+
+def _point_lines(d: Implicit, at: CurvePoint) -> list[Line]:
+    """The point, how it is on the curve, the derivatives there and the tangent line."""
+    x, y = d.x, d.y
+    values = dict(at.point)
+    names = ", ".join(s.name for s, _ in at.point)
+    coordinates = sp.Tuple(*(v for _, v in at.point))
+    head: tuple[Part, ...] = (Text(f"at ({names}) = "), Math(coordinates))
+    if at.exact:
+        with sp.evaluate(False):  # 3² + (−4)² = 25: the point put in, not yet worked out
+            left, right = d.lhs.xreplace(values), d.rhs.xreplace(values)
+        head += (Text(", on the curve: "), Math(left), DEF, Math(right))
+    else:
+        off = f"{float(at.residual):.1e}"
+        head += (Text(f", on the curve to {_DIGITS} digits (left − right = {off})"),)
+    lines = [Line(0, (), kind="note"), Line(0, head, kind="result")]
+    for order, value in zip(d.orders, at.values, strict=True):
+        lhs = Ratio(y, x, n=order.n)
+        if value is None:
+            lines.append(
+                Line(1, (lhs, Text(" is undefined: the tangent is vertical")), kind="note")
+            )
+        else:
+            lines.append(Line(1, (lhs, EQ, Math(value)), kind="note"))
+    t = at.tangent
+    if t is not None:
+        point = (Text("("), Math(t.a), Text(", "), Math(t.b), Text(")"))
+        if t.slope is None:
+            lines.append(
+                Line(0, (Text("tangent line at "), *point, Text(": vertical")), kind="result")
+            )
+            lines.append(Line(1, (Math(x), DEF, Math(t.a)), kind="note"))
+        else:
+            head = (Text("tangent line at "), *point, Text(": the slope "), Math(t.slope))
+            lines.append(Line(0, head, kind="result"))
+            shift = sp.Add(x, -t.a, evaluate=False)
+            form = sp.Add(t.b, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
+            lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
+    return lines
+
+
+def _sup(n: int) -> str:
+    return "".join(SUPERSCRIPT[c] for c in str(n))
 
 
 def status_text(d: Implicit) -> str:
@@ -96,4 +146,24 @@ def implicit_dict(d: Implicit) -> dict[str, Any]:
             {"order": o.n, "result": expr_str(o.result), "check": o.check.status} for o in d.orders
         ],
         "idiff": [expr_str(o.reference) for o in d.orders],
+        **(_point_dict(d.at) if d.at is not None else {}),
     }
+
+
+def _point_dict(at: CurvePoint) -> dict[str, Any]:
+    t = at.tangent
+    out: dict[str, Any] = {
+        "at": {s.name: expr_str(v) for s, v in at.point},
+        "on_curve": "exact" if at.exact else f"to {_DIGITS} digits",
+        "values": [None if v is None else expr_str(v) for v in at.values],
+        "value": None if at.values[-1] is None else expr_str(at.values[-1]),
+    }
+    if t is not None:
+        out["tangent"] = {
+            "x": expr_str(t.a),
+            "y": expr_str(t.b),
+            "slope": None if t.slope is None else expr_str(t.slope),
+            "line": None if t.line is None else expr_str(t.line),
+            "vertical": t.slope is None,
+        }
+    return out

@@ -194,7 +194,7 @@ def save_plot_image(p: Plot, path: str) -> None:
             color="#2ca02c",
             linewidth=1.2,
             linestyle=":",
-            label=f"tangent at {x} = {t.a}",
+            label=f"tangent at {x} = {expr_text(t.a)}",
         )
         ax.plot([float(t.a)], [float(t.fa)], "o", color="#2ca02c")
     finite = np.concatenate([v[np.isfinite(v)] for v in (p.f, p.df)])
