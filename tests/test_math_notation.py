@@ -44,6 +44,8 @@ CASES = [
     (3 / (2 * x), "3/(2x)"),
     (1 / (x * sp.log(2)), "1/(x·ln(2))"),
     (sp.acosh(x), "cosh⁻¹(x)"),
+    (sp.log(x**2 + 1) / sp.log(2), "log₂(x² + 1)"),
+    (3 * sp.log(x) / sp.log(10), "3log₁₀(x)"),
     (sp.Eq(x**2 + y**2, 25), "x² + y² = 25"),
 ]
 

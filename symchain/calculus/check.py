@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import mpmath
@@ -81,6 +81,14 @@ COS_SIGN = "sign error in the derivative of cos"
 POWER_NOT_REDUCED = "exponent not reduced in the power rule"
 LN_FORGOTTEN = "ln a forgotten in the derivative of a^u"
 
+VARIABLE_POWER_AS_POWER = "power rule applied to a variable exponent (xˣ)"
+VARIABLE_POWER_AS_EXPONENTIAL = "exponential rule alone applied to a variable base (xˣ)"
+TAN_SQUARE = "square dropped from d tan u = sec²u"
+COT_CSC_SIGN = "sign error in the derivative of cot or csc"
+LOG_BASE_FORGOTTEN = "ln b forgotten in the derivative of log_b"
+INVERSE_NOT_SUBSTITUTED = "x written for u in the derivative of an inverse trig function"
+ABS_DROPPED = "|u| dropped from the derivative of sec⁻¹ or csc⁻¹"
+
 #: Every mistake looked for, in the order tried: the issue's four first.
 MISTAKES = (
     CHAIN,
@@ -92,6 +100,13 @@ MISTAKES = (
     COS_SIGN,
     POWER_NOT_REDUCED,
     LN_FORGOTTEN,
+    VARIABLE_POWER_AS_POWER,
+    VARIABLE_POWER_AS_EXPONENTIAL,
+    TAN_SQUARE,
+    COT_CSC_SIGN,
+    LOG_BASE_FORGOTTEN,
+    INVERSE_NOT_SUBSTITUTED,
+    ABS_DROPPED,
 )
 
 
@@ -110,7 +125,6 @@ class Mistake:
         return f"{self.name}: {prose_str(self.explanation)}"
 
 
-
 @dataclass(frozen=True)
 class Counterexample:
     """A point of the function's domain where the claim and the true derivative differ."""
@@ -121,7 +135,6 @@ class Counterexample:
     claimed_float: float
     true_float: float
     difference: float  # claimed − true, computed before rounding to floats
-
 
 
 @dataclass(frozen=True)
@@ -644,6 +657,18 @@ class _Differentiator:
     def mul(self, expr: sp.Expr) -> sp.Expr:
         coeff, dependent = expr.as_independent(self.x, as_Add=False)
         if coeff != 1:
+            logs = [f for f in sp.Mul.make_args(coeff) if f.is_Pow and f.exp == -1
+                    and isinstance(f.base, sp.log)]  # fmt: skip
+            if logs and isinstance(dependent, sp.log) and self.wrong_here(LOG_BASE_FORGOTTEN):
+                kept = coeff * sp.Mul(*(f.base for f in logs))
+                mistaken = kept * self.d(dependent)
+                self.record(
+                    expr,
+                    "d/dx ", expr, " was taken as ", mistaken, ": log_b u = ln u/ln b, so its "
+                    "derivative is u′/(u·ln b), and the factor 1/", sp.Mul(*(f.base for f in logs)),
+                    " was left out",
+                )  # fmt: skip
+                return mistaken
             return coeff * self.d(dependent)
         factors = sp.Mul.make_args(dependent)
         numerator = [f for f in factors if not _is_reciprocal(f)]
@@ -692,7 +717,25 @@ class _Differentiator:
         x = self.x
         base, exponent = expr.base, expr.exp
         if base.has(x) and exponent.has(x):
+            wrong = self.wrong_here(VARIABLE_POWER_AS_POWER, VARIABLE_POWER_AS_EXPONENTIAL)
             du, dv = self.d(base), self.d(exponent)
+            right = (
+                "; with both varying, write it as e^(v·ln u): (u^v)′ = u^v·(v′·ln u + v·u′/u)",
+            )
+            if wrong and self.mistake == VARIABLE_POWER_AS_POWER:
+                mistaken = exponent * base ** (exponent - 1) * du
+                self.record(
+                    expr, "d/dx ", expr, " was taken as ", mistaken,
+                    ", the power rule, which needs a constant exponent", *right,
+                )  # fmt: skip
+                return mistaken
+            if wrong and self.mistake == VARIABLE_POWER_AS_EXPONENTIAL:
+                mistaken = expr * sp.log(base) * dv
+                self.record(
+                    expr, "d/dx ", expr, " was taken as ", mistaken,
+                    ", the exponential rule, which needs a constant base", *right,
+                )  # fmt: skip
+                return mistaken
             return expr * (dv * sp.log(base) + exponent * du / base)
         if base.has(x):
             return self.power_rule(expr, base, exponent)
@@ -758,19 +801,30 @@ class _Differentiator:
         outer_derivative = _outer_derivative(type(expr), u)
         if outer_derivative is None:
             return sp.diff(expr, self.x)
-        invites = ([CHAIN] if arg != self.x else []) + ([COS_SIGN] if type(expr) is sp.cos else [])
+        kind = type(expr)
+        invites = [CHAIN] if arg != self.x else []
+        invites += [mistake for mistake, f in _WRONG_OUTER if f is kind]
+        if arg != self.x and kind in _NOT_SUBSTITUTED:
+            invites.append(INVERSE_NOT_SUBSTITUTED)
         wrong = self.wrong_here(*invites)
         du = self.d(arg)
         at_arg = outer_derivative.xreplace({u: arg})
         if wrong and self.mistake == CHAIN:
             self.forgot_inner(expr, type(expr)(u), outer_derivative, arg, du)
             return at_arg
-        if wrong and self.mistake == COS_SIGN:
-            mistaken = sp.sin(arg) * du
+        if wrong and self.mistake == INVERSE_NOT_SUBSTITUTED:
+            mistaken = outer_derivative.xreplace({u: self.x}) * du
             self.record(
-                expr,
-                "d/dx ", expr, " was taken as ", mistaken, ": d/du ", sp.cos(u), " = ",
-                -sp.sin(u), ", not ", sp.sin(u),
+                expr, "d/dx ", expr, " was taken as ", mistaken, ": d/du ", kind(u), " = ",
+                outer_derivative, " needs ", u, " = ", arg, " put in, not ", self.x,
+            )  # fmt: skip
+            return mistaken
+        if wrong and (self.mistake, kind) in _WRONG_OUTER:
+            taken = _WRONG_OUTER[self.mistake, kind](u)
+            mistaken = taken.xreplace({u: arg}) * du
+            self.record(
+                expr, "d/dx ", expr, " was taken as ", mistaken, ": d/du ", kind(u), " = ",
+                outer_derivative, ", not ", taken,
             )  # fmt: skip
             return mistaken
         return at_arg * du
@@ -782,6 +836,18 @@ class _Differentiator:
             "d/dx ", outer, " = ", outer_derivative, "·", u, "' with ", u, " = ", inner,
             " (in ", expr, "), and ", u, "' = ", du, " was left out",
         )  # fmt: skip
+
+
+#: What a named function's outer derivative is mistaken for: (mistake, function) -> d/du.
+_WRONG_OUTER: dict[tuple[str, type], Callable[[sp.Expr], sp.Expr]] = {
+    (COS_SIGN, sp.cos): sp.sin,
+    (TAN_SQUARE, sp.tan): sp.sec,
+    (COT_CSC_SIGN, sp.cot): lambda u: sp.csc(u) ** 2,
+    (COT_CSC_SIGN, sp.csc): lambda u: sp.csc(u) * sp.cot(u),
+    (ABS_DROPPED, sp.asec): lambda u: 1 / (u * sp.sqrt(u**2 - 1)),
+    (ABS_DROPPED, sp.acsc): lambda u: -1 / (u * sp.sqrt(u**2 - 1)),
+}
+_NOT_SUBSTITUTED = (sp.asin, sp.acos, sp.atan, sp.acot, sp.asec, sp.acsc)
 
 
 def _outer_derivative(func: type, u: sp.Symbol) -> sp.Expr | None:

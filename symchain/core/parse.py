@@ -58,6 +58,9 @@ _SUPERSCRIPTS = dict(
     )
 )
 
+#: Subscript digits: only as a logarithm's base, log₂ x.
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
+
 _TOKEN = re.compile(
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -117,7 +120,7 @@ def read(
     tokens = _letters(_tokenize(text, max_depth), set(variables), notes)
     tokens = _conventions(tokens, text, log10, notes)
     tokens = _textbook(tokens, text)
-    source, columns = _join(_insert_products(tokens, text))
+    source, columns = _join(_insert_products(tokens, text, notes))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -166,6 +169,19 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
                 if kind != "space":
                     tokens.append(Token(kind, sub.group(), pos + sub.start()))
             tokens.append(Token("op", ")", end - 1))
+            pos = end
+            continue
+        if (
+            char in _SUBSCRIPTS
+            and tokens
+            and tokens[-1].text == "log"
+            and tokens[-1].col + 3 == pos
+        ):
+            end = pos  # log₂ x, as books print it, is log_2 x
+            while end < len(text) and text[end] in _SUBSCRIPTS:
+                end += 1
+            base = "".join(_SUBSCRIPTS[c] for c in text[pos:end])
+            tokens[-1] = Token("name", f"log_{base}", tokens[-1].col)
             pos = end
             continue
         if char == "\u221a":  # √x, √(x + 1)
@@ -363,7 +379,7 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                     lead = (sign.text if sign else "") + number.text
                     notes.append(
                         f"{typed} is read as {base.text}^({shown}); write "
-                        f"({base.text}^{lead}){shown[len(lead):]} for the other reading"
+                        f"({base.text}^{lead}){shown[len(lead) :]} for the other reading"
                     )
                     out += [tok, Token("op", "(", tok.col), *exponent, Token("op", ")", tok.col)]
                     i = end
@@ -437,8 +453,10 @@ def _one_argument(name: str) -> bool:
 
 
 def _starts_atom(tok: Token) -> bool:
-    return tok.kind == "num" or tok.text == "(" or (
-        tok.kind == "name" and not is_callable_name(tok.text) and not _LOG_BASE.match(tok.text)
+    return (
+        tok.kind == "num"
+        or tok.text == "("
+        or (tok.kind == "name" and not is_callable_name(tok.text) and not _LOG_BASE.match(tok.text))
     )
 
 
@@ -599,10 +617,11 @@ def _is_value_end(tok: Token) -> bool:
     return tok.text == ")"
 
 
-def _insert_products(tokens: list[Token], text: str) -> list[Token]:
-    """Make implicit multiplication explicit: 2x, 3(x+1), x sin(x), (x+1)(x-1)."""
+def _insert_products(tokens: list[Token], text: str, notes: list[str]) -> list[Token]:
+    """Make implicit multiplication explicit: 2x, 3(x+1), x sin(x), (x+1)(x-1), and
+    ln(3) 3^x as books print it (a number straight after ')' is noted: sin(x)2)."""
     out: list[Token] = []
-    for tok in tokens:
+    for index, tok in enumerate(tokens):
         after_function = out and out[-1].kind == "name" and is_callable_name(out[-1].text)
         if after_function and tok.text in ("^", "**"):
             name = out[-1].text
@@ -634,11 +653,14 @@ def _insert_products(tokens: list[Token], text: str) -> list[Token]:
                         f"unknown function '{prev.text}'", text=text, position=prev.col
                     )
                 if prev.text == ")" and tok.kind == "num":
-                    raise ParseError(
-                        "a number right after ')': put an operator between them",
-                        text=text,
-                        position=tok.col,
-                    )
+                    following = tokens[index + 1] if index + 1 < len(tokens) else None
+                    power = following is not None and following.text in ("^", "**")
+                    spaced = tok.col > 0 and text[tok.col - 1].isspace()
+                    if not (power or spaced):
+                        notes.append(
+                            f"a number right after ')' is a factor: (...){tok.text} is read "
+                            f"as (...)·{tok.text}"
+                        )
                 out.append(Token("op", "*", tok.col))
         if tok.kind == "op" and tok.text == "^":
             tok = Token("op", "**", tok.col)

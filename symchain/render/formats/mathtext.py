@@ -75,7 +75,7 @@ class MathPrinter(NotesPrinter):
     # ---- sums and products ---------------------------------------------------
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         out: list[str] = []
-        for term in self._as_ordered_terms(expr, order=order):
+        for term in _positive_first(expr, self._as_ordered_terms(expr, order=order)):
             negative = not term.is_Add and _negative(term)
             text = self._print(-term if negative else term)
             if term.is_Add or precedence(term) < PRECEDENCE["Add"]:
@@ -95,7 +95,7 @@ class MathPrinter(NotesPrinter):
             return MINUS + self._parenthesized_product(positive)
         numer: list[sp.Expr] = []
         denom: list[sp.Expr] = []
-        for factor in expr.as_ordered_factors():
+        for factor in _with_log_bases(expr.as_ordered_factors()):
             if _reciprocal(factor):
                 base, exponent = factor.as_base_exp()
                 denom.append(base if exponent == -1 else sp.Pow(base, -exponent, evaluate=False))
@@ -218,6 +218,41 @@ class MathPrinter(NotesPrinter):
     def _print_Relational(self, expr: sp.Expr) -> str:
         symbol = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
+
+
+_SUBSCRIPT = dict(zip("0123456789", "₀₁₂₃₄₅₆₇₈₉", strict=True))
+
+
+def _with_log_bases(factors: list[sp.Expr]) -> list[sp.Expr]:
+    """ln(u)/ln(b), as SymPy holds log_b(u), written log_b(u) again: log₂(x² + 1)."""
+    bases = [
+        f
+        for f in factors
+        if f.is_Pow
+        and f.exp == -1
+        and isinstance(f.base, sp.log)
+        and f.base.args[0].is_Integer
+        and f.base.args[0] >= 2
+    ]
+    logs = [f for f in factors if isinstance(f, sp.log)]
+    if len(bases) != 1 or len(logs) != 1:
+        return factors
+    digits = "".join(_SUBSCRIPT[c] for c in str(bases[0].base.args[0]))
+    named = sp.Function("log" + digits)(logs[0].args[0])
+    return [named if f is logs[0] else f for f in factors if f is not bases[0]]
+
+
+def _positive_first(expr: sp.Add, terms: list[sp.Expr]) -> list[sp.Expr]:
+    """sin(x) − x·cos(x), not −x·cos(x) + sin(x): a sum starts with a positive term where
+    it has one, except a polynomial in one variable, which keeps its descending powers."""
+    if not terms or not _negative(terms[0]) or expr.is_Add is False:
+        return terms
+    if len(expr.free_symbols) == 1 and expr.is_polynomial():
+        return terms
+    for i, term in enumerate(terms):
+        if not _negative(term):
+            return [term, *terms[:i], *terms[i + 1 :]]
+    return terms
 
 
 def _minus(text: str) -> str:

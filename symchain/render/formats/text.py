@@ -3,6 +3,7 @@ mathematics as people write it (x², eˣ, ln) or SymPy's syntax (`--notation sym
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,6 +35,12 @@ def expr_text(expr: sp.Expr) -> str:
     return _PRINTERS[_NOTATION.get()].doprint(expr)
 
 
+def decimal(number: float, spec: str = ".12g") -> str:
+    """A float as text: with the minus sign (−0.3) in mathematics, a hyphen in SymPy's."""
+    text = format(number, spec)
+    return text.replace("-", "−") if _NOTATION.get() == "math" and "e" not in text else text
+
+
 def _order(n: int) -> str:
     """d²/dx² in mathematics, d^2/dx^2 in SymPy's notation."""
     if _NOTATION.get() == "math":
@@ -44,6 +51,19 @@ def _order(n: int) -> str:
 def needs_parens(expr: sp.Expr) -> bool:
     """Beside 'd/dx', a sum or product is bracketed; a power or call reads clearly."""
     return bool(expr.is_Add or expr.is_Mul)
+
+
+def _one_call(body: str) -> bool:
+    """log₂(x² + 1): a product SymPy holds (ln u/ln 2) that is written as one call."""
+    match = re.fullmatch(r"log[₀-₉]+\((.*)\)", body)
+    if match is None:
+        return False
+    depth = 0
+    for char in match.group(1):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def factor_needs_parens(expr: sp.Expr) -> bool:
@@ -70,7 +90,7 @@ def part_text(part: Part) -> str:
         return f"{d}{n}{expr_text(part.top)}/{d}{expr_text(part.var)}{n}"
     if isinstance(part, Deriv):
         body = expr_text(part.expr)
-        if needs_parens(part.expr):
+        if needs_parens(part.expr) and not _one_call(body):
             body = f"({body})"
         if part.n > 1:
             return f"d{_order(part.n)}/d{part.var}{_order(part.n)} {body}"

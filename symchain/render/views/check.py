@@ -20,7 +20,7 @@ from .. import View, json_text, lines_text, view
 from ..formats import Detail, Format
 from ..formats.json import expr_str
 from ..formats.tex import expr_latex
-from ..formats.text import expr_text
+from ..formats.text import decimal, expr_text
 from ..layout import Deriv, Line, Math, Part, Text, prose_parts
 from .derivation import derivation_dict, derivation_lines
 
@@ -69,7 +69,7 @@ def _approx(value: sp.Expr, number: float) -> list[Part]:
     """cos(1) ≈ 0.540302305868; a plain number alone."""
     parts: list[Part] = [Math(value)]
     if not (value.is_Integer or value.is_Float):
-        parts.append(Text(f" ≈ {number:.12g}"))
+        parts.append(Text(f" ≈ {decimal(number)}"))
     return parts
 
 
@@ -106,7 +106,7 @@ def _wrong_lines(result) -> list[Line]:
         _step(2, Text("the derivative gives "), *_approx(c.true, c.true_float)),
     ]
     if f"{c.claimed_float:.12g}" == f"{c.true_float:.12g}":
-        lines.append(_step(2, Text(f"a difference of {c.difference:.3g}")))
+        lines.append(_step(2, Text(f"a difference of {decimal(c.difference, '.3g')}")))
     m = result.mistake
     if m is None:
         lines.append(_step(1, Text("no common mistake we know of gives this claim")))

@@ -14,7 +14,7 @@ from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..formats.tex import expr_latex
-from ..formats.text import expr_text
+from ..formats.text import decimal, expr_text
 from ..layout import DEF, EQ, Deriv, Line, Math, Part, StepEmitter, Text, is_big, label, rules_in
 
 
@@ -154,7 +154,7 @@ def _digits(number: sp.Expr) -> str:
     as_float = float(number)
     if abs(as_float) == float("inf") or (as_float == 0 and number != 0):
         return sp.sstr(sp.Float(number, 12))
-    return f"{as_float:.12g}"
+    return decimal(as_float)
 
 
 def derivation_dict(d: Derivation) -> dict[str, Any]:
