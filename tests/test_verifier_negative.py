@@ -56,6 +56,7 @@ CASES = {
     engine.LOG_BASE: sp.log(x, 2),
     engine.UNDEFINED: f(x),
     engine.SEVERAL_ARGUMENTS: sp.atan2(x**2, x + 3),
+    engine.PIECEWISE: sp.Piecewise((x**3, x < 1), (sp.sin(x), True)),
     formulas.EXPONENTIAL: 2**x,
     formulas.LOGARITHM: sp.log(x),
     formulas.TRIG: sp.tan(x),

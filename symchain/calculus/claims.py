@@ -20,6 +20,7 @@ import sympy as sp
 from ..core.compare import compare
 from ..core.errors import ParseError, UsageError
 from ..core.parse import read
+from ..core.piecewise import equals_sign
 from ..core.prose import Prose
 from ..results import Rendered
 from .check import CheckResult
@@ -70,7 +71,11 @@ def check(
     """Is `claimed` right?  The derivative of `formula` (a CheckResult); with `function`
     (y), dy/dx on the curve `formula`; with `at`, the tangent line there (`claimed` is
     y = m·x + c, or any equation linear in y).  The routes are named in docs/check.md."""
-    line = isinstance(claimed, str) and "=" in claimed and not names_a_derivative(claimed)
+    line = (
+        isinstance(claimed, str)
+        and equals_sign(claimed) is not None
+        and not names_a_derivative(claimed)
+    )
     if (function or line or at) and order != 1:
         raise UsageError("`order` above 1 is for a claimed derivative of a function")
     if line:
@@ -84,7 +89,7 @@ def check(
         if not isinstance(formula, str) or not isinstance(claimed, str):
             raise UsageError("with `function`, give the equation and the claim as text")
         return check_implicit(formula, claimed, function, _name(wrt), log10)
-    if isinstance(formula, str) and "=" in formula:
+    if isinstance(formula, str) and equals_sign(formula) is not None:
         raise UsageError("the formula is an equation: add `function` y to check dy/dx on its curve")
     return check_derivative(formula, claimed, wrt, order, log10)
 
@@ -320,7 +325,7 @@ def check_tangent(
 def _line(claimed: str, x: sp.Symbol, y_name: str, log10: bool) -> tuple[sp.Expr, tuple[str, ...]]:
     """The claim as y in terms of x: 'y = 12x - 16', 'y - 8 = 12(x - 2)' or '12x - 16'."""
     notes: list[str] = []
-    if "=" in claimed:
+    if equals_sign(claimed) is not None:
         lhs, rhs = split_equation(claimed, {x.name, y_name}, notes)
     else:
         reading = read(claimed, log10=log10, variables={x.name})

@@ -23,6 +23,7 @@ from ..core.status import Status, combine
 from ..core.steps import SYMBOLIC, Step
 from ..core.verify import verify_tree
 from ..results import Rendered
+from .joins import Join, joins
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RECURSION_LIMIT = 12_000  # a chain 250 deep needs several frames per level
@@ -76,6 +77,7 @@ class Derivation(Rendered):
     value: sp.Expr | None = None  # the derivative at `point`
     tangent: Tangent | None = None
     warnings: tuple[str, ...] = ()  # how the text was read where a convention decided it
+    joins: tuple[Join, ...] = ()  # where a piecewise function's pieces meet
 
     @property
     def order(self) -> int:
@@ -145,7 +147,8 @@ def derive(
     value = _value_at(expr, orders[-1].result, var, point) if point else None
     line = _tangent(expr, var, point, value, order) if tangent else None
     warnings = reading.notes if reading is not None else ()
-    return Derivation(text, expr, var, tuple(orders), point, value, line, warnings)
+    meets = joins(expr, var) if order == 1 else ()
+    return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets)
 
 
 def _tangent(expr, var, point, slope, order: int) -> Tangent:

@@ -18,6 +18,7 @@ import sympy as sp
 from ..core.compare import Verdict, compare
 from ..core.errors import ParseError, UsageError
 from ..core.parse import read, symbol
+from ..core.piecewise import equals_sign
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..results import Rendered
@@ -114,10 +115,12 @@ def split_equation(
         raise ParseError(
             "write one '=' between the two sides", text=text, position=text.index("==")
         )
-    parts = text.split("=")
-    if len(parts) > 2:
-        second = text.index("=", text.index("=") + 1)
-        raise ParseError("an equation has one '='", text=text, position=second)
+    first = equals_sign(text)
+    parts = [text] if first is None else [text[:first], text[first + 1 :]]
+    if first is not None:
+        second = equals_sign(parts[1])
+        if second is not None:
+            raise ParseError("an equation has one '='", text=text, position=first + 1 + second)
     known = set(variables) | set(re.findall(r"(?<![A-Za-z0-9_])[A-Za-z](?![A-Za-z0-9_])", text))
     notes = notes if notes is not None else []
 

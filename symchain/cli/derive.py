@@ -183,6 +183,7 @@ def _route(
 def _dispatch(formula: str, options: dict[str, Any]) -> Any:
     """The route the options ask for: --let, --method log, --implicit, or plain derive."""
     from ..calculus.derivation import derive as derive_formula
+    from ..core.piecewise import equals_sign
 
     if "lets" in options:
         from ..calculus.multivariable import derive_chain
@@ -196,7 +197,7 @@ def _dispatch(formula: str, options: dict[str, Any]) -> Any:
         from ..calculus.implicit import implicit
 
         return implicit(formula, **options)
-    if "=" in formula:
+    if equals_sign(formula) is not None:
         from ..calculus.implicit import split_equation
         from ..core.errors import UsageError
 

@@ -30,6 +30,7 @@ GENERAL_POWER = "general power"
 LOG_BASE = "logarithm base b"
 UNDEFINED = "undefined function"
 SEVERAL_ARGUMENTS = "multivariable chain"
+PIECEWISE = "piecewise"
 
 _NAME_POOL = ("u", "v", "w", "s", "r", "q", "p")
 
@@ -82,6 +83,8 @@ class _Engine:
             return self.mul(expr)
         if expr.is_Pow:
             return self.power(cast(sp.Pow, expr))  # is_Pow does not narrow the type for mypy
+        if isinstance(expr, sp.Piecewise):
+            return self.piecewise(expr)
         if isinstance(expr, AppliedUndef):
             return self.undefined(expr)
         if isinstance(expr, sp.Function) and all(isinstance(a, sp.Expr) for a in expr.args):
@@ -91,6 +94,17 @@ class _Engine:
     def fallback(self, expr: sp.Expr, note: str | None = None) -> Step:
         """No rule of ours applies: take SymPy's answer and say so."""
         return Step(FALLBACK, expr, self.var, sp.diff(expr, self.var), note=note)
+
+    def piecewise(self, expr: sp.Piecewise) -> Step:
+        """Each piece differentiated on its own interval: the derivative inside each one.
+        Where the pieces meet, the derivative is judged apart (calculus.derivation)."""
+        pieces = cast("tuple[tuple[sp.Expr, sp.Basic], ...]", expr.args)
+        if any(condition.has(self.var) is False and condition is not sp.true
+               for _, condition in pieces):  # fmt: skip
+            return self.fallback(expr)
+        parts = tuple(self.derive(piece) for piece, _ in pieces)
+        result = sp.Piecewise(*((p.result, c) for p, (_, c) in zip(parts, pieces, strict=True)))
+        return Step(PIECEWISE, expr, self.var, result, parts)
 
     # -- sums and products ------------------------------------------------
 

@@ -27,6 +27,7 @@ from .functions import (
     UNDEFINED_FUNCTIONS,
     is_callable_name,
 )
+from .piecewise import is_piecewise, read_piecewise
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 200  # Python's own parser allows 200 levels of parentheses
@@ -116,6 +117,19 @@ def read(
         )
     if not text.strip():
         raise ParseError("the formula is empty", text=text, position=0)
+    if is_piecewise(text):
+
+        def piece(part: str, column: int) -> tuple[sp.Expr, tuple[str, ...]]:
+            try:
+                reading = read(part, log10=log10, variables=variables, max_depth=max_depth)
+            except ParseError as err:
+                raise ParseError(
+                    err.message, text=text, position=column + (err.position or 0)
+                ) from None
+            return reading.expr, reading.notes
+
+        expr, piece_notes = read_piecewise(text, piece)
+        return Reading(expr, piece_notes)
     notes: list[str] = []
     tokens = _letters(_tokenize(text, max_depth), set(variables), notes)
     tokens = _conventions(tokens, text, log10, notes)

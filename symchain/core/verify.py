@@ -88,6 +88,9 @@ def _template(step: Step) -> tuple[_Template, tuple[Step, ...]]:
         outer, inner = parts
         ((u, _),) = step.names
         return (lambda g: outer.expr.xreplace({u: g[0]})), (inner,)
+    if rule == engine.PIECEWISE:
+        conditions = [piece.args[1] for piece in step.expr.args]  # (expression, condition)
+        return (lambda g: sp.Piecewise(*zip(g, conditions, strict=True))), parts
     if rule == engine.SEVERAL_ARGUMENTS:
         args = list(step.expr.args)
         positions = [i for i, a in enumerate(args) if a.has(step.var)]

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from ..calculus.derivation import Derivation
 
 
-
 @dataclass(frozen=True, slots=True)
 class Text:
     text: str
@@ -103,6 +102,7 @@ RULE_LABELS = {
     engine.LOG_BASE: "logarithm base b",
     engine.UNDEFINED: "unknown function",
     engine.SEVERAL_ARGUMENTS: "chain rule, several arguments",
+    engine.PIECEWISE: "piecewise rule",
     "exponential": "exponential rule",
     "logarithm": "logarithm rule",
     "trig": "trig rule",
@@ -133,6 +133,10 @@ RULE_FORMULAS = {
         "(u^v)' = u^v·(v'·ln u + v·u'/u)",
         r"(u^{v})' = u^{v}\left(v' \ln u + \frac{v u'}{u}\right)",
     ),
+    engine.PIECEWISE: Formula(
+        "each piece differentiated on its own interval",
+        r"\text{each piece differentiated on its own interval}",
+    ),
     engine.SEVERAL_ARGUMENTS: Formula(
         "dF/dx = Σ ∂F/∂aᵢ · daᵢ/dx",
         r"\frac{dF}{dx} = \sum_i \frac{\partial F}{\partial a_i} \frac{da_i}{dx}",
@@ -142,6 +146,13 @@ RULE_FORMULAS = {
 
 def label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule)
+
+
+def _where(condition: sp.Basic) -> list[Part]:
+    """'where x ≤ 1: ' before a piece's derivative, or 'otherwise: ' for the last."""
+    if condition is sp.true:
+        return [Text("otherwise: ")]
+    return [Text("where "), Math(condition), Text(": ")]
 
 
 def is_trivial(step: Step) -> bool:
@@ -214,7 +225,7 @@ class StepEmitter:
         return Deriv(part.var, expr, part.n)
 
     def visible(self, step: Step) -> list[Step]:
-        if step.rule == engine.GENERAL_POWER:
+        if step.rule in (engine.GENERAL_POWER, engine.PIECEWISE):
             return list(step.substeps)  # the method is the point: always show its parts
         return [s for s in step.substeps if self.full or not is_trivial(s)]
 
@@ -254,9 +265,13 @@ class StepEmitter:
             for arg, partial in zip(args, step.extra, strict=True):
                 parts = [Text(f"∂/∂({_plain(arg)}) "), Math(step.expr), EQ, Math(partial)]
                 self.add(depth + 1, parts, None, "partial derivative")
-        roles = ["u' = ", "v' = "] if step.rule == engine.GENERAL_POWER else None
+        leads: list[list[Part]] | None = None
+        if step.rule == engine.GENERAL_POWER:
+            leads = [[Text("u' = ")], [Text("v' = ")]]
+        elif step.rule == engine.PIECEWISE:
+            leads = [_where(piece.args[1]) for piece in step.expr.args]
         for i, child in enumerate(children):
-            self.emit(child, depth + 1, [Text(roles[i])] if roles else None)
+            self.emit(child, depth + 1, leads[i] if leads else None)
         combo = _combination(step)
         parts = [Text("so "), Deriv(step.var, step.expr), EQ]
         if combo is not None and str(combo) != str(step.result):

@@ -28,4 +28,3 @@ def step_dict(step: Step) -> dict:
     if step.note:
         out["note"] = step.note
     return out
-

@@ -214,6 +214,25 @@ class MathPrinter(NotesPrinter):
     def _print_Abs(self, expr: sp.Expr) -> str:
         return "|" + self._print(expr.args[0]) + "|"
 
+    # ---- piecewise functions and their conditions --------------------------------
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """{x² if x ≤ 1; 2x − 1 otherwise}: the syntax symchain reads."""
+        pieces = []
+        for piece, condition in expr.args:
+            if condition is sp.true:
+                pieces.append(f"{self._print(piece)} otherwise")
+            else:
+                pieces.append(f"{self._print(piece)} if {self._print(condition)}")
+        return "{" + "; ".join(pieces) + "}"
+
+    def _print_And(self, expr: sp.Expr) -> str:
+        """0 < x ≤ 2 for a lower and an upper bound on one variable; else joined by 'and'."""
+        chain = _as_chain(expr)
+        if chain is not None:
+            low, low_op, var, high_op, high = chain
+            return f"{self._print(low)} {low_op} {self._print(var)} {high_op} {self._print(high)}"
+        return " and ".join(self._print(a) for a in expr.args)
+
     # ---- equations ---------------------------------------------------------------
     def _print_Relational(self, expr: sp.Expr) -> str:
         symbol = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
@@ -253,6 +272,25 @@ def _positive_first(expr: sp.Add, terms: list[sp.Expr]) -> list[sp.Expr]:
         if not _negative(term):
             return [term, *terms[:i], *terms[i + 1 :]]
     return terms
+
+
+def _as_chain(expr: sp.Expr) -> tuple[sp.Expr, str, sp.Expr, str, sp.Expr] | None:
+    """(0, '<', x, '≤', 2) for And(x > 0, x <= 2); None when it is not such a pair."""
+    if len(expr.args) != 2:
+        return None
+    lower = upper = None
+    for rel in expr.args:
+        if not isinstance(rel, (sp.Lt, sp.Le, sp.Gt, sp.Ge)):
+            return None
+        small, big = (rel.lhs, rel.rhs) if isinstance(rel, (sp.Lt, sp.Le)) else (rel.rhs, rel.lhs)
+        strict = "<" if isinstance(rel, (sp.Lt, sp.Gt)) else "≤"
+        if big.is_Symbol and not small.free_symbols:
+            lower = (small, strict, big)
+        elif small.is_Symbol and not big.free_symbols:
+            upper = (small, strict, big)
+    if lower is None or upper is None or lower[2] != upper[0]:
+        return None
+    return lower[0], lower[1], lower[2], upper[1], upper[2]
 
 
 def _minus(text: str) -> str:

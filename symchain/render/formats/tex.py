@@ -39,7 +39,7 @@ _UNICODE_MATH = {
     "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
     "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ",
 }  # fmt: skip
-_SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$"}
+_SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$", "′": "'"}
 
 
 _FROM_SUPERSCRIPT = {sup: plain for plain, sup in SUPERSCRIPT.items()}

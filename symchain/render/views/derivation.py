@@ -91,6 +91,8 @@ def _footer(d: Derivation) -> list[Line]:
         lines.append(Line(0, tuple(parts), kind="result"))
     if d.tangent is not None:
         lines += _tangent_lines(d)
+    if d.joins:
+        lines += _join_lines(d)
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
     if not d.complete:
         lines.append(
@@ -99,6 +101,44 @@ def _footer(d: Derivation) -> list[Line]:
             )
         )
     return lines
+
+
+def _join_lines(d: Derivation) -> list[Line]:
+    """At each join: the limits from both sides and f(b), then the slopes from both sides."""
+    x = d.variable
+    lines = [Line(0, (), kind="note"), Line(0, (Text("where the pieces meet"),), kind="result")]
+    missing = []
+    for j in d.joins:
+        head: list[Part] = [Text(f"at {x} = "), Math(j.at), Text(": "), Math(j.left)]
+        head += [Text(" → "), Math(j.left_value), Text(" from the left, "), Math(j.right)]
+        head += [Text(" → "), Math(j.right_value), Text(" from the right")]
+        if j.value is not None:
+            head += [Text(", f("), Math(j.at), Text(") = "), Math(j.value)]
+        lines.append(Line(1, tuple(head), kind="note"))
+        if not j.continuous:
+            lines.append(
+                Line(2, (Text("not continuous there, so not differentiable"),), kind="note")
+            )
+            missing.append(j.at)
+            continue
+        slopes: list[Part] = [Text("continuous; slopes "), _slope(j.left_slope)]
+        slopes += [Text(" from the left, "), _slope(j.right_slope), Text(" from the right: ")]
+        if j.differentiable:
+            slopes += [Text("differentiable, f′("), Math(j.at), Text(") = "), Math(j.left_slope)]
+        else:
+            slopes += [Text("not differentiable there")]
+            missing.append(j.at)
+        lines.append(Line(2, tuple(slopes), kind="note"))
+    if missing:
+        note: list[Part] = [Text("so f′ is the pieces' derivative everywhere but at ")]
+        for i, b in enumerate(missing):
+            note += [Text((" and " if i else "") + f"{x} = "), Math(b)]
+        lines.append(Line(1, (*note, Text(", where it does not exist")), kind="note"))
+    return lines
+
+
+def _slope(value: sp.Expr | None) -> Part:
+    return Text("none (infinite)") if value is None else Math(value)
 
 
 def _tangent_lines(d: Derivation) -> list[Line]:
@@ -199,6 +239,20 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
             "line": expr_str(t.line),
             "exact": t.exact,
         }
+    if d.joins:
+        out["joins"] = [
+            {
+                "at": expr_str(j.at),
+                "continuous": j.continuous,
+                "differentiable": j.differentiable,
+                "value": None if j.value is None else expr_str(j.value),
+                "left_limit": expr_str(j.left_value),
+                "right_limit": expr_str(j.right_value),
+                "left_slope": None if j.left_slope is None else expr_str(j.left_slope),
+                "right_slope": None if j.right_slope is None else expr_str(j.right_slope),
+            }
+            for j in d.joins
+        ]
     return out
 
 
