@@ -116,7 +116,7 @@ def check_implicit(
     shown equal as expressions, or equal at several points of the curve."""
     if not isinstance(claimed, str):
         raise UsageError("give the claim as text, like -x/y")
-    work = implicit(equation, function, wrt)
+    work = implicit(equation, function, wrt, log10=log10)
     x, y = work.x, work.y
     claim_text = _without_prime(claimed, x, y)
     try:
@@ -276,7 +276,9 @@ def check_tangent(
     if not isinstance(claimed, str):
         raise UsageError("give the tangent line as text, like y = 12x - 16")
     if function is not None:
-        work: Implicit | Derivation = implicit(formula, function, wrt, at=at, tangent=True)
+        work: Implicit | Derivation = implicit(
+            formula, function, wrt, at=at, tangent=True, log10=log10
+        )
         assert isinstance(work, Implicit) and work.at is not None and work.at.tangent is not None
         x, y_name = work.x, work.y.name
         tangent = work.at.tangent

@@ -17,7 +17,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..core.errors import ParseError, UsageError
-from ..core.parse import parse
+from ..core.parse import parse, read
 from .derivation import check_name
 
 MAX_LETS = 1000
@@ -31,6 +31,7 @@ class Graph:
     output: sp.Symbol
     definitions: dict[sp.Symbol, sp.Expr]  # output and every --let, in the order given
     texts: dict[sp.Symbol, str]  # what the user typed for each
+    notes: tuple[str, ...] = ()  # how the texts were read where a convention decided it
 
     @cached_property
     def inputs(self) -> tuple[sp.Symbol, ...]:
@@ -162,9 +163,15 @@ def tree_size(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> int:
     return sum(sizes.get(node, 1) if not node.args else 1 for node in sp.preorder_traversal(expr))
 
 
-def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:
+def build_graph(formula: str | sp.Expr, lets: list[str] | dict, log10: bool = False) -> Graph:
     """The graph of `formula` with `lets` ("x=t**2", or a name → formula mapping)."""
-    expr = parse(formula) if isinstance(formula, str) else formula
+    notes: list[str] = []
+    names = {name for name, _ in _let_pairs(lets)}
+    if isinstance(formula, str):
+        reading = read(formula, log10=log10, variables=names)
+        expr, notes = reading.expr, list(reading.notes)
+    else:
+        expr = formula
     pairs = _let_pairs(lets)
     if len(pairs) > MAX_LETS:
         raise UsageError(f"{len(pairs)} `lets` definitions; the limit is {MAX_LETS}")
@@ -175,7 +182,12 @@ def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:
         if sym in definitions:
             raise UsageError(f"`lets` defines {name} twice")
         try:
-            definitions[sym] = parse(text) if isinstance(text, str) else text
+            if isinstance(text, str):
+                reading = read(text, log10=log10, variables=names)
+                definitions[sym] = reading.expr
+                notes += [f"in {name} = {text}: {note}" for note in reading.notes]
+            else:
+                definitions[sym] = text
         except ParseError as err:
             raise ParseError(
                 f"in `lets` {name}=…: {err.message}", text=err.text, position=err.position
@@ -186,6 +198,7 @@ def build_graph(formula: str | sp.Expr, lets: list[str] | dict) -> Graph:
         output,
         {output: expr, **definitions},
         {output: formula if isinstance(formula, str) else sp.sstr(expr), **texts},
+        tuple(dict.fromkeys(notes)),
     )
     _check_acyclic(graph)
     unused = [s.name for s in graph.lets if s not in graph.order]

@@ -104,7 +104,10 @@ class Implicit(Rendered):
 
 
 def split_equation(
-    text: str, variables: Collection[str] = (), notes: list[str] | None = None
+    text: str,
+    variables: Collection[str] = (),
+    notes: list[str] | None = None,
+    log10: bool = False,
 ) -> tuple[sp.Expr, sp.Expr]:
     """'x**2 + y**2 = 25' into its two sides; no '=' means '= 0'.  The one-letter names of
     the whole equation (and `variables`) are its variables on both sides: 6xy is 6·x·y.
@@ -125,7 +128,7 @@ def split_equation(
     notes = notes if notes is not None else []
 
     def side(part: str) -> sp.Expr:
-        reading = read(part, variables=known)
+        reading = read(part, variables=known, log10=log10)
         notes.extend(n for n in reading.notes if n not in notes)
         return reading.expr
 
@@ -151,6 +154,7 @@ def implicit(
     order: int = 1,
     at: dict | str | list | None = None,
     tangent: bool = False,
+    log10: bool = False,
 ) -> Implicit:
     """dⁿy/dxⁿ from an equation in x and y, y a function of x; with `at` (x=3, y=-4, a
     point of the curve) also its value there, and with `tangent` the tangent line."""
@@ -166,7 +170,7 @@ def implicit(
             f"write {y.name}, not {y.name}(...): `function` already makes it a function"
         )
     notes: list[str] = []
-    lhs, rhs = split_equation(equation, {y.name} | ({wrt} if wrt else set()), notes)
+    lhs, rhs = split_equation(equation, {y.name} | ({wrt} if wrt else set()), notes, log10)
     free = {s.name: s for s in lhs.free_symbols | rhs.free_symbols}
     if y.name not in free:
         raise UsageError(f"the equation has no {y.name} to differentiate implicitly")

@@ -15,7 +15,7 @@ import sympy as sp
 
 from ..core.compare import Verdict, compare
 from ..core.errors import UsageError
-from ..core.parse import parse
+from ..core.parse import read
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..results import Rendered
@@ -40,6 +40,7 @@ class LogDerivation(Rendered):
     derived: sp.Expr  # y · ratio
     result: sp.Expr  # tidied
     check: Verdict  # derived against sympy.diff
+    warnings: tuple[str, ...] = ()  # how the formula was read where a convention decided it
 
     @property
     def verified(self) -> bool:
@@ -70,9 +71,14 @@ def log_terms(expr: sp.Expr, var: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
     return terms
 
 
-def log_derive(formula: str | sp.Expr, wrt: str | None = None) -> LogDerivation:
+def log_derive(
+    formula: str | sp.Expr, wrt: str | None = None, log10: bool = False
+) -> LogDerivation:
     """y' by logarithmic differentiation, every term's derivative derived step by step."""
-    expr = parse(formula) if isinstance(formula, str) else formula
+    reading = read(formula, log10=log10, variables={wrt} if wrt else ()) if isinstance(
+        formula, str
+    ) else None
+    expr = reading.expr if reading is not None else formula
     var = choose_variable(expr, wrt)
     varying = [f for f in sp.Mul.make_args(expr) if f.has(var)]
     general_power = expr.is_Pow and expr.exp.has(var)
@@ -96,4 +102,5 @@ def log_derive(formula: str | sp.Expr, wrt: str | None = None) -> LogDerivation:
         result = derived
     check = compare(derived, sp.diff(expr, var))
     text = formula if isinstance(formula, str) else None
-    return LogDerivation(text, expr, var, terms, log_sum, ratio, derived, result, check)
+    notes = reading.notes if reading is not None else ()
+    return LogDerivation(text, expr, var, terms, log_sum, ratio, derived, result, check, notes)

@@ -120,6 +120,11 @@ class ChainDerivation(Rendered):
         return self.graph.output
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """How the formula and the --let definitions were read where a convention decided."""
+        return self.graph.notes
+
+    @property
     def verified(self) -> bool:
         checks = [self.check] + ([self.path_check] if self.path_check else [])
         if self.matrix is not None:
@@ -147,9 +152,10 @@ def derive_chain(
     lets: list[str] | dict,
     wrt: str | sp.Symbol | None = None,
     matrix: bool = False,
+    log10: bool = False,
 ) -> ChainDerivation:
     """df/dt of `formula` with `lets` substituted, by the multivariable chain rule."""
-    graph = build_graph(formula, lets)
+    graph = build_graph(formula, lets, log10)
     clash = sorted(s.name for s in [*graph.definitions, *graph.inputs] if s.name.endswith("bar"))
     if clash:
         raise UsageError(

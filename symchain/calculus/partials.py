@@ -37,7 +37,7 @@ import sympy as sp
 
 from ..core.compare import Verdict, compare
 from ..core.errors import LimitError, ParseError, UsageError
-from ..core.parse import parse
+from ..core.parse import read
 from ..core.status import Status, combine
 from ..core.steps import FAILED
 from ..results import Rendered
@@ -149,6 +149,7 @@ class Gradient(Partials):
     expression: sp.Expr
     variables: tuple[sp.Symbol, ...]
     entries: tuple[Entry, ...]
+    warnings: tuple[str, ...] = ()  # how the formula was read where a convention decided it
 
     kind = "gradient"
 
@@ -182,6 +183,7 @@ class Jacobian(Partials):
     expressions: tuple[sp.Expr, ...]
     variables: tuple[sp.Symbol, ...]
     entries: tuple[Entry, ...]
+    warnings: tuple[str, ...] = ()
 
     kind = "jacobian"
 
@@ -203,6 +205,7 @@ class Hessian(Partials):
     gradient: Gradient
     entries: tuple[Entry, ...]
     symmetry: tuple[Verdict, ...]  # Hᵢⱼ against Hⱼᵢ for every i < j
+    warnings: tuple[str, ...] = ()
 
     kind = "hessian"
 
@@ -219,15 +222,18 @@ class Hessian(Partials):
         return (self.gradient,)
 
 
-def gradient(formula: str | sp.Expr, vars: Vars = None) -> Gradient:
-    """∇f, each partial derivative derived step by step and checked against SymPy."""
-    text, expr = _read(formula)
+def gradient(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> Gradient:
+    """∇f, each partial derivative derived step by step and checked against SymPy; `log10`
+    reads log as the logarithm to base 10."""
+    text, expr, notes = _read(formula, None, log10)
     variables = _choose(vars, [expr])
     entries = _derive_row(expr, 0, variables, sp.Matrix([expr]).jacobian(variables).row(0))
-    return Gradient(text, expr, variables, tuple(entries))
+    return Gradient(text, expr, variables, tuple(entries), notes)
 
 
-def jacobian(formulas: Sequence[str | sp.Expr], vars: Vars = None) -> Jacobian:
+def jacobian(
+    formulas: Sequence[str | sp.Expr], vars: Vars = None, log10: bool = False
+) -> Jacobian:
     """The Jacobian of several formulas, each entry derived step by step and checked."""
     if isinstance(formulas, (str, sp.Basic)):
         formulas = [formulas]
@@ -236,20 +242,25 @@ def jacobian(formulas: Sequence[str | sp.Expr], vars: Vars = None) -> Jacobian:
         raise UsageError("give at least one formula")
     if len(formulas) > MAX_ROWS:
         raise LimitError(f"{len(formulas)} formulas; the limit is {MAX_ROWS}")
-    read = [_read(f, row) for row, f in enumerate(formulas, start=1)]
-    texts = tuple(t for t, _ in read)
-    exprs = tuple(e for _, e in read)
+    readings = [_read(f, row, log10) for row, f in enumerate(formulas, start=1)]
+    texts = tuple(t for t, _, _ in readings)
+    exprs = tuple(e for _, e, _ in readings)
+    notes = tuple(
+        f"formula {row}: {note}"
+        for row, (_, _, ns) in enumerate(readings, start=1)
+        for note in ns
+    )
     variables = _choose(vars, exprs)
     reference = sp.Matrix(exprs).jacobian(variables)
     entries = []
     for row, expr in enumerate(exprs):
         entries += _derive_row(expr, row, variables, reference.row(row))
-    return Jacobian(texts, exprs, variables, tuple(entries))
+    return Jacobian(texts, exprs, variables, tuple(entries), notes)
 
 
-def hessian(formula: str | sp.Expr, vars: Vars = None) -> Hessian:
+def hessian(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> Hessian:
     """The Hessian: each gradient entry derived again by each variable, then checked whole."""
-    grad = gradient(formula, vars)
+    grad = gradient(formula, vars, log10)
     variables = grad.variables
     reference = sp.hessian(grad.expression, variables)
     entries = []
@@ -264,7 +275,9 @@ def hessian(formula: str | sp.Expr, vars: Vars = None) -> Hessian:
     symmetry = tuple(
         compare(results[i, j], results[j, i]) for i in range(n) for j in range(i + 1, n)
     )
-    return Hessian(grad.input, grad.expression, variables, grad, tuple(entries), symmetry)
+    return Hessian(
+        grad.input, grad.expression, variables, grad, tuple(entries), symmetry, grad.warnings
+    )
 
 
 def _derive_row(
@@ -278,19 +291,23 @@ def _derive_row(
     return entries
 
 
-def _read(formula: str | sp.Expr, row: int | None = None) -> tuple[str | None, sp.Expr]:
-    """(the text as typed or None, the expression); in a Jacobian, errors name the row."""
+def _read(
+    formula: str | sp.Expr, row: int | None = None, log10: bool = False
+) -> tuple[str | None, sp.Expr, tuple[str, ...]]:
+    """(the text as typed or None, the expression, how it was read); in a Jacobian, errors
+    name the row."""
     if isinstance(formula, str):
         try:
-            return formula, parse(formula)
+            reading = read(formula, log10=log10)
         except ParseError as err:
             if row is None:
                 raise
             raise ParseError(
                 f"formula {row}: {err.message}", text=err.text, position=err.position
             ) from None
+        return formula, reading.expr, reading.notes
     if isinstance(formula, sp.Expr):
-        return None, formula
+        return None, formula, ()
     where = f"formula {row}: " if row is not None else ""
     raise UsageError(f"{where}give a formula as text or a SymPy expression")
 

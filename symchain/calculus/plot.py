@@ -36,6 +36,10 @@ class Plot(Rendered):
     def verified(self) -> bool:
         return self.derivation.verified
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.derivation.warnings
+
 
 def parse_range(text: str) -> tuple[float, float]:
     """'-3,3' or '-pi,pi' into two floats, low < high."""
@@ -55,9 +59,14 @@ def parse_range(text: str) -> tuple[float, float]:
 
 
 def make_plot(
-    formula: str, low: float, high: float, wrt: str | None = None, at: str | None = None
+    formula: str,
+    low: float,
+    high: float,
+    wrt: str | None = None,
+    at: str | None = None,
+    log10: bool = False,
 ) -> Plot:
-    d = derive(formula, wrt=wrt, at=at, tangent=bool(at))
+    d = derive(formula, wrt=wrt, at=at, tangent=bool(at), log10=log10)
     if d.expression.atoms(AppliedUndef):
         raise UsageError("plot needs a function with values: f, g, h are unknown functions")
     others = d.expression.free_symbols - {d.variable}

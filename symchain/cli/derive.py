@@ -119,11 +119,6 @@ def derive(
     env = Environment(no_color=no_color, notation=notation)
     options = _route(wrt, order, at, tangent, method, implicit_name, lets, matrix, graph_format)
     if log10:
-        if set(options) & {"lets", "method", "function"}:
-            raise click.UsageError(
-                "--log10 works with a plain derivation: not yet with --let, --implicit or "
-                "--method log"
-            )
         options["log10"] = True
     if output and not graph_format:
         raise click.UsageError("--output is for --graph: add --graph dot or --graph svg")
@@ -192,7 +187,7 @@ def _dispatch(formula: str, options: dict[str, Any]) -> Any:
     if options.get("method") == "log":
         from ..calculus.logdiff import log_derive
 
-        return log_derive(formula, options["wrt"])
+        return log_derive(formula, options["wrt"], options.get("log10", False))
     if "function" in options:
         from ..calculus.implicit import implicit
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, not_an_option, output_options
+from .options import FORMULA_SETTINGS, log10_option, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 DEFAULT_TIMEOUT = 10.0
@@ -37,6 +37,7 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         detail="brief: the answer and one line per entry; normal: trivial steps folded; "
         "full: every step.",
     )(command)
+    command = log10_option(command)
     return click.option(
         "--vars",
         "variables",
@@ -49,20 +50,20 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.command("grad", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formula", callback=not_an_option)
 @_common_options
-def grad(formula, variables, **options: Any) -> None:
+def grad(formula, variables, log10, **options: Any) -> None:
     """The gradient of FORMULA: each partial derivative step by step, every step checked.
 
     Without --vars, every variable of FORMULA is used, sorted by name.
     """
     from ..calculus.partials import gradient
 
-    _run(lambda: gradient(formula, variables), formula, **options)
+    _run(lambda: gradient(formula, variables, log10), formula, **options)
 
 
 @click.command("jacobian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formulas", nargs=-1, required=True, callback=not_an_option)
 @_common_options
-def jacobian(formulas, variables, **options: Any) -> None:
+def jacobian(formulas, variables, log10, **options: Any) -> None:
     """The Jacobian of FORMULAS (one row each), every entry derived step by step.
 
     Without --vars, every variable of any of the formulas is used, sorted by name.
@@ -70,20 +71,20 @@ def jacobian(formulas, variables, **options: Any) -> None:
     from ..calculus.partials import jacobian as jacobian_of
 
     texts = list(formulas)
-    _run(lambda: jacobian_of(texts, variables), texts, **options)
+    _run(lambda: jacobian_of(texts, variables, log10), texts, **options)
 
 
 @click.command("hessian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
 @click.argument("formula", callback=not_an_option)
 @_common_options
-def hessian(formula, variables, **options: Any) -> None:
+def hessian(formula, variables, log10, **options: Any) -> None:
     """The Hessian of FORMULA: each first partial derived again by each variable.
 
     The whole matrix is also checked against sympy.hessian, and for symmetry.
     """
     from ..calculus.partials import hessian as hessian_of
 
-    _run(lambda: hessian_of(formula, variables), formula, **options)
+    _run(lambda: hessian_of(formula, variables, log10), formula, **options)
 
 
 def _run(

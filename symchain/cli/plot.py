@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, formats_without, not_an_option, output_options
+from .options import (
+    FORMULA_SETTINGS,
+    formats_without,
+    log10_option,
+    not_an_option,
+    output_options,
+)
 from .run import computed_or_exit, finish
 
 WRITES = formats_without("jsonl")
@@ -24,11 +30,12 @@ WRITES = formats_without("jsonl")
     metavar="FILE",
     help="Draw into FILE.png, FILE.svg or FILE.pdf (needs matplotlib).",
 )
+@log10_option
 @output_options(
     WRITES, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
 )
 def plot(
-    formula, span, wrt, at, output, fmt, timeout, no_color, debug, notation="math"
+    formula, span, wrt, at, output, log10, fmt, timeout, no_color, debug, notation="math"
 ) -> None:
     """Plot FORMULA and its derivative (verified step by step) over --range.
 
@@ -41,7 +48,7 @@ def plot(
     env = Environment(no_color=no_color, notation=notation, flags={"tangent": "--at"})
     fmt = env.format(fmt)
     result = computed_or_exit(
-        lambda: _make(formula, span, wrt, at, output), formula, env, fmt, timeout, debug
+        lambda: _make(formula, span, wrt, at, output, log10), formula, env, fmt, timeout, debug
     )
     if output:
         env.note(f"wrote {output}")
@@ -49,7 +56,7 @@ def plot(
     finish(result.verified)
 
 
-def _make(formula, span, wrt, at, output):
+def _make(formula, span, wrt, at, output, log10):
     from ..calculus.plot import make_plot, parse_range
     from ..core.errors import UsageError
     from ..render.views.plot import save_plot_image
@@ -57,7 +64,7 @@ def _make(formula, span, wrt, at, output):
     low, high = parse_range(span)
     if output and not output.lower().endswith((".png", ".svg", ".pdf")):
         raise UsageError("--output wants a .png, .svg or .pdf file")
-    result = make_plot(formula, low, high, wrt, at)
+    result = make_plot(formula, low, high, wrt, at, log10)
     if output:
         save_plot_image(result, output)
     return result

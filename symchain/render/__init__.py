@@ -69,8 +69,9 @@ class View:
         return None
 
     def warnings(self, result: Any) -> tuple[str, ...]:
-        """How the input was read where a convention decided it: for stderr, one a line."""
-        return ()
+        """How the input was read where a convention decided it: for stderr, one a line.
+        Every result that read text keeps them in its `warnings`."""
+        return tuple(getattr(result, "warnings", ()))
 
     def hint(self, result: Any) -> str | None:
         """The first thing to try, for `derive --reveal`; None where there is no hint."""

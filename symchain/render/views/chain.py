@@ -320,6 +320,7 @@ def chain_dict(c: ChainDerivation) -> dict[str, Any]:
         "verified": c.verified,
         "complete": c.complete,
         "status": c.status,
+        "warnings": list(c.warnings),
         "check": c.check.status,
         "graph": {
             "nodes": [

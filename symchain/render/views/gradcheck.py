@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 @view("Report")
 class ReportView(View):
+    def warnings(self, result: Any) -> tuple[str, ...]:
+        return ()  # a report's warnings are about the network, and are part of the report
+
     def text(self, result: Report, fmt: Format, detail: Detail = "normal", **_: Any) -> str:
         if fmt in ("json", "jsonl"):
             return json_text(report_dict(result), fmt)

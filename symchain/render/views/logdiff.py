@@ -82,6 +82,7 @@ def logdiff_dict(d: LogDerivation) -> dict[str, Any]:
         "verified": d.verified,
         "complete": d.complete,
         "status": d.status,
+        "warnings": list(d.warnings),
         "terms": [
             {
                 "exponent": expr_str(t.exponent),

@@ -497,6 +497,7 @@ def partials_dict(obj) -> dict:
     out["verified"] = obj.verified
     out["complete"] = obj.complete
     out["status"] = obj.status
+    out["warnings"] = list(obj.warnings)
     if obj.kind == "hessian":
         out["symmetric"] = obj.symmetric
     out["entries"] = [_entry_dict(obj, e) for e in obj.entries]

@@ -105,6 +105,7 @@ def plot_dict(p: Plot) -> dict[str, Any]:
         "variable": d.variable.name,
         "derivative": expr_str(d.result),
         "verified": d.verified,
+        "warnings": list(p.warnings),
         "range": [p.low, p.high],
         "samples": [
             {"x": float(x), "f": _num(f), "df": _num(g)}
