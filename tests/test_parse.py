@@ -66,7 +66,7 @@ def test_sin_is_never_split():
         ("__import__('os').system('echo hi')", "names starting with '_'", 0),
         ("x.real", "attribute", 1),
         ("'x'", "strings", 0),
-        ("x[0]", "not allowed", 1),
+        ("x[0]", "looks like indexing", 1),
         ("lambda: 1", "keyword", 0),
         ("x; y", "single expression", 1),
         ("x = 1", "'='", 2),

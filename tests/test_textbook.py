@@ -111,7 +111,11 @@ CONVENTIONS = [
     ("e^-2x", sp.exp(-2 * x), "e^-2x is read as e^(-2x); write (e^-2)x for the other reading"),
     ("2^4x", 2 ** (4 * x), "2^4x is read as 2^(4x); write (2^4)x for the other reading"),
     ("x^2y", x**2 * y, "x^2y is read as x^2·y; write x^(2y) for the other reading"),
-    ("x^1/3", x / 3, "x^1/3 is read as x/3; write x^(1/3) for the root"),
+    (
+        "x^1/3",
+        x ** sp.Rational(1, 3),
+        "x^1/3 is read as x^(1/3), the root; write x/3 for the quotient",
+    ),
     ("1/2x", x / 2, "1/2x is read as (1/2)·x; write 1/(2x) to divide by 2x"),
     ("log(x)", sp.log(x), "log is read as ln, the natural logarithm (--log10 for base 10)"),
     ("log x", sp.log(x), "log is read as ln, the natural logarithm (--log10 for base 10)"),
@@ -183,7 +187,9 @@ def test_letters_run_together(text, meaning, note):
 
 def test_a_known_variable_splits_a_name():
     assert read("xy^2", variables={"x", "y"}).expr == x * y**2
-    assert derive("xy^2", wrt="x").warnings == (
+    # with --wrt x, xy as one variable would make the derivative 0: x is a variable, so x·y
+    assert derive("xy^2", wrt="x").warnings == ("xy is read as x·y, the product of its letters",)
+    assert derive("xy^2").warnings == (
         "xy is read as one variable named xy; write x y for a product",
     )
 
@@ -202,3 +208,51 @@ def test_the_derivative_of_ln_abs_x_is_the_books_one_over_x():
     d = derive("ln|x|")
     assert d.result == 1 / x and d.verified
     assert derive("|x|").result == sp.sign(x)  # shorter as it is: not rewritten
+
+
+#: Readings that a textbook corpus showed (docs/derive.md, Conventions), each with its note.
+NOTED = [
+    (
+        "cos x(1 + csc x)",
+        sp.cos(x) * (1 + sp.csc(x)),
+        "cos x(1 + csc x) is read as cos(x)·(1 + csc x)",
+    ),
+    ("ln t e^t", sp.log(t) * sp.exp(t), "ln t e^… is read as ln(t)·e^…"),
+    ("sin x 2^x", sp.sin(x) * 2**x, "sin x 2^… is read as sin(x)·2^…"),
+    ("cot^-1 x/40", sp.acot(x / 40), "cot^-1 x/40 is read as cot^-1(x/40)"),
+    ("sin π/2", sp.Integer(1), "sin π/2 is read as sin(π/2)"),
+    ("ln(3x + 2)^5", sp.log((3 * x + 2) ** 5), "the logarithm of a power, as books print it"),
+    ("e^2(x + 1)", sp.exp(2) * (x + 1), "e^2(…) is read as e^2·(…), a product"),
+    ("30e^(-h/2)", 30 * sp.exp(-symbol("h") / 2), "h is read as a variable"),
+]
+
+
+@pytest.mark.parametrize(("text", "meaning", "note"), NOTED, ids=[n[0] for n in NOTED])
+def test_book_readings_with_their_note(text, meaning, note):
+    reading = read(text)
+    assert reading.expr == meaning
+    assert any(note in n for n in reading.notes), reading.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("ln x / x", sp.log(x) / x),  # a spaced slash ends the argument
+        ("sin x /2", sp.sin(x) / 2),
+        ("π(tan x)^(π - 1)", sp.pi * sp.tan(x) ** (sp.pi - 1)),
+        ("3w^17 4^w", 3 * symbol("w") ** 17 * 4 ** symbol("w")),
+        ("sec^4(t) 3^t", sp.sec(t) ** 4 * 3**t),
+        ("94 - 10 cos[π/12 (x - 2)]", 94 - 10 * sp.cos(sp.pi / 12 * (x - 2))),
+        ("2 ln(3) 3^x", 2 * sp.log(3) * 3**x),
+        ("ln(x)**2", sp.log(x) ** 2),  # Python's and SymPy's ** keeps the power outside
+        ("ln(x)²", sp.log(x) ** 2),
+    ],
+)
+def test_book_readings_without_a_note(text, meaning):
+    reading = read(text)
+    assert sp.simplify(reading.expr - meaning) == 0 and reading.notes == ()
+
+
+def test_a_letter_named_by_wrt_splits_a_product():
+    m, v, r = (symbol(n) for n in "mvr")
+    assert read("mv^2/r", variables={"v"}).expr == m * v**2 / r

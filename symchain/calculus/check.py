@@ -204,8 +204,11 @@ def check(
     the claim may use only the formula's variables.  Raises ParseError or
     UsageError for bad input, like `derive`.
     """
-    expr, _ = _read(formula, "the formula", log10)
-    claim, claim_notes = _read(claimed, "the claim", log10)
+    expr, _ = _read(formula, "the formula", log10, _names(wrt))
+    # the claim's letters are the formula's variables: axn in a claim for ax^2/(n^2 + x^2)
+    claim, claim_notes = _read(
+        claimed, "the claim", log10, {s.name for s in expr.free_symbols} | _names(wrt)
+    )
     var = choose_variable(expr, wrt)
     extra = claim.free_symbols - expr.free_symbols - {var}
     if extra:
@@ -228,12 +231,14 @@ def check(
     return replace(judged, warnings=derivation.warnings + claim_warnings)
 
 
-def _read(value: str | sp.Expr, what: str, log10: bool) -> tuple[sp.Expr, tuple[str, ...]]:
+def _read(
+    value: str | sp.Expr, what: str, log10: bool, variables: set[str]
+) -> tuple[sp.Expr, tuple[str, ...]]:
     """Text through the whitelisting parser (errors say which input), with the notes on how
     it was read; an expression as it is."""
     if isinstance(value, str):
         try:
-            reading = read(value, log10=log10)
+            reading = read(value, log10=log10, variables=variables)
             return reading.expr, reading.notes
         except ParseError as err:
             raise ParseError(
@@ -594,8 +599,13 @@ def _variants(expr: sp.Expr, var: sp.Symbol, name: str) -> Iterator[tuple[sp.Exp
             yield result, run.applied
 
 
-def _names(expr: sp.Expr) -> set[str]:
-    return {s.name for s in expr.free_symbols}
+def _names(value: sp.Expr | str | None) -> set[str]:
+    """The variable names of an expression, or the one name given (`wrt`)."""
+    if value is None:
+        return set()
+    if isinstance(value, str):
+        return {value}
+    return {s.name for s in value.free_symbols}
 
 
 @dataclass(frozen=True)

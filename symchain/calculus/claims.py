@@ -222,11 +222,7 @@ def curve_points(F: sp.Expr, x: sp.Symbol, y: sp.Symbol, seed: int = 12) -> list
                 roots = [r for r in poly.nroots(n=_DIGITS) if r.is_real]
             else:
                 f = sp.lambdify(y, g, "mpmath")
-                with mpmath.workdps(_DIGITS):
-                    start = mpmath.mpf(rng.uniform(-3, 3))
-                    root = mpmath.findroot(f, start)
-                if mpmath.im(root) == 0:
-                    roots = [sp.Float(mpmath.re(root), _DIGITS)]
+                roots = _numeric_roots(f, rng)
         except (
             ValueError,
             ZeroDivisionError,
@@ -240,6 +236,22 @@ def curve_points(F: sp.Expr, x: sp.Symbol, y: sp.Symbol, seed: int = 12) -> list
         if len(found) >= 2 * CURVE_POINTS_NEEDED:
             break
     return found
+
+
+def _numeric_roots(f, rng: random.Random) -> list:
+    """Real roots of f(y) = 0 found from a few random starts (a transcendental curve)."""
+    roots: list = []
+    for _ in range(4):
+        try:
+            with mpmath.workdps(_DIGITS):
+                root = mpmath.findroot(f, mpmath.mpf(rng.uniform(-3, 3)))
+        except (ValueError, ZeroDivisionError, TypeError, mpmath.libmp.NoConvergence):
+            continue
+        if mpmath.im(root) == 0:
+            value = sp.Float(mpmath.re(root), _DIGITS)
+            if all(abs(value - r) > 1e-12 for r in roots):
+                roots.append(value)
+    return roots
 
 
 def _value(expr: sp.Expr, point: dict) -> complex | None:

@@ -75,9 +75,11 @@ def log_derive(
     formula: str | sp.Expr, wrt: str | None = None, log10: bool = False
 ) -> LogDerivation:
     """y' by logarithmic differentiation, every term's derivative derived step by step."""
-    reading = read(formula, log10=log10, variables={wrt} if wrt else ()) if isinstance(
-        formula, str
-    ) else None
+    reading = (
+        read(formula, log10=log10, variables={wrt} if wrt else ())
+        if isinstance(formula, str)
+        else None
+    )
     expr = reading.expr if reading is not None else formula
     var = choose_variable(expr, wrt)
     varying = [f for f in sp.Mul.make_args(expr) if f.has(var)]

@@ -231,9 +231,7 @@ def gradient(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> 
     return Gradient(text, expr, variables, tuple(entries), notes)
 
 
-def jacobian(
-    formulas: Sequence[str | sp.Expr], vars: Vars = None, log10: bool = False
-) -> Jacobian:
+def jacobian(formulas: Sequence[str | sp.Expr], vars: Vars = None, log10: bool = False) -> Jacobian:
     """The Jacobian of several formulas, each entry derived step by step and checked."""
     if isinstance(formulas, (str, sp.Basic)):
         formulas = [formulas]
@@ -246,9 +244,7 @@ def jacobian(
     texts = tuple(t for t, _, _ in readings)
     exprs = tuple(e for _, e, _ in readings)
     notes = tuple(
-        f"formula {row}: {note}"
-        for row, (_, _, ns) in enumerate(readings, start=1)
-        for note in ns
+        f"formula {row}: {note}" for row, (_, _, ns) in enumerate(readings, start=1) for note in ns
     )
     variables = _choose(vars, exprs)
     reference = sp.Matrix(exprs).jacobian(variables)

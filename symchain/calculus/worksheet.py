@@ -83,7 +83,6 @@ class Exercise(Rendered):
         return self.derivation.verified
 
 
-
 @dataclass(frozen=True)
 class Worksheet(Rendered):
     """A numbered list of exercises and how it was drawn (enough to draw it again)."""
@@ -111,7 +110,6 @@ class Worksheet(Rendered):
             f"--topics {','.join(self.topics)} --level {levels}"
         )
 
-
     def plain(self, solutions: bool = True, detail: str = "normal") -> str:
         return self.render("plain", detail, solutions=solutions)
 
@@ -121,7 +119,6 @@ class Worksheet(Rendered):
     def latex(self, solutions: bool = True, detail: str = "normal") -> str:
         """A complete document for pdflatex (article class)."""
         return self.render("latex", detail, solutions=solutions)
-
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

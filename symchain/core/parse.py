@@ -133,7 +133,7 @@ def read(
     notes: list[str] = []
     tokens = _letters(_tokenize(text, max_depth), set(variables), notes)
     tokens = _conventions(tokens, text, log10, notes)
-    tokens = _textbook(tokens, text)
+    tokens = _textbook(tokens, text, notes)
     source, columns = _join(_insert_products(tokens, text, notes))
     try:
         tree = ast.parse(source, mode="eval")
@@ -175,7 +175,7 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
                     text=text,
                     position=pos,
                 )
-            tokens += [Token("op", "^", pos), Token("op", "(", pos)]
+            tokens += [Token("op", "**", pos), Token("op", "(", pos)]
             for sub in _TOKEN.finditer(exponent):
                 kind = cast(str, sub.lastgroup)
                 if kind == "name":
@@ -210,6 +210,36 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
                 pos = following.end()
             else:
                 pos += 1
+            continue
+        if char in "[]":  # [ ] group as ( ) do, as books print them: cos[π/12 (x - 2)]
+            prev = tokens[-1] if tokens else None
+            if (
+                char == "["
+                and prev is not None
+                and _is_value_end(prev)
+                and not text[pos - 1].isspace()
+            ):
+                raise ParseError(
+                    "'[' right after a value looks like indexing: brackets group as ( ) do, "
+                    "so put an operator before it",
+                    text=text,
+                    position=pos,
+                )
+            if char == "[":
+                depth += 1
+                opened.append((pos, "["))
+                if depth > max_depth:
+                    raise ParseError(
+                        f"the formula is nested more than {max_depth} deep", text=text, position=pos
+                    )
+                tokens.append(Token("op", "(", pos))
+            else:
+                if not opened or opened[-1][1] != "[":
+                    raise ParseError("this ']' closes no '['", text=text, position=pos)
+                opened.pop()
+                depth -= 1
+                tokens.append(Token("op", ")", pos))
+            pos += 1
             continue
         if char == "|":  # |x| is Abs(x); a bar closes when a value ends before it
             prev = tokens[-1] if tokens else None
@@ -251,9 +281,9 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
         elif kind == "op" and value == ")":
             if not opened:
                 raise ParseError("this ')' closes nothing", text=text, position=pos)
-            if opened[-1][1] == "|":
+            if opened[-1][1] in "|[":
                 raise ParseError(
-                    "this ')' comes before the '|' opened before it is closed",
+                    f"this ')' comes before the '{opened[-1][1]}' opened before it is closed",
                     text=text,
                     position=pos,
                 )
@@ -273,8 +303,10 @@ def _unexpected(char: str) -> str:
         return "strings are not allowed in a formula"
     if char == ".":
         return "attribute access ('.') is not allowed in a formula"
-    if char in "[]{}":
-        return f"'{char}' is not allowed: use ( ) for grouping"
+    if char in "{}":
+        return (
+            f"'{char}' is not allowed here: use ( ) for grouping (braces hold a piecewise function)"
+        )
     if char in ";:\n\r":
         return "a formula is a single expression: no statements or line breaks"
     if char == "=":
@@ -305,7 +337,8 @@ def _check_name(name: str, text: str, pos: int) -> None:
 def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list[Token]:
     """A short unknown name of letters (xy, xe, abc) is a product when each of its letters
     is a variable used on its own (or e): x^3 + y^3 = 6xy has 6·x·y, x e^x written xe^x is
-    x·e^x.  Otherwise it stays one variable, and a note says so."""
+    x·e^x; or when one of its letters is a variable named from outside (mv^2/r with --wrt v
+    is m·v²/r).  Otherwise it stays one variable.  A note says which, either way."""
     singles = {t.text for t in tokens if t.kind == "name" and len(t.text) == 1} | variables
     singles |= {"e"}
     out: list[Token] = []
@@ -323,7 +356,10 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
             out.append(tok)
             continue
         letters = list(name)
-        if all(c in singles for c in letters) and any(c in singles - {"e"} for c in letters):
+        known = all(c in singles for c in letters) and any(c in singles - {"e"} for c in letters)
+        # mv with --wrt v: read as one variable mv, the derivative by v would be 0
+        named = any(c in variables for c in letters) and all(c.islower() for c in letters)
+        if known or named:
             notes.append(f"{name} is read as {'·'.join(letters)}, the product of its letters")
             out += [Token("name", c, tok.col + k) for k, c in enumerate(letters)]
         else:
@@ -374,10 +410,15 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
             if j + 1 < len(tokens) and tokens[j].kind == "num":
                 number, follow = tokens[j], tokens[j + 1]
                 juxtaposed = _adjacent(number, follow) and (
-                    (follow.kind == "name" and not is_callable_name(follow.text))
-                    or follow.text == "("
+                    follow.kind == "name" and not is_callable_name(follow.text)
                 )
                 exponential = base.kind == "num" or base.text in ("e", "E")
+                if exponential and _adjacent(number, follow) and follow.text == "(":
+                    lead = (sign.text if sign else "") + number.text
+                    notes.append(
+                        f"{base.text}^{lead}(…) is read as {base.text}^{lead}·(…), a product; "
+                        f"write {base.text}^({lead}(…)) for the other reading"
+                    )
                 if juxtaposed and exponential:
                     end = j + 1
                     while end < len(tokens) and _adjacent(tokens[end - 1], tokens[end]):
@@ -406,16 +447,23 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                     )
                 if (
                     sign is None
-                    and number.text == "1"
                     and follow.text == "/"
                     and j + 2 < len(tokens)
                     and tokens[j + 2].kind == "num"
+                    and tokens[j + 2].text.isdigit()
+                    and _adjacent(number, follow)
+                    and _adjacent(follow, tokens[j + 2])
                 ):
-                    n = tokens[j + 2].text
-                    notes.append(
-                        f"{base.text}^1/{n} is read as {base.text}/{n}; write "
-                        f"{base.text}^(1/{n}) for the root"
-                    )
+                    n, b = tokens[j + 2].text, base.text if base.text != ")" else "(…)"
+                    if number.text == "1":  # nobody writes x^1 on purpose: x^1/3 is a root
+                        notes.append(
+                            f"{b}^1/{n} is read as {b}^(1/{n}), the root; write "
+                            f"{b}/{n} for the quotient"
+                        )
+                        out += [tok, Token("op", "(", tok.col), *tokens[j : j + 3]]
+                        out.append(Token("op", ")", tok.col))
+                        i = j + 3
+                        continue
         if (
             tok.kind == "num"
             and nxt is not None
@@ -507,16 +555,36 @@ def _small_exponent(tokens: list[Token], j: int) -> tuple[int | None, int]:
     return value, k
 
 
-def _bare_argument(tokens: list[Token], j: int, text: str) -> tuple[list[Token], int]:
+def _bare_argument(
+    tokens: list[Token], j: int, text: str, notes: list[str], name: str = ""
+) -> tuple[list[Token], int]:
     """The argument of a function written without parentheses, as a textbook reads it: a run
     of factors multiplied by juxtaposition, each with its powers (sin 2x, sin x², ln 3t),
     ending at + - * / , ) and at the next function name (sin x cos x is sin(x)·cos(x)).
-    A function right at the start is the argument itself: sin cos 7x, ln |x|."""
+    A function right at the start is the argument itself: sin cos 7x, ln |x|.  Three more
+    places end it or not, as books print them, each with a note: a bracket after the first
+    factor ends it (cos x(1 + csc x) is cos(x)·(1 + csc x)), so does an exponential
+    (ln t e^t is ln(t)·eᵗ), and a number divides inside it when written tight (sin π/2 is
+    sin(π/2), cot^-1 x/40 is cot⁻¹(x/40))."""
     if j < len(tokens) and tokens[j].kind == "name" and is_callable_name(tokens[j].text):
-        return _call(tokens, j, text)
+        return _call(tokens, j, text, notes)
     arg: list[Token] = []
     while j < len(tokens) and _starts_atom(tokens[j]):
-        j = _group(tokens, j, text, arg)
+        if arg and tokens[j].text == "(":
+            shown = _typed(tokens, j, text)
+            notes.append(
+                f"{name} {_typed_span(arg, text)}{shown} is read as {name}"
+                f"({_typed_span(arg, text)})·{shown}; write {name}({_typed_span(arg, text)}"
+                f"{shown}) for the other reading"
+            )
+            break
+        if arg and _exponential_factor(tokens, j):
+            notes.append(
+                f"{name} {_typed_span(arg, text)} {tokens[j].text}^… is read as "
+                f"{name}({_typed_span(arg, text)})·{tokens[j].text}^…"
+            )
+            break
+        j = _group(tokens, j, text, arg, notes)
         while j < len(tokens) and tokens[j].text in ("^", "**"):
             arg.append(tokens[j])
             j += 1
@@ -524,38 +592,94 @@ def _bare_argument(tokens: list[Token], j: int, text: str) -> tuple[list[Token],
                 arg.append(tokens[j])
                 j += 1
             if j < len(tokens) and (tokens[j].text == "(" or tokens[j].kind in ("num", "name")):
-                j = _group(tokens, j, text, arg)
+                j = _group(tokens, j, text, arg, notes)
+        if _tight_division(tokens, j, text):
+            inside = _typed_span(arg, text)
+            arg += tokens[j : j + 2]
+            notes.append(
+                f"{name} {inside}/{tokens[j + 1].text} is read as {name}({inside}/"
+                f"{tokens[j + 1].text}); write ({name} {inside})/{tokens[j + 1].text} for the "
+                f"other reading"
+            )
+            j += 2
     return arg, j
 
 
-def _group(tokens: list[Token], j: int, text: str, out: list[Token]) -> int:
+def _exponent_end(tokens: list[Token], j: int) -> int | None:
+    """The index after a simple exponent starting at tokens[j]: 5, -1, x, or (...)."""
+    if j < len(tokens) and tokens[j].text in ("-", "+"):
+        j += 1
+    if j >= len(tokens):
+        return None
+    if tokens[j].text == "(":
+        return _closing(tokens, j) + 1
+    if tokens[j].kind == "num" or (
+        tokens[j].kind == "name" and not is_callable_name(tokens[j].text)
+    ):
+        return j + 1
+    return None
+
+
+def _exponential_factor(tokens: list[Token], j: int) -> bool:
+    """e^… or 2^…: an exponential, which starts a new factor after a function's argument."""
+    tok = tokens[j]
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    base = tok.kind == "num" or tok.text in ("e", "E")
+    return base and following is not None and following.text in ("^", "**")
+
+
+def _tight_division(tokens: list[Token], j: int, text: str) -> bool:
+    """x/40 written without spaces, a number after the slash: it stays in the argument."""
+    if j + 1 >= len(tokens) or tokens[j].text != "/" or tokens[j + 1].kind != "num":
+        return False
+    col = tokens[j].col
+    tight = 0 < col < len(text) - 1 and not text[col - 1].isspace() and not text[col + 1].isspace()
+    ends_number = j + 2 >= len(tokens) or tokens[j + 2].text not in ("^", "**", "(")
+    return tight and ends_number
+
+
+def _typed(tokens: list[Token], j: int, text: str) -> str:
+    """The user's text of the (...) group that starts at tokens[j]."""
+    k = _closing(tokens, j)
+    return text[tokens[j].col : tokens[k].col + 1]
+
+
+def _typed_span(arg: list[Token], text: str) -> str:
+    """The user's text of a run of tokens (from the first's column to the last's end)."""
+    first, last = arg[0], arg[-1]
+    typed = text[last.col : last.col + len(last.text)] == last.text
+    end = last.col + (len(last.text) if typed else 1)  # π was one character, read as pi
+    return text[first.col : end].strip() or "".join(t.text for t in arg)
+
+
+def _group(tokens: list[Token], j: int, text: str, out: list[Token], notes: list[str]) -> int:
     """Copy one operand, a token or a whole (...) group read as textbook notation, into
     `out`; the index after it."""
     if tokens[j].text == "(":
         k = _closing(tokens, j)
-        out += [tokens[j], *_textbook(tokens[j + 1 : k], text), tokens[k]]
+        out += [tokens[j], *_textbook(tokens[j + 1 : k], text, notes), tokens[k]]
         return k + 1
     if tokens[j].kind == "name" and (
         is_callable_name(tokens[j].text) or _LOG_BASE.match(tokens[j].text)
     ):
-        call, end = _call(tokens, j, text)
+        call, end = _call(tokens, j, text, notes)
         out += call
         return end
     out.append(tokens[j])
     return j + 1
 
 
-def _textbook(tokens: list[Token], text: str) -> list[Token]:
+def _textbook(tokens: list[Token], text: str, notes: list[str]) -> list[Token]:
     """Textbook notation as calls: sin x, sin 2x, sin^2 x, sin^-1 x (arcsin), log_2 x and
     log_b(x), |x|; the rules are in docs/derive.md (How formulas are read)."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        i = _group(tokens, i, text, out)
+        i = _group(tokens, i, text, out, notes)
     return out
 
 
-def _call(tokens: list[Token], i: int, text: str) -> tuple[list[Token], int]:
+def _call(tokens: list[Token], i: int, text: str, notes: list[str]) -> tuple[list[Token], int]:
     """The function call that starts at tokens[i], as explicit tokens, and the index after it."""
     tok = written = tokens[i]
     base: Token | None = None
@@ -569,7 +693,12 @@ def _call(tokens: list[Token], i: int, text: str) -> tuple[list[Token], int]:
     if not _one_argument(tok.text):  # f(x), root(x, 3), or a name the parser will refuse
         if i + 1 < len(tokens) and tokens[i + 1].text == "(":
             k = _closing(tokens, i + 1)
-            return [tok, tokens[i + 1], *_textbook(tokens[i + 2 : k], text), tokens[k]], k + 1
+            return [
+                tok,
+                tokens[i + 1],
+                *_textbook(tokens[i + 2 : k], text, notes),
+                tokens[k],
+            ], k + 1
         return [tok], i + 1
     j = i + 1
     power: int | None = None
@@ -598,11 +727,34 @@ def _call(tokens: list[Token], i: int, text: str) -> tuple[list[Token], int]:
         j = after
     if j < len(tokens) and tokens[j].text == "(":
         k = _closing(tokens, j)
-        arg, end = _textbook(tokens[j + 1 : k], text), k + 1
+        arg, end = _textbook(tokens[j + 1 : k], text, notes), k + 1
+        logarithm = base is not None or tok.text in ("log", "ln", "log10", "lg", "log2", "lb")
+        # ^ as typed from a book; ** (SymPy's and Python's power, as in log(x)**2) and a
+        # superscript keep the power outside
+        if logarithm and power is None and end < len(tokens) and tokens[end].text == "^":
+            exponent_end = _exponent_end(tokens, end + 1)
+            if exponent_end is not None:  # ln(3x + 2)^5, as books print ln of a power
+                typed = text[written.col : tokens[k].col + 1]
+                name = typed[: typed.index("(")].strip()
+                inside = text[tokens[j].col + 1 : tokens[k].col]
+                power_text = text[tokens[end].col : tokens[exponent_end - 1].col + 1]
+                notes.append(
+                    f"{typed}{power_text} is read as {name}(({inside}){power_text}), the logarithm "
+                    f"of a power, as books print it; write ({typed}){power_text} for a power of "
+                    f"the logarithm"
+                )
+                arg = [
+                    tokens[j],
+                    *arg,
+                    tokens[k],
+                    *_textbook(tokens[end:exponent_end], text, notes),
+                ]
+                end = exponent_end
     elif j < len(tokens) and (
         _starts_atom(tokens[j]) or (tokens[j].kind == "name" and is_callable_name(tokens[j].text))
     ):
-        arg, end = _bare_argument(tokens, j, text)
+        head = text[written.col : tokens[j].col].strip() or written.text
+        arg, end = _bare_argument(tokens, j, text, notes, head)
     elif base is not None or j > i + 1:
         raise ParseError(
             f"{written.text} needs an argument, like {written.text} x",
@@ -622,11 +774,14 @@ def _call(tokens: list[Token], i: int, text: str) -> tuple[list[Token], int]:
     return call, end
 
 
-def _is_value_end(tok: Token) -> bool:
-    """A token that can end an operand: a number, a non-function name, ')'."""
+def _is_value_end(tok: Token, following: Token | None = None) -> bool:
+    """A token that can end an operand: a number, a non-function name, ')'.  An unknown
+    function's name (f, g, h) ends one unless a '(' follows: then it is a call."""
     if tok.kind == "num":
         return True
     if tok.kind == "name":
+        if tok.text in UNDEFINED_FUNCTIONS:
+            return following is None or following.text != "("
         return not is_callable_name(tok.text)
     return tok.text == ")"
 
@@ -636,7 +791,14 @@ def _insert_products(tokens: list[Token], text: str, notes: list[str]) -> list[T
     ln(3) 3^x as books print it (a number straight after ')' is noted: sin(x)2)."""
     out: list[Token] = []
     for index, tok in enumerate(tokens):
-        after_function = out and out[-1].kind == "name" and is_callable_name(out[-1].text)
+        after_function = out and out[-1].kind == "name" and out[-1].text in FUNCTIONS
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        called = following is not None and following.text == "("
+        if tok.kind == "name" and tok.text in UNDEFINED_FUNCTIONS and not called:
+            notes.append(
+                f"{tok.text} is read as a variable; write {tok.text}(x) for an unknown "
+                f"function {tok.text}"
+            )
         if after_function and tok.text in ("^", "**"):
             name = out[-1].text
             inverse = f" (and a{name}(x) for its inverse)" if f"a{name}" in FUNCTIONS else ""
@@ -655,19 +817,25 @@ def _insert_products(tokens: list[Token], text: str, notes: list[str]) -> list[T
         if out:
             prev = out[-1]
             starts_value = tok.kind in ("num", "name") or tok.text == "("
-            if _is_value_end(prev) and starts_value:
+            if _is_value_end(prev, tok) and starts_value:
                 if prev.kind == "num" and tok.kind == "num":
-                    raise ParseError(
-                        "two numbers in a row: put an operator between them",
-                        text=text,
-                        position=tok.col,
-                    )
-                if prev.kind == "name" and tok.text == "(" and len(prev.text) > 1:
+                    spaced = tok.col > 0 and text[tok.col - 1].isspace()
+                    if not (spaced and following is not None and following.text in ("^", "**")):
+                        raise ParseError(
+                            "two numbers in a row: put an operator between them",
+                            text=text,
+                            position=tok.col,
+                        )
+                if (
+                    prev.kind == "name"
+                    and tok.text == "("
+                    and len(prev.text) > 1
+                    and prev.text not in CONSTANTS
+                ):
                     raise ParseError(
                         f"unknown function '{prev.text}'", text=text, position=prev.col
                     )
                 if prev.text == ")" and tok.kind == "num":
-                    following = tokens[index + 1] if index + 1 < len(tokens) else None
                     power = following is not None and following.text in ("^", "**")
                     spaced = tok.col > 0 and text[tok.col - 1].isspace()
                     if not (power or spaced):
@@ -818,7 +986,7 @@ class _Builder:
         name = node.id
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in FUNCTIONS or name in UNDEFINED_FUNCTIONS:
+        if name in FUNCTIONS:
             raise self.fail(f"'{name}' is a function: write {name}(...)", node)
         if name in _RESERVED:
             raise self.fail(

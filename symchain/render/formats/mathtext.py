@@ -170,8 +170,10 @@ class MathPrinter(NotesPrinter):
             or base in (sp.E, sp.pi)
             or (isinstance(base, sp.Function) and not isinstance(base, sp.exp))
         )
-        if isinstance(base, sp.Function) and base.func.__name__ in _INVERSE:
-            simple = False  # (sin⁻¹(x))², not sin⁻¹(x)², which reads as sin⁻¹ of a square
+        if isinstance(base, sp.Function) and (
+            base.func.__name__ in _INVERSE or isinstance(base, sp.log)
+        ):
+            simple = False  # (sin⁻¹(x))², (ln(x))²: a book's ln(x)² is ln of a square
         return text if simple else f"({text})"
 
     def _exponent(self, exponent: sp.Expr) -> str:
