@@ -64,6 +64,13 @@ def test_each_case_reads_back_without_a_note():
         assert reading.notes == (), text
 
 
+def test_a_subtracted_sum_keeps_its_brackets():
+    """Steps build unevaluated sums: x − (x + 1) must not be written x − x + 1."""
+    minus_sum = sp.Mul(-1, x + 1, evaluate=False)
+    assert math_text(sp.Add(x, minus_sum, evaluate=False)) == "x − (x + 1)"
+    assert math_text(sp.Add(minus_sum, 2, evaluate=False)) == "2 − (x + 1)"
+
+
 def test_sympy_notation_is_sympys_own_str():
     expr = x**2 * sp.exp(-x) / (sp.log(x) + 1)
     with using_notation("sympy"):

@@ -27,6 +27,7 @@ def test_the_seed_example_exactly():
         "    so d/dx (3x + 1)² = 2u · 3 = 6u = 6(3x + 1)    [chain rule]\n"
         "\n"
         "d/dx (3x + 1)² = 18x + 6\n"
+        "other forms: factored 6(3x + 1)\n"
         "✓ verified: 6 steps checked against SymPy's diff\n"
     )
 
@@ -37,6 +38,7 @@ def test_the_seed_example_brief_exactly():
         "  rules: chain rule, power rule, sum rule, constant multiple\n"
         "\n"
         "d/dx (3x + 1)² = 18x + 6\n"
+        "other forms: factored 6(3x + 1)\n"
         "✓ verified: 6 steps checked against SymPy's diff\n"
     )
 

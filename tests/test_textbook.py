@@ -114,7 +114,7 @@ CONVENTIONS = [
     (
         "x^1/3",
         x ** sp.Rational(1, 3),
-        "x^1/3 is read as x^(1/3), the root; write x/3 for the quotient",
+        "x^1/3 is read as x^(1/3); write (x^1)/3 for the quotient",
     ),
     ("1/2x", x / 2, "1/2x is read as (1/2)·x; write 1/(2x) to divide by 2x"),
     ("log(x)", sp.log(x), "log is read as ln, the natural logarithm (--log10 for base 10)"),
@@ -256,3 +256,27 @@ def test_book_readings_without_a_note(text, meaning):
 def test_a_letter_named_by_wrt_splits_a_product():
     m, v, r = (symbol(n) for n in "mvr")
     assert read("mv^2/r", variables={"v"}).expr == m * v**2 / r
+
+
+#: Found by a review from a clean clone: each was read wrongly, most without a note.
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("e^-2x^2", sp.exp(-2 * x**2)),  # was exp(4x²)
+        ("2^3x^2", 2 ** (3 * x**2)),
+        ("e^kx", sp.exp(symbol("k") * x)),  # was x·eᵏ
+        ("Ae^(-kt)", symbol("A") * sp.exp(-symbol("k") * t)),  # was the variable Ae
+        ("x^-1/2", 1 / sp.sqrt(x)),  # was x⁻¹/2
+        ("e^1/x", sp.exp(1 / x)),
+        ("sin 1/x", sp.sin(1 / x)),  # was sin(1)/x
+        ("x^2 sin 1/x", x**2 * sp.sin(1 / x)),
+    ],
+)
+def test_review_readings_are_the_books_and_noted(text, meaning):
+    reading = read(text, variables={"x", "t"})
+    assert reading.expr == meaning and reading.notes
+
+
+def test_a_digit_after_a_letter_in_a_superscript_is_refused():
+    with pytest.raises(ParseError, match="a digit after a letter in a superscript"):
+        read("e⁻ˣ²")

@@ -18,7 +18,7 @@ from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import ParseError, UsageError
 from ..core.parse import parse, read, symbol
-from ..core.simplify import tidy
+from ..core.simplify import alternate_forms, tidy
 from ..core.status import Status, combine
 from ..core.steps import SYMBOLIC, Step
 from ..core.verify import verify_tree
@@ -41,6 +41,7 @@ class Order:
     check: Verdict  # the derived result against sympy.diff(expr)
     result: sp.Expr  # the tidied result
     tidy_check: Verdict  # the tidied result against the derived one
+    alternates: tuple[tuple[str, sp.Expr], ...] = ()  # other forms, each shown equal
 
     @property
     def derived(self) -> sp.Expr:
@@ -141,7 +142,8 @@ def derive(
         tidy_check = compare(result, steps.result)
         if not tidy_check.confirmed:
             result, tidy_check = steps.result, Verdict(check.status)
-        orders.append(Order(n, current, steps, check, result, tidy_check))
+        alternates = alternate_forms(result, (steps.result,)) if n == order else ()
+        orders.append(Order(n, current, steps, check, result, tidy_check, alternates))
         current = result
     point = parse_point(at, expr) if at else ()
     value = _value_at(expr, orders[-1].result, var, point) if point else None

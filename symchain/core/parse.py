@@ -169,6 +169,13 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             while end < len(text) and text[end] in _SUPERSCRIPTS:
                 end += 1
             exponent = "".join(_SUPERSCRIPTS[c] for c in text[pos:end])
+            if re.search(r"[a-z][0-9]", exponent):
+                raise ParseError(
+                    "a digit after a letter in a superscript could be a power or a name: "
+                    "write e^(-x^2) or e^(-x·2)",
+                    text=text,
+                    position=pos,
+                )
             if not re.fullmatch(r"[-+]?[0-9a-z]+([-+][0-9a-z]+)*", exponent):
                 raise ParseError(
                     "this superscript is not an exponent: write ^(...) for a longer one",
@@ -342,8 +349,9 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
     singles = {t.text for t in tokens if t.kind == "name" and len(t.text) == 1} | variables
     singles |= {"e"}
     out: list[Token] = []
-    for tok in tokens:
+    for index, tok in enumerate(tokens):
         name = tok.text
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if (
             tok.kind != "name"
             or not 2 <= len(name) <= 3
@@ -359,9 +367,15 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
         known = all(c in singles for c in letters) and any(c in singles - {"e"} for c in letters)
         # mv with --wrt v: read as one variable mv, the derivative by v would be 0
         named = any(c in variables for c in letters) and all(c.islower() for c in letters)
-        if known or named:
+        # Ae^(-kt): a coefficient before e^, as books print it
+        exponential = name.endswith("e") and following is not None and following.text == "^"
+        if known or named or exponential:
             notes.append(f"{name} is read as {'·'.join(letters)}, the product of its letters")
-            out += [Token("name", c, tok.col + k) for k, c in enumerate(letters)]
+            split = [Token("name", c, tok.col + k) for k, c in enumerate(letters)]
+            if out and out[-1].text in ("^", "**"):  # e^kx: the whole name is the exponent
+                notes.append(f"^{name} is read as ^({'·'.join(letters)}), all of it the exponent")
+                split = [Token("op", "(", tok.col), *split, Token("op", ")", tok.col)]
+            out += split
         else:
             notes.append(
                 f"{name} is read as one variable named {name}; write {' '.join(letters)} "
@@ -426,6 +440,11 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                             end = _closing(tokens, end) + 1
                         elif tokens[end].kind == "name" and not is_callable_name(tokens[end].text):
                             end += 1
+                        elif tokens[end].text in ("^", "**"):  # e^-2x^2 is e^(-2x²)
+                            power_end = _exponent_end(tokens, end + 1)
+                            if power_end is None:
+                                break
+                            end = power_end
                         else:
                             break
                     exponent = tokens[i + 1 : end]
@@ -446,21 +465,27 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                         f"{base.text}^({number.text}{follow.text}) for the other reading"
                     )
                 if (
-                    sign is None
+                    (sign is None or sign.text == "-")
                     and follow.text == "/"
                     and j + 2 < len(tokens)
-                    and tokens[j + 2].kind == "num"
-                    and tokens[j + 2].text.isdigit()
+                    and (
+                        (tokens[j + 2].kind == "num" and tokens[j + 2].text.isdigit())
+                        or (
+                            tokens[j + 2].kind == "name"
+                            and not is_callable_name(tokens[j + 2].text)
+                        )
+                    )
                     and _adjacent(number, follow)
                     and _adjacent(follow, tokens[j + 2])
                 ):
                     n, b = tokens[j + 2].text, base.text if base.text != ")" else "(…)"
+                    lead = (sign.text if sign else "") + "1"
                     if number.text == "1":  # nobody writes x^1 on purpose: x^1/3 is a root
                         notes.append(
-                            f"{b}^1/{n} is read as {b}^(1/{n}), the root; write "
-                            f"{b}/{n} for the quotient"
+                            f"{b}^{lead}/{n} is read as {b}^({lead}/{n}); write "
+                            f"({b}^{lead})/{n} for the quotient"
                         )
-                        out += [tok, Token("op", "(", tok.col), *tokens[j : j + 3]]
+                        out += [tok, Token("op", "(", tok.col), *tokens[i + 1 : j + 3]]
                         out.append(Token("op", ")", tok.col))
                         i = j + 3
                         continue
@@ -593,7 +618,17 @@ def _bare_argument(
                 j += 1
             if j < len(tokens) and (tokens[j].text == "(" or tokens[j].kind in ("num", "name")):
                 j = _group(tokens, j, text, arg, notes)
-        if _tight_division(tokens, j, text):
+        over_name = (  # sin 1/x, ln 1/x: sin(1/x), as books print it
+            len(arg) == 1
+            and arg[0].kind == "num"
+            and j + 1 < len(tokens)
+            and tokens[j].text == "/"
+            and tokens[j + 1].kind == "name"
+            and not is_callable_name(tokens[j + 1].text)
+            and _adjacent(arg[0], tokens[j])
+            and _adjacent(tokens[j], tokens[j + 1])
+        )
+        if over_name or _tight_division(tokens, j, text):
             inside = _typed_span(arg, text)
             arg += tokens[j : j + 2]
             notes.append(

@@ -77,9 +77,10 @@ class MathPrinter(NotesPrinter):
         out: list[str] = []
         for term in _positive_first(expr, self._as_ordered_terms(expr, order=order)):
             negative = not term.is_Add and _negative(term)
-            text = self._print(-term if negative else term)
-            if term.is_Add or precedence(term) < PRECEDENCE["Add"]:
-                text = f"({text})"
+            shown = -term if negative else term
+            text = self._print(shown)
+            if shown.is_Add or precedence(shown) < PRECEDENCE["Add"]:
+                text = f"({text})"  # x − (x + 1): a subtracted sum keeps its brackets
             if not out:
                 out.append(MINUS + text if negative else text)
             else:

@@ -7,6 +7,8 @@ from ...core.steps import CONFIRMED, FAILED
 from .text import line_texts
 
 INDENT = "  "
+#: Result lines that follow the answer without a blank line between.
+_FOLLOW_ON = ("simplified", "other forms")
 
 
 def verdict_mark(verdict: str | None) -> str:
@@ -31,7 +33,7 @@ def plain_lines(lines) -> str:
         if line.kind == "title" and out:
             out.append("")
         after_steps = out and out[-1] and not out[-1].startswith("d/d")
-        if line.kind == "result" and after_steps and not text.startswith("simplified"):
+        if line.kind == "result" and after_steps and not text.startswith(_FOLLOW_ON):
             out.append("")
         out.append(text)
     return "\n".join(out) + "\n"

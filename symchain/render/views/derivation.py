@@ -68,6 +68,11 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
     ]
     if order.result != order.derived:
         lines.append(Line(0, (Text("simplified: "), Math(order.result)), kind="result"))
+    if order.alternates:
+        parts: list[Part] = [Text("other forms: ")]
+        for i, (name, form) in enumerate(order.alternates):
+            parts += [Text(("; " if i else "") + f"{name} "), Math(form)]
+        lines.append(Line(0, tuple(parts), kind="result"))
     return lines
 
 
@@ -205,6 +210,9 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
         "order": d.order,
         "result": expr_str(d.result),
         "derived": expr_str(d.orders[-1].derived),
+        "alternates": [
+            {"form": name, "expression": expr_str(form)} for name, form in d.orders[-1].alternates
+        ],
         "verified": d.verified,
         "complete": d.complete,
         "status": d.status,
