@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -41,7 +42,6 @@ class Order:
     check: Verdict  # the derived result against sympy.diff(expr)
     result: sp.Expr  # the tidied result
     tidy_check: Verdict  # the tidied result against the derived one
-    alternates: tuple[tuple[str, sp.Expr], ...] = ()  # other forms, each shown equal
 
     @property
     def derived(self) -> sp.Expr:
@@ -106,6 +106,14 @@ class Derivation(Rendered):
     def complete(self) -> bool:
         return all(o.steps.complete for o in self.orders)
 
+    @cached_property
+    def alternates(self) -> tuple[tuple[str, sp.Expr], ...]:
+        """Other forms of the answer (factored, expanded), each shown equal to it: worked
+        out when first asked for, so the derivations a command makes and never shows (a
+        Hessian's entries, the terms of a log derivative) do not pay for them."""
+        last = self.orders[-1]
+        return alternate_forms(last.result, (last.derived,))
+
     @property
     def status(self) -> Status:
         """verified, failed (a step or an answer differs from SymPy) or unconfirmed."""
@@ -142,8 +150,7 @@ def derive(
         tidy_check = compare(result, steps.result)
         if not tidy_check.confirmed:
             result, tidy_check = steps.result, Verdict(check.status)
-        alternates = alternate_forms(result, (steps.result,)) if n == order else ()
-        orders.append(Order(n, current, steps, check, result, tidy_check, alternates))
+        orders.append(Order(n, current, steps, check, result, tidy_check))
         current = result
     point = parse_point(at, expr) if at else ()
     value = _value_at(expr, orders[-1].result, var, point) if point else None

@@ -68,9 +68,9 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
     ]
     if order.result != order.derived:
         lines.append(Line(0, (Text("simplified: "), Math(order.result)), kind="result"))
-    if order.alternates:
+    if order is d.orders[-1] and d.alternates:
         parts: list[Part] = [Text("other forms: ")]
-        for i, (name, form) in enumerate(order.alternates):
+        for i, (name, form) in enumerate(d.alternates):
             parts += [Text(("; " if i else "") + f"{name} "), Math(form)]
         lines.append(Line(0, tuple(parts), kind="result"))
     return lines
@@ -210,9 +210,7 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
         "order": d.order,
         "result": expr_str(d.result),
         "derived": expr_str(d.orders[-1].derived),
-        "alternates": [
-            {"form": name, "expression": expr_str(form)} for name, form in d.orders[-1].alternates
-        ],
+        "alternates": [{"form": name, "expression": expr_str(form)} for name, form in d.alternates],
         "verified": d.verified,
         "complete": d.complete,
         "status": d.status,
