@@ -185,7 +185,12 @@ class CheckResult(Rendered):
 
     @property
     def status(self) -> str:
-        return {True: "right", False: "wrong", None: "undecided"}[self.correct]
+        return verdict_word(self.correct)
+
+
+def verdict_word(correct: bool | None) -> str:
+    """right, wrong or undecided: a claim's verdict as JSON and the exit code name it."""
+    return {True: "right", False: "wrong", None: "undecided"}[correct]
 
 
 # --- the front door -----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..core.parse import read
 from ..core.piecewise import equals_sign
 from ..core.prose import Prose
 from ..results import Rendered
-from .check import CheckResult
+from .check import CheckResult, verdict_word
 from .check import check as check_derivative
 from .derivation import Derivation, derive
 from .implicit import Implicit, implicit, split_equation
@@ -55,7 +55,7 @@ class CurveCheck(Rendered):
 
     @property
     def status(self) -> str:
-        return {True: "right", False: "wrong", None: "undecided"}[self.correct]
+        return verdict_word(self.correct)
 
 
 def check(

@@ -51,7 +51,7 @@ _REPLACEMENTS = {
 
 #: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1),
 #: e⁻²ˣ is e^(-2x).  Every letter that Unicode has as a superscript is here (q has none).
-_SUPERSCRIPTS = dict(
+SUPERSCRIPTS = dict(
     zip(
         "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
         "0123456789-+abcdefghijklmnoprstuvwxyz",
@@ -60,7 +60,7 @@ _SUPERSCRIPTS = dict(
 )
 
 #: Subscript digits: only as a logarithm's base, log₂ x.
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True))
 
 _TOKEN = re.compile(
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -164,11 +164,11 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
     pos = 0
     while pos < len(text):
         char = text[pos]
-        if char in _SUPERSCRIPTS:  # x², e⁻²ˣ: a run of superscripts is one exponent
+        if char in SUPERSCRIPTS:  # x², e⁻²ˣ: a run of superscripts is one exponent
             end = pos
-            while end < len(text) and text[end] in _SUPERSCRIPTS:
+            while end < len(text) and text[end] in SUPERSCRIPTS:
                 end += 1
-            exponent = "".join(_SUPERSCRIPTS[c] for c in text[pos:end])
+            exponent = "".join(SUPERSCRIPTS[c] for c in text[pos:end])
             if re.search(r"[a-z][0-9]", exponent):
                 raise ParseError(
                     "a digit after a letter in a superscript could be a power or a name: "
@@ -192,16 +192,11 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             tokens.append(Token("op", ")", end - 1))
             pos = end
             continue
-        if (
-            char in _SUBSCRIPTS
-            and tokens
-            and tokens[-1].text == "log"
-            and tokens[-1].col + 3 == pos
-        ):
+        if char in SUBSCRIPTS and tokens and tokens[-1].text == "log" and tokens[-1].col + 3 == pos:
             end = pos  # log₂ x, as books print it, is log_2 x
-            while end < len(text) and text[end] in _SUBSCRIPTS:
+            while end < len(text) and text[end] in SUBSCRIPTS:
                 end += 1
-            base = "".join(_SUBSCRIPTS[c] for c in text[pos:end])
+            base = "".join(SUBSCRIPTS[c] for c in text[pos:end])
             tokens[-1] = Token("name", f"log_{base}", tokens[-1].col)
             pos = end
             continue

@@ -12,16 +12,20 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE, precedence
 
+from ...core.parse import SUBSCRIPTS, SUPERSCRIPTS
 from .sympytext import NotesPrinter
 
-#: Unicode superscripts: the digits, the minus sign, and every letter that has one (not q).
-SUPERSCRIPT = dict(
-    zip(
-        "0123456789−abcdefghijklmnoprstuvwxyz",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
-        strict=True,
-    )
-)
+#: The superscripts the parser reads (core.parse), the other way round: digits, the minus
+#: sign and every letter that has one; "+" is never needed in an exponent written short.
+SUPERSCRIPT = {("−" if plain == "-" else plain): sup for sup, plain in SUPERSCRIPTS.items()}
+del SUPERSCRIPT["+"]
+_SUBSCRIPT = {plain: sub for sub, plain in SUBSCRIPTS.items()}
+
+
+def superscript(text: str) -> str:
+    """2 as ², −x as ⁻ˣ: every character of `text` must have a superscript."""
+    return "".join(SUPERSCRIPT[c] for c in text)
+
 
 _TRIG_AND_HYPERBOLIC = ("sin", "cos", "tan", "cot", "sec", "csc")
 _TRIG_AND_HYPERBOLIC += tuple(name + "h" for name in _TRIG_AND_HYPERBOLIC)
@@ -187,7 +191,7 @@ class MathPrinter(NotesPrinter):
             and all(c in SUPERSCRIPT for c in text)
             and not exponent.is_Float
         ):
-            return "".join(SUPERSCRIPT[c] for c in text)
+            return superscript(text)
         atom = (
             exponent.is_Symbol
             or exponent in (sp.pi, sp.E)
@@ -240,9 +244,6 @@ class MathPrinter(NotesPrinter):
     def _print_Relational(self, expr: sp.Expr) -> str:
         symbol = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
         return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"
-
-
-_SUBSCRIPT = dict(zip("0123456789", "₀₁₂₃₄₅₆₇₈₉", strict=True))
 
 
 def _with_log_bases(factors: list[sp.Expr]) -> list[sp.Expr]:

@@ -7,8 +7,8 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ...core.parse import SUPERSCRIPTS
 from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
-from .mathtext import SUPERSCRIPT
 from .sympytext import PrimeNotation
 from .text import factor_needs_parens, needs_parens
 
@@ -42,12 +42,11 @@ _UNICODE_MATH = {
 _SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$", "′": "'"}
 
 
-_FROM_SUPERSCRIPT = {sup: plain for plain, sup in SUPERSCRIPT.items()}
-_SUPERSCRIPT_RUN = re.compile("[" + "".join(_FROM_SUPERSCRIPT) + "]+")
+_SUPERSCRIPT_RUN = re.compile("[" + "".join(SUPERSCRIPTS) + "]+")
 
 
 def _from_superscript(run: str) -> str:
-    return "".join(_FROM_SUPERSCRIPT[c] for c in run).replace("−", "-")
+    return "".join(SUPERSCRIPTS[c] for c in run)
 
 
 def _unicode(text: str) -> str:

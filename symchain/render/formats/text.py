@@ -12,7 +12,7 @@ import sympy as sp
 
 from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
 from . import NOTATIONS, Notation
-from .mathtext import SUPERSCRIPT, MathPrinter
+from .mathtext import MathPrinter, superscript
 from .sympytext import NotesPrinter
 
 _NOTATION: ContextVar[Notation] = ContextVar("notation", default="math")
@@ -44,7 +44,7 @@ def decimal(number: float, spec: str = ".12g") -> str:
 def _order(n: int) -> str:
     """d²/dx² in mathematics, d^2/dx^2 in SymPy's notation."""
     if _NOTATION.get() == "math":
-        return "".join(SUPERSCRIPT[c] for c in str(n))
+        return superscript(str(n))
     return f"^{n}"
 
 

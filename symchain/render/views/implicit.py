@@ -11,7 +11,7 @@ from ...calculus.implicit import CurvePoint, Implicit
 from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
-from ..formats.mathtext import SUPERSCRIPT
+from ..formats.mathtext import superscript
 from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Part, Ratio, Text, step_lines, title
 
 
@@ -54,7 +54,9 @@ def implicit_lines(d: Implicit, detail: Detail = "normal") -> list[Line]:
     lines.append(Line(1, (prime, EQ, Math(-d.rest / d.coefficient)), kind="step"))
     for order in d.orders[1:]:
         before = (
-            f"d{y}/d{x}" if order.n == 2 else f"d{_sup(order.n - 1)}{y}/d{x}{_sup(order.n - 1)}"
+            f"d{y}/d{x}"
+            if order.n == 2
+            else f"d{superscript(str(order.n - 1))}{y}/d{x}{superscript(str(order.n - 1))}"
         )
         lines.append(title(f"Order {order.n}: differentiate {before} again"))
         if detail != "brief":
@@ -111,10 +113,6 @@ def _point_lines(d: Implicit, at: CurvePoint) -> list[Line]:
             form = sp.Add(t.b, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
             lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
     return lines
-
-
-def _sup(n: int) -> str:
-    return "".join(SUPERSCRIPT[c] for c in str(n))
 
 
 def status_text(d: Implicit) -> str:
