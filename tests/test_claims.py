@@ -155,3 +155,58 @@ def test_cli_tangent_claim():
 def test_cli_usage_errors_exit_2_with_one_line(args, message):
     r = run(*args)
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+# --- a vertical tangent ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "correct", "how"),
+    [
+        ("x = 5", True, "the same line"),
+        ("2x = 10", True, "the same line"),
+        ("x = -5", False, "a vertical line, but not through the point"),
+        ("y = 5", False, "not a vertical line: the tangent there is vertical"),
+    ],
+)
+def test_a_vertical_tangent_is_judged_as_x_equals_a(claim, correct, how):
+    r = check_tangent("x^2 + y^2 = 25", claim, "x=5,y=0", function="y")
+    assert (r.correct, r.how, r.vertical) == (correct, how, True)
+    assert r.truth == sp.Eq(x, 5)
+
+
+def test_cli_vertical_tangent_claim_exit_codes():
+    args = ("x^2 + y^2 = 25", "--implicit", "y", "--at", "x=5,y=0", "--format", "plain")
+    right, wrong = run(args[0], "x = 5", *args[1:]), run(args[0], "y = 0", *args[1:])
+    assert right.exit_code == 0 and right.output.startswith(
+        "✓ right: x = 5 is the tangent line to the curve x² + y² = 25 at (5, 0)\n"
+    )
+    assert wrong.exit_code == 1 and "    the tangent line: x = 5\n" in wrong.output
+
+
+# --- odd roots of negative numbers are real ---------------------------------------------------
+
+
+def test_the_astroid_point_of_the_textbook_is_on_the_curve_with_its_slope():
+    r = check_tangent("x^(2/3) + y^(2/3) = 4", "y = x/sqrt(3) + 4", "x=-3sqrt(3),y=1", function="y")
+    assert r.correct is True
+
+
+def test_an_implicit_claim_with_cube_roots_is_judged_on_both_signs_of_x():
+    assert check_implicit("x^(2/3) + y^(2/3) = 4", "-cbrt(y)/cbrt(x)", "y").correct is True
+    assert check_implicit("x^(2/3) + y^(2/3) = 4", "cbrt(y)/cbrt(x)", "y").correct is False
+
+
+def test_errors_write_formulas_in_the_readers_notation_and_json_in_sympys():
+    args = ["derive", "x^(2/3) + y^(2/3) = 4", "--implicit", "y", "--at", "x=-3sqrt(3),y=2"]
+    plain = CliRunner().invoke(main, args)
+    assert plain.exit_code == 2
+    assert plain.output == (
+        "error: the point x = −3√3, y = 2 is not on the curve: "
+        "the left side is 2^(2/3) + 3 there and the right side 4\n"
+    )
+    sympy_form = CliRunner().invoke(main, [*args, "--notation", "sympy"])
+    assert "x = -3*sqrt(3), y = 2" in sympy_form.output
+    js = CliRunner().invoke(main, [*args, "--format", "json"])
+    message = json.loads(js.stdout)["error"]["message"]
+    assert message.startswith("the point x = -3*sqrt(3), y = 2 is not on the curve")

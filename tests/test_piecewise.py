@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from symchain import derive
 from symchain.cli.app import main
-from symchain.core.errors import ParseError
+from symchain.core.errors import ParseError, UsageError
 from symchain.core.parse import read, symbol
 from symchain.core.piecewise import equals_sign
 from symchain.render.formats.mathtext import math_text
@@ -103,7 +103,7 @@ def test_cli_plain_shows_each_piece_and_the_join_exactly():
         "    so d/dx {x² if x ≤ 1; 3x − 2 otherwise} = {2x if x ≤ 1; 3 otherwise}"
         "    [piecewise rule]\n"
         "\n"
-        "d/dx {x² if x ≤ 1; 3x − 2 otherwise} = {2x if x ≤ 1; 3 otherwise}\n"
+        "d/dx {x² if x ≤ 1; 3x − 2 otherwise} = {2x if x ≤ 1; 3 otherwise}, for x ≠ 1\n"
         "\n"
         "where the pieces meet\n"
         "  at x = 1: x² → 1 from the left, 3x − 2 → 1 from the right, f(1) = 1\n"
@@ -116,3 +116,80 @@ def test_cli_plain_shows_each_piece_and_the_join_exactly():
     )
     assert data["joins"][0]["differentiable"] is False and data["joins"][0]["at"] == "1"
     assert sp.parse_expr(data["result"]) == sp.parse_expr("Piecewise((2*x, x <= 1), (3, True))")
+
+
+# --- joins at every order, and the point where a derivative does not exist ---------------------
+
+
+def test_order_two_looks_at_the_joins_of_f_prime_too():
+    d = derive("{x^2 if x <= 1; 2x - 1 otherwise}", order=2)
+    assert [(j.order, j.at, j.differentiable) for j in d.joins] == [(0, 1, True), (1, 1, False)]
+    assert d.undefined_at == (1,)
+
+
+def test_a_join_lost_at_order_one_is_not_looked_at_again():
+    d = derive("{x if x < 0; x^2 otherwise}", order=2)
+    assert [(j.order, j.at) for j in d.joins] == [(0, 0)]
+    assert d.undefined_at == (0,)
+
+
+def test_cli_order_two_names_f_and_f_prime_and_limits_the_answer():
+    r = CliRunner().invoke(
+        main,
+        ["derive", "{x^2 if x <= 1; 2x - 1 otherwise}", "--order", "2", "--format", "plain",
+         "--detail", "brief"],
+    )  # fmt: skip
+    assert r.exit_code == 0
+    assert (
+        "d²/dx² {x² if x ≤ 1; 2x − 1 otherwise} = {2 if x ≤ 1; 0 otherwise}, for x ≠ 1\n"
+        "\n"
+        "where the pieces meet\n"
+        "  f at x = 1: x² → 1 from the left, 2x − 1 → 1 from the right, f(1) = 1\n"
+        "    continuous; slopes 2 from the left, 2 from the right: differentiable, f′(1) = 2\n"
+        "  f′ at x = 1: 2x → 2 from the left, 2 → 2 from the right, f′(1) = 2\n"
+        "    continuous; slopes 2 from the left, 0 from the right: not differentiable there\n"
+        "  so f″ is the pieces' derivative everywhere but at x = 1, where it does not exist\n"
+    ) in r.output
+    js = CliRunner().invoke(
+        main, ["derive", "{x^2 if x <= 1; 2x - 1 otherwise}", "--order", "2", "--format", "json"]
+    )
+    joins = json.loads(js.output)["joins"]
+    assert [(j["order"], j["differentiable"]) for j in joins] == [(0, True), (1, False)]
+
+
+@pytest.mark.parametrize(
+    ("formula", "order", "message"),
+    [
+        (
+            "{x^2 if x < 0; x+1 otherwise}",
+            1,
+            "f′(0) does not exist: f is not continuous there (it tends to 0 from the left and 1 "
+            "from the right, and f(0) = 1)",
+        ),
+        (
+            "{x^2 if x < 0; x otherwise}",
+            1,
+            "f′(0) does not exist: the slopes of f from the two sides differ there (0 from the "
+            "left, 1 from the right)",
+        ),
+        (
+            "{x^2 if x <= 1; 2x - 1 otherwise}",
+            2,
+            "f″(1) does not exist: the slopes of f′ from the two sides differ there (2 from the "
+            "left, 0 from the right)",
+        ),
+    ],
+)
+def test_at_a_lost_join_the_error_says_why_exactly(formula, order, message):
+    with pytest.raises(UsageError) as err:
+        derive(formula, order=order, at={"x": 0 if order == 1 else 1})
+    assert err.value.message == message
+
+
+def test_a_claim_that_differs_only_where_the_derivative_does_not_exist_is_right():
+    from symchain import check
+
+    r = check("{x if x<0; x^2 otherwise}", "{1 if x<=0; 2x otherwise}")
+    assert r.correct is True
+    assert "not at x = 0, where the derivative does not exist" in r.equality.text
+    assert check("{x if x<0; x^2 otherwise}", "{1 if x<=0; 3x otherwise}").correct is False

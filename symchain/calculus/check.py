@@ -34,6 +34,7 @@ from ..core.errors import ParseError, UsageError
 from ..core.formulas import FORMULAS
 from ..core.parse import read
 from ..core.prose import Prose, prose_str
+from ..core.realroots import real_branch
 from ..core.steps import FAILED, NUMERIC, SYMBOLIC
 from ..results import Rendered
 from .derivation import Derivation, choose_variable, derive
@@ -285,7 +286,7 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
         rewritten = _rewrite_equal(claim, truth)
         if rewritten is not None:
             return result(True, equality=rewritten)
-    scan = _scan(derivation.expression, claim, truth, verdict.point)
+    scan = _scan(derivation.expression, claim, truth, verdict.point, derivation.undefined_at)
     if scan.counterexample is not None:
         mistake = find_mistake(claim, derivation, truth)
         return result(False, counterexample=scan.counterexample, mistake=mistake)
@@ -293,7 +294,7 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
         witness = _constant_difference(derivation.expression, claim, truth)
         if witness is not None:
             return result(False, counterexample=witness, mistake=None)
-        return result(True, equality=_numeric_equality(verdict, scan))
+        return result(True, equality=_numeric_equality(verdict, scan, derivation))
     if verdict.status == FAILED:
         notes += (_outside_domain_note(verdict),)
     if _has_unknown_function(truth) or _has_unknown_function(claim):
@@ -388,12 +389,16 @@ def _rewrite_equal(claim: sp.Expr, truth: sp.Expr) -> Equality | None:
     return None
 
 
-def _numeric_equality(verdict: Verdict, scan: _Scan) -> Equality:
+def _numeric_equality(verdict: Verdict, scan: _Scan, derivation: Derivation) -> Equality:
     if scan.agreed == 0:  # compare's own points: complex values off the real domain included
         return Equality(
             "numeric", "equal at 3 random points, to 15 digits (not shown symbolically)"
         )
     where = "" if verdict.status == NUMERIC else " where the function is defined"
+    if derivation.undefined_at:
+        x = derivation.variable
+        joins = " and ".join(f"{x} = {sp.sstr(b)}" for b in derivation.undefined_at)
+        where += f" (not at {joins}, where the derivative does not exist)"
     return Equality(
         "numeric",
         f"equal at {scan.agreed} points{where}, to {_SAME_DIGITS} digits (not shown symbolically)",
@@ -436,7 +441,7 @@ def _points(symbols: list[sp.Symbol], found: dict | None) -> Iterator[dict]:
 def _real(expr: sp.Expr, point: dict, digits: int):
     """expr's value at point as an mpf, or None when it is not a finite real number."""
     try:
-        value = expr.xreplace(point).evalf(digits)
+        value = real_branch(expr).xreplace(point).evalf(digits)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError):
         return None
     if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
@@ -457,14 +462,21 @@ def _differ(a, b) -> bool:
     return abs(a - b) > max(1, abs(a), abs(b)) * mpmath.mpf(10) ** (-_SAME_DIGITS)
 
 
-def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None) -> _Scan:
+def _scan(
+    function: sp.Expr,
+    claim: sp.Expr,
+    truth: sp.Expr,
+    found: dict | None,
+    undefined_at: tuple[sp.Expr, ...] = (),
+) -> _Scan:
     """Points where the function is real and both sides finite: the first that differs.
 
     Both sides are evaluated at 60 digits and must agree to 40 to count as
     equal there; a difference must stand again at 100 digits before it counts,
     so a claim off by 1e-20 is found wrong and rounding never makes one wrong.
     Points outside the function's domain are skipped: there the claim owes
-    nothing (1/|x| is right for ln x, whose domain is x > 0).
+    nothing (1/|x| is right for ln x, whose domain is x > 0); so are the joins of
+    a piecewise function where the derivative does not exist (`undefined_at`).
     """
     symbols = sorted(function.free_symbols | claim.free_symbols | truth.free_symbols, key=str)
     agreed = 0
@@ -475,7 +487,7 @@ def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None)
                 for point in _points(symbols, found):
                     if time.monotonic() > deadline:
                         break
-                    if _real(function, point, 15) is None:
+                    if _real(function, point, 15) is None or _at_any(point, undefined_at):
                         continue
                     a, b = _real(claim, point, _DIGITS), _real(truth, point, _DIGITS)
                     if a is None or b is None:
@@ -496,6 +508,14 @@ def _scan(function: sp.Expr, claim: sp.Expr, truth: sp.Expr, found: dict | None)
     return _Scan(agreed, None)
 
 
+def _at_any(point: dict, places: tuple[sp.Expr, ...]) -> bool:
+    """A one-variable point that is one of `places`."""
+    if not places or len(point) != 1:
+        return False
+    (value,) = point.values()
+    return any(sp.simplify(value - p) == 0 for p in places)
+
+
 def _provably_different(claim: sp.Expr, truth: sp.Expr, point: dict) -> bool:
     """claim − truth at an exact point, to 30 digits of its own value, is not 0.
 
@@ -505,7 +525,7 @@ def _provably_different(claim: sp.Expr, truth: sp.Expr, point: dict) -> bool:
     therefore a proof: 2x·(1 + 10⁻⁴⁵) is not 2x, though 60 digits agree.
     """
     try:
-        value = (claim - truth).xreplace(point).evalf(30, strict=True, maxn=2000)
+        value = real_branch(claim - truth).xreplace(point).evalf(30, strict=True, maxn=2000)
     except (PrecisionExhausted, ValueError, TypeError, ZeroDivisionError, ArithmeticError):
         return False
     if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
@@ -542,7 +562,7 @@ def _counterexample(point: dict, claim: sp.Expr, truth: sp.Expr, a, b) -> Counte
 
 def _exact(expr: sp.Expr, point: dict) -> sp.Expr:
     """The value at the point as SymPy writes it (cos(1)), or a decimal when it is long."""
-    value = expr.xreplace(point)
+    value = real_branch(expr).xreplace(point)
     if sp.count_ops(value) > 20:
         return value.evalf(15)
     return value

@@ -22,6 +22,7 @@ from ..core.errors import ParseError, UsageError
 from ..core.parse import read
 from ..core.piecewise import equals_sign
 from ..core.prose import Prose
+from ..core.realroots import real_subs
 from ..results import Rendered
 from .check import CheckResult, verdict_word
 from .check import check as check_derivative
@@ -52,6 +53,7 @@ class CurveCheck(Rendered):
     true_value: sp.Expr | None = None  # the truth there
     mistake: Prose | None = None  # the mistake that gives the claim, when one does
     warnings: tuple[str, ...] = ()
+    vertical: bool = False  # a vertical tangent: the claim and the truth are x = c, x = a
 
     @property
     def status(self) -> str:
@@ -257,7 +259,7 @@ def _numeric_roots(f, rng: random.Random) -> list:
 def _value(expr: sp.Expr, point: dict) -> complex | None:
     """The expression at the point, to 30 digits; None where it is not a finite real."""
     try:
-        v = sp.N(expr.subs(point), _DIGITS)
+        v = sp.N(real_subs(expr, point), _DIGITS)
     except (ValueError, ZeroDivisionError, TypeError):
         return None
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
@@ -296,7 +298,7 @@ def check_tangent(
         tangent = work.at.tangent
         a, fa, slope, line = tangent.a, tangent.b, tangent.slope, tangent.line
         if line is None:
-            raise UsageError(f"the tangent there is vertical: {x} = {sp.sstr(a)}, not a y = line")
+            return _vertical_check(formula, claimed, work, x, y_name, a, fa, log10)
     else:
         work = derive(formula, wrt, at=at, tangent=True, log10=log10)
         assert isinstance(work, Derivation) and work.tangent is not None
@@ -307,7 +309,7 @@ def check_tangent(
 
     def verdict(correct, how, mistake=None) -> CurveCheck:
         here = ((x, a),)
-        value = claim.subs(x, a)
+        value = real_subs(claim, {x: a})
         return CurveCheck(
             "tangent", work.input, claimed, claim, line, work, correct, how, here,
             value, fa, mistake, warnings,
@@ -322,7 +324,7 @@ def check_tangent(
             _not_a_line_mistake(claim, x, a, fa, slope, work),
         )
     m = sp.expand(claim).coeff(x, 1)
-    through = sp.simplify(claim.subs(x, a) - fa) == 0
+    through = sp.simplify(real_subs(claim, {x: a}) - fa) == 0
     right_slope = sp.simplify(m - slope) == 0
     if right_slope and not through:
         return verdict(False, "the right slope, but not through the point of tangency",
@@ -334,6 +336,40 @@ def check_tangent(
                        "; the tangent's is f′(a) = ", slope)  # fmt: skip
         return verdict(False, "through the point, but with the wrong slope", mistake)
     return verdict(False, "neither the slope nor the point is the tangent's")
+
+
+def _vertical_check(formula, claimed, work, x, y_name, a, b, log10: bool) -> CurveCheck:
+    """The tangent is vertical, x = a: a claim x = c is right when c = a; a line with y in
+    it is not vertical, so not right.  Claim and truth are kept as equations."""
+    notes: list[str] = []
+    if equals_sign(claimed) is None:
+        raise UsageError(f"the tangent there is vertical: write the claim as {x} = c")
+    lhs, rhs = split_equation(claimed, {x.name, y_name}, notes)
+    names = {s.name for s in (lhs - rhs).free_symbols}
+    if names - {x.name, y_name}:
+        extra = ", ".join(sorted(names - {x.name, y_name}))
+        raise UsageError(f"the claimed line uses {extra}: only {x} and {y_name}")
+    y = sp.Symbol(y_name, real=True)
+    equation = (lhs - rhs).xreplace(
+        {s: x if s.name == x.name else y for s in (lhs - rhs).free_symbols}
+    )
+    if not equation.is_polynomial(x, y) or sp.Poly(equation, x, y).total_degree() != 1:
+        raise UsageError(f"the claimed line must be a straight line, like {x} = c")
+    truth = sp.Eq(x, a)
+    warnings = tuple(f"the claim: {n}" for n in notes) + work.warnings
+    if equation.has(y):
+        solved = sp.solve(equation, y)
+        claim = sp.Eq(y, sp.expand(solved[0])) if len(solved) == 1 else sp.Eq(lhs, rhs)
+        correct, how = False, "not a vertical line: the tangent there is vertical"
+    else:
+        c = sp.simplify(sp.solve(equation, x)[0])
+        claim = sp.Eq(x, c)
+        correct = sp.simplify(c - a) == 0
+        how = "the same line" if correct else "a vertical line, but not through the point"
+    return CurveCheck(
+        "tangent", work.input, claimed, claim, truth, work, correct, how, ((x, a),), None, b,
+        None, warnings, vertical=True,
+    )  # fmt: skip
 
 
 def _line(claimed: str, x: sp.Symbol, y_name: str, log10: bool) -> tuple[sp.Expr, tuple[str, ...]]:

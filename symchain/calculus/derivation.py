@@ -19,6 +19,8 @@ from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import ParseError, UsageError
 from ..core.parse import parse, read, symbol
+from ..core.prose import prime_name
+from ..core.realroots import real_subs
 from ..core.simplify import alternate_forms, tidy
 from ..core.status import Status, combine
 from ..core.steps import SYMBOLIC, Step
@@ -78,11 +80,17 @@ class Derivation(Rendered):
     value: sp.Expr | None = None  # the derivative at `point`
     tangent: Tangent | None = None
     warnings: tuple[str, ...] = ()  # how the text was read where a convention decided it
-    joins: tuple[Join, ...] = ()  # where a piecewise function's pieces meet
+    joins: tuple[Join, ...] = ()  # where the pieces of f, f′, ... meet (up to the last order)
 
     @property
     def order(self) -> int:
         return len(self.orders)
+
+    @property
+    def undefined_at(self) -> tuple[sp.Expr, ...]:
+        """The joins where the derivative of the last order does not exist: f (or a lower
+        derivative) is not continuous there, or its slopes from the two sides differ."""
+        return tuple(j.at for j in self.joins if not j.differentiable)
 
     @property
     def steps(self) -> Step:
@@ -152,12 +160,56 @@ def derive(
             result, tidy_check = steps.result, Verdict(check.status)
         orders.append(Order(n, current, steps, check, result, tidy_check))
         current = result
+    meets = _joins(orders, var)
     point = parse_point(at, expr) if at else ()
+    if point:
+        _refuse_lost_join(meets, dict(point).get(var), order)
     value = _value_at(expr, orders[-1].result, var, point) if point else None
     line = _tangent(expr, var, point, value, order) if tangent else None
     warnings = reading.notes if reading is not None else ()
-    meets = joins(expr, var) if order == 1 else ()
     return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets)
+
+
+def _joins(orders: list[Order], var: sp.Symbol) -> tuple[Join, ...]:
+    """The joins of f, then of f′, ...: the n-th derivative exists at a join when each
+    lower one is differentiable there, so a join already lost at a lower order is not
+    looked at again."""
+    found: list[Join] = []
+    lost: set[sp.Expr] = set()
+    for o in orders:
+        for j in joins(o.expr, var, o.n - 1):
+            if j.at not in lost:
+                found.append(j)
+                if not j.differentiable:
+                    lost.add(j.at)
+    return tuple(found)
+
+
+def _refuse_lost_join(meets: tuple[Join, ...], a: sp.Expr | None, order: int) -> None:
+    """At a join where the derivative does not exist, say why, from the exact limits."""
+    for j in meets:
+        if a is None or j.differentiable or sp.simplify(j.at - a) != 0:
+            continue
+        f, wanted = prime_name(j.order), prime_name(order)
+        if not j.continuous:
+            sides: tuple[str | sp.Basic, ...] = (
+                "it tends to ", j.left_value, " from the left and ", j.right_value,
+                " from the right",
+            )  # fmt: skip
+            if j.value is None:
+                sides += (f", and {f}(", j.at, ") is not defined")
+            elif not j.right_value.equals(j.value) or not j.left_value.equals(j.value):
+                sides += (f", and {f}(", j.at, ") = ", j.value)
+            raise UsageError(
+                (f"{wanted}(", j.at, f") does not exist: {f} is not continuous there (", *sides,
+                 ")")
+            )  # fmt: skip
+        left = "∞" if j.left_slope is None else j.left_slope
+        right = "∞" if j.right_slope is None else j.right_slope
+        raise UsageError(
+            (f"{wanted}(", j.at, f") does not exist: the slopes of {f} from the two sides differ "
+             "there (", left, " from the left, ", right, " from the right)")
+        )  # fmt: skip
 
 
 def _tangent(expr, var, point, slope, order: int) -> Tangent:
@@ -173,7 +225,7 @@ def _tangent(expr, var, point, slope, order: int) -> Tangent:
             f"`tangent` needs a value for every variable: also give {', '.join(missing)}"
         )
     a = at[var]
-    fa = expr.subs(at)
+    fa = real_subs(expr, at)
     if sp.count_ops(fa) <= 40:
         fa = sp.simplify(fa)
     exact = not (fa.has(sp.Float) or slope.has(sp.Float))
@@ -307,9 +359,9 @@ def _value_at(
     """
     at = dict(point)
     where = ", ".join(f"{s}={v}" for s, v in point)
-    if _undefined(expr.subs(at)):
+    if _undefined(real_subs(expr, at)):
         raise UsageError(f"the function is undefined at {where}: outside its domain")
-    value = result.subs(at)
+    value = real_subs(result, at)
     if _undefined(value) or value.has(sp.DiracDelta):
         raise UsageError(f"the derivative is undefined at {where}")
     if not value.free_symbols and value.is_real is False:
@@ -335,14 +387,15 @@ def _undefined(value: sp.Expr) -> bool:
 def _one_sided(result: sp.Expr, var: sp.Symbol, at: dict, where: str) -> None:
     """A derivative that jumps at the point (|x| at 0) has no value there."""
     a = at[var]
-    h = sp.Rational(1, 10**12) * max(1, abs(sp.N(a, 30)))
+    scale = max(1.0, abs(float(sp.N(a, 30))))
+    h = sp.Rational(1, 10**12) * sp.Rational(scale)
     sides = []
     for side in (a - h, a + h):
-        v = result.subs({**at, var: side}).evalf(30)
+        v = real_subs(result, {**at, var: side}).evalf(30)
         if v.free_symbols or not v.is_number:
             return
         sides.append(complex(v))
-    left, right = sides
+    left, right = (0j if abs(v) < 1e-9 * scale else v for v in sides)  # 2x at ±h: 0, not 2e-12
     if abs(left - right) > 1e-6 * max(1.0, abs(left), abs(right)):
         raise UsageError(
             f"the function has no derivative at {where}: the slope is ≈ {left.real:.6g} "

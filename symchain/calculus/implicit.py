@@ -19,6 +19,7 @@ from ..core.compare import Verdict, compare
 from ..core.errors import ParseError, UsageError
 from ..core.parse import read, symbol
 from ..core.piecewise import equals_sign
+from ..core.realroots import real_subs
 from ..core.simplify import tidy
 from ..core.status import Status, combine
 from ..results import Rendered
@@ -233,34 +234,38 @@ def _on_curve(lhs, rhs, x, y, a, b, orders, at, tangent: bool) -> CurvePoint:
     missing = sorted(s.name for s in F.free_symbols if s not in values)
     if missing:
         raise UsageError(f"`at` needs a value for every variable: also give {', '.join(missing)}")
-    where = ", ".join(f"{s} = {sp.sstr(v)}" for s, v in point)
-    residual = sp.simplify(F.subs(values))
+    where_prose: list[str | sp.Basic] = []
+    for i, (s, v) in enumerate(point):
+        where_prose += [f"{', ' if i else ''}{s} = ", v]
+    residual = sp.simplify(real_subs(F, values))
     exact = residual == 0
     if not exact:
-        size = 1 + max(abs(sp.N(t.subs(values), 30)) for t in sp.Add.make_args(sp.expand(F)))
+        size = 1 + max(abs(sp.N(real_subs(t, values), 30)) for t in sp.Add.make_args(sp.expand(F)))
         error = abs(sp.N(residual, 30))
         if not error.is_number or error > size * sp.Float(10) ** -ON_CURVE_DIGITS:
-            left, right = sp.simplify(lhs.subs(values)), sp.simplify(rhs.subs(values))
+            left, right = sp.simplify(real_subs(lhs, values)), sp.simplify(real_subs(rhs, values))
             raise UsageError(
-                f"the point {where} is not on the curve: the left side is {sp.sstr(left)} "
-                f"there and the right side {sp.sstr(right)}"
-            )
+                ("the point ", *where_prose, " is not on the curve: the left side is ", left,
+                 " there and the right side ", right)
+            )  # fmt: skip
         residual = sp.N(residual, 3)
-    coefficient, rest = sp.simplify(a.subs(values)), sp.simplify(b.subs(values))
+    coefficient, rest = sp.simplify(real_subs(a, values)), sp.simplify(real_subs(b, values))
     vertical = coefficient == 0
     if vertical and rest == 0:
         raise UsageError(
-            f"the curve is singular at {where}: both sides of the equation for {y}' are 0 there, "
-            f"so the slope is not defined by it"
+            ("the curve is singular at ", *where_prose, f": both sides of the equation for {y}′ "
+             "are 0 there, so the slope is not defined by it")  # fmt: skip
         )
     if vertical and len(orders) > 1:
-        raise UsageError(f"the tangent is vertical at {where}: {y}' and higher orders are infinite")
+        raise UsageError(
+            ("the tangent is vertical at ", *where_prose, f": {y}′ and higher orders are infinite")
+        )
     slopes: list[sp.Expr | None] = []
     for o in orders:
         if vertical:
             slopes.append(None)
             continue
-        value = o.result.subs(values)
+        value = real_subs(o.result, values)
         value = sp.simplify(value) if sp.count_ops(value) <= 60 else value
         slopes.append(value if exact else sp.N(value, 12))  # a decimal point: decimals
     line = None

@@ -17,7 +17,7 @@ _MAX_JOINS = 12
 
 @dataclass(frozen=True)
 class Join:
-    """The join x = b of two pieces."""
+    """The join x = b of two pieces of f, or of f′, f″, ... (`order` 0, 1, 2, ...)."""
 
     at: sp.Expr  # b
     left: sp.Expr  # the piece just left of b
@@ -27,6 +27,7 @@ class Join:
     value: sp.Expr | None  # f(b), None where f is not defined there
     left_slope: sp.Expr | None  # the left piece's derivative at b (None: not finite)
     right_slope: sp.Expr | None
+    order: int = 0  # the pieces of the order-th derivative meet here
 
     @property
     def continuous(self) -> bool:
@@ -46,8 +47,9 @@ class Join:
         )
 
 
-def joins(expr: sp.Expr, var: sp.Symbol) -> tuple[Join, ...]:
-    """The joins of a piecewise function of `var` (only one variable, numeric bounds)."""
+def joins(expr: sp.Expr, var: sp.Symbol, order: int = 0) -> tuple[Join, ...]:
+    """The joins of a piecewise function of `var` (only one variable, numeric bounds);
+    `order` says which derivative of the user's function `expr` is (0: the function)."""
     if not isinstance(expr, sp.Piecewise) or expr.free_symbols != {var}:
         return ()
     points: set[sp.Expr] = set()
@@ -73,6 +75,7 @@ def joins(expr: sp.Expr, var: sp.Symbol) -> tuple[Join, ...]:
                 value,
                 _finite(sp.limit(sp.diff(left, var), var, b, "-")),
                 _finite(sp.limit(sp.diff(right, var), var, b, "+")),
+                order,
             )
         )
     return tuple(out)

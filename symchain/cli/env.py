@@ -94,16 +94,19 @@ class Environment:
     ) -> None:
         """The error on stderr, in one line (with a caret under the column when known);
         in the JSON formats also a JSON object on stdout (or into `collected`)."""
+        from ..render.formats.text import expr_text, using_notation
         from .run import message
 
-        text = message(error, self.flags)
+        with using_notation(self.notation):
+            text = message(error, self.flags, expr_text)
         where = f"line {line}: " if line is not None else ""
         self.note(f"error: {where}{text}")
         pointer = error.pointer()
         if pointer:
             self.note(pointer)
         if fmt in ("json", "jsonl"):
-            payload: dict[str, Any] = {"input": inputs, "error": error.to_dict(text)}
+            sympy_syntax = message(error, self.flags)  # JSON reads back: SymPy's syntax
+            payload: dict[str, Any] = {"input": inputs, "error": error.to_dict(sympy_syntax)}
             if line is not None:
                 payload["line"] = line
             if collected is not None:

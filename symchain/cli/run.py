@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from ..core.errors import InternalError, LimitError, SymchainError
 
@@ -39,9 +39,14 @@ def flag(parameter: str, overrides: dict[str, str] | None = None) -> str | None:
     return f"--{parameter}" if parameter in _SAME else None
 
 
-def message(error: SymchainError, overrides: dict[str, str] | None = None) -> str:
-    """The error's message as the command line says it: parameters named by their flags."""
-    return error.worded(lambda p: flag(p, overrides) or f"`{p}`")
+def message(
+    error: SymchainError,
+    overrides: dict[str, str] | None = None,
+    write: Callable[[Any], str] | None = None,
+) -> str:
+    """The error's message as the command line says it: parameters named by their flags,
+    formulas written by `write` (the reader's notation) where the message has any."""
+    return error.worded(lambda p: flag(p, overrides) or f"`{p}`", write)
 
 
 def guarded(compute: Callable[[], T], timeout: float, debug: bool) -> T:

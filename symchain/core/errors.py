@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sympy as sp
+
+    from .prose import Prose
 
 _PARAMETER = re.compile(r"`([a-z][a-z_]*)`")
 
@@ -20,15 +25,34 @@ class SymchainError(Exception):
     kind = "error"
     exit_code = 2
 
-    def __init__(self, message: str, *, text: str | None = None, position: int | None = None):
+    def __init__(
+        self,
+        message: str | Prose,
+        *,
+        text: str | None = None,
+        position: int | None = None,
+    ):
+        """`message` is text, or prose (words and formulas) when it names a formula, so
+        that each front end can write the formulas in its reader's notation."""
+        self.prose: Prose | None = None
+        if isinstance(message, tuple):
+            from .prose import prose_str
+
+            self.prose, message = message, prose_str(message)
         super().__init__(message)
         self.message = message
         self.text = text
         self.position = position
 
-    def worded(self, name_of: Callable[[str], str]) -> str:
-        """The message with each `parameter` written as `name_of(parameter)` (a flag)."""
-        return _PARAMETER.sub(lambda m: name_of(m.group(1)), self.message)
+    def worded(
+        self, name_of: Callable[[str], str], write: Callable[[sp.Basic], str] | None = None
+    ) -> str:
+        """The message with each `parameter` written as `name_of(parameter)` (a flag), and
+        its formulas by `write` (SymPy's syntax without it)."""
+        text = self.message
+        if self.prose is not None and write is not None:
+            text = "".join(p if isinstance(p, str) else write(p) for p in self.prose)
+        return _PARAMETER.sub(lambda m: name_of(m.group(1)), text)
 
     def pointer(self) -> str:
         """The input with a caret under the offending column, when both are known."""

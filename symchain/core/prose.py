@@ -17,3 +17,13 @@ Prose = tuple[str | sp.Basic, ...]
 def prose_str(prose: Prose) -> str:
     """The prose with every formula in SymPy's syntax: for JSON and for str()."""
     return "".join(part if isinstance(part, str) else sp.sstr(part) for part in prose)
+
+
+_DIGITS_UP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def prime_name(order: int, name: str = "f") -> str:
+    """f, f′, f″, f‴, f⁽⁴⁾: the order-th derivative's name as a textbook writes it."""
+    if order <= 3:
+        return name + ("", "′", "″", "‴")[order]
+    return f"{name}⁽{str(order).translate(_DIGITS_UP)}⁾"

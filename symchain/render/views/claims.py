@@ -50,14 +50,14 @@ def _asked(result: CurveCheck) -> tuple[Part, ...]:
 def _at(result: CurveCheck) -> tuple[Part, ...]:
     work = result.derivation
     if isinstance(work, Implicit) and work.at is not None:
-        t = work.at.tangent
-        assert t is not None
-        return (Text(" at ("), Math(t.a), Text(", "), Math(t.b), Text(")"))
+        return (Text(" at "), Math(sp.Tuple(*(v for _, v in work.at.point))))
     (x, a), *_ = result.point
     return (Text(f" at {x} = "), Math(a))
 
 
 def _claim(result: CurveCheck) -> tuple[Part, ...]:
+    if result.vertical:  # both are equations
+        return (Math(result.claimed),)
     if result.kind == "tangent":
         y = result.derivation.y if isinstance(result.derivation, Implicit) else sp.Symbol("y")
         return (Math(y), DEF, Math(result.claimed))
@@ -94,6 +94,8 @@ def _difference(result: CurveCheck) -> list[Line]:
         lines.append(Line(2, (*point, Text(":"))))
         lines.append(Line(3, (Text("the claim gives "), Math(sp.Float(result.claimed_value, 12)))))
         lines.append(Line(3, (Text("dy/dx is        "), Math(sp.Float(result.true_value, 12)))))
+    elif result.vertical:
+        lines.append(Line(2, (Text("the tangent line: "), Math(result.truth))))
     else:
         (x, a), *_ = result.point
         lines.append(Line(2, (Text(f"the claim at {x} = "), Math(a), Text(": y = "),
@@ -117,6 +119,7 @@ def curve_check_dict(result: CurveCheck) -> dict[str, Any]:
     return {
         "correct": result.correct,
         "kind": result.kind,
+        "vertical": result.vertical,
         "claimed": expr_str(result.claimed),
         "result": expr_str(result.truth),
         "status": result.status,

@@ -4,11 +4,13 @@ line and the verdict; its JSON form; its one-line LaTeX for Jupyter."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import sympy as sp
 
 from ...calculus.derivation import Derivation, Order
+from ...core.prose import prime_name
 from ...core.steps import CONFIRMED, FAILED, NUMERIC
 from .. import View, view
 from ..formats import Detail
@@ -68,6 +70,8 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
     ]
     if order.result != order.derived:
         lines.append(Line(0, (Text("simplified: "), Math(order.result)), kind="result"))
+    if d.order == 1 and d.undefined_at:
+        lines[-1] = replace(lines[-1], parts=(*lines[-1].parts, *_except(d)))
     if order is d.orders[-1] and d.alternates:
         parts: list[Part] = [Text("other forms: ")]
         for i, (name, form) in enumerate(d.alternates):
@@ -79,7 +83,7 @@ def _answer(order: Order, d: Derivation) -> list[Line]:
 def _footer(d: Derivation) -> list[Line]:
     lines = []
     if d.order > 1:
-        parts = (Deriv(d.variable, d.expression, d.order), EQ, Math(d.result))
+        parts = (Deriv(d.variable, d.expression, d.order), EQ, Math(d.result), *_except(d))
         lines.append(Line(0, parts, kind="result"))
     if d.point:
         where = ", ".join(f"{s} = {expr_text(v)}" for s, v in d.point)
@@ -108,17 +112,28 @@ def _footer(d: Derivation) -> list[Line]:
     return lines
 
 
+def _except(d: Derivation) -> tuple[Part, ...]:
+    """", for x ≠ 0": the answer holds everywhere but where the joins lose the derivative."""
+    if not d.undefined_at:
+        return ()
+    parts: list[Part] = [Text(f", for {d.variable} ≠ ")]
+    for i, b in enumerate(d.undefined_at):
+        parts += [Text(", ")] * bool(i) + [Math(b)]
+    return tuple(parts)
+
+
 def _join_lines(d: Derivation) -> list[Line]:
     """At each join: the limits from both sides and f(b), then the slopes from both sides."""
-    x = d.variable
+    x, several = d.variable, d.order > 1
     lines = [Line(0, (), kind="note"), Line(0, (Text("where the pieces meet"),), kind="result")]
     missing = []
     for j in d.joins:
-        head: list[Part] = [Text(f"at {x} = "), Math(j.at), Text(": "), Math(j.left)]
+        of = f"{prime_name(j.order)} at " if several else "at "
+        head: list[Part] = [Text(f"{of}{x} = "), Math(j.at), Text(": "), Math(j.left)]
         head += [Text(" → "), Math(j.left_value), Text(" from the left, "), Math(j.right)]
         head += [Text(" → "), Math(j.right_value), Text(" from the right")]
         if j.value is not None:
-            head += [Text(", f("), Math(j.at), Text(") = "), Math(j.value)]
+            head += [Text(f", {prime_name(j.order)}("), Math(j.at), Text(") = "), Math(j.value)]
         lines.append(Line(1, tuple(head), kind="note"))
         if not j.continuous:
             lines.append(
@@ -129,13 +144,16 @@ def _join_lines(d: Derivation) -> list[Line]:
         slopes: list[Part] = [Text("continuous; slopes "), _slope(j.left_slope)]
         slopes += [Text(" from the left, "), _slope(j.right_slope), Text(" from the right: ")]
         if j.differentiable:
-            slopes += [Text("differentiable, f′("), Math(j.at), Text(") = "), Math(j.left_slope)]
+            slopes += [Text(f"differentiable, {prime_name(j.order + 1)}("), Math(j.at),
+                       Text(") = "), Math(j.left_slope)]  # fmt: skip
         else:
             slopes += [Text("not differentiable there")]
             missing.append(j.at)
         lines.append(Line(2, tuple(slopes), kind="note"))
     if missing:
-        note: list[Part] = [Text("so f′ is the pieces' derivative everywhere but at ")]
+        note: list[Part] = [
+            Text(f"so {prime_name(d.order)} is the pieces' derivative everywhere but at ")
+        ]
         for i, b in enumerate(missing):
             note += [Text((" and " if i else "") + f"{x} = "), Math(b)]
         lines.append(Line(1, (*note, Text(", where it does not exist")), kind="note"))
@@ -249,6 +267,7 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
         out["joins"] = [
             {
                 "at": expr_str(j.at),
+                "order": j.order,
                 "continuous": j.continuous,
                 "differentiable": j.differentiable,
                 "value": None if j.value is None else expr_str(j.value),

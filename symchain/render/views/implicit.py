@@ -100,7 +100,7 @@ def _point_lines(d: Implicit, at: CurvePoint) -> list[Line]:
             lines.append(Line(1, (lhs, EQ, Math(value)), kind="note"))
     t = at.tangent
     if t is not None:
-        point = (Text("("), Math(t.a), Text(", "), Math(t.b), Text(")"))
+        point = (Math(coordinates),)  # in the order of the head line, as the point was given
         if t.slope is None:
             lines.append(
                 Line(0, (Text("tangent line at "), *point, Text(": vertical")), kind="result")
