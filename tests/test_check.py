@@ -204,9 +204,10 @@ def test_the_differentiator_without_a_mistake_is_sympy_diff():
 
 
 def test_undecided_is_never_right_or_wrong():
-    result = check("x*f(x)", "f(x)")  # f is unknown: no point can be evaluated
+    # f of two arguments is unknown: no point can be evaluated, and no known function put in
+    result = check("x*f(x, x)", "f(x, x)")
     assert result.correct is None and result.mistake is None
-    out = run("x*f(x)", "f(x)", "--format", "plain")
+    out = run("x*f(x, x)", "f(x, x)", "--format", "plain")
     assert out.exit_code == 1 and out.output.startswith("? could not decide")
 
 

@@ -160,7 +160,8 @@ CASES = [
     Case("check_right_rewrite", "check 'tan(x)' '1 + tan(x)^2' --detail brief", 0),
     Case("check_wrong_mistake", "check 'sin(x^2)' 'cos(x^2)'", 1),
     Case("check_wrong_product", "check 'x sin(x)' 'cos(x)' --detail brief", 1),
-    Case("check_undecided", "check 'x f(x)' 'f(x)' --detail brief", 1),
+    Case("check_undecided", "check 'x f(x, x)' 'f(x, x)' --detail brief", 1),
+    Case("check_unknown_wrong", "check 'f(3x)' \"f'(3x)\" --detail brief", 1),
     # --- plot, in text: a Plot --------------------------------------------------------------
     # noise: the samples come from NumPy (pow); JSON and LaTeX print them
     Case("plot", "plot 'x**3 - 3x' --range -2.5,2.5 --at x=1", 0, noise=True),
@@ -334,7 +335,7 @@ API_CASES = {
         ("str", "latex", "markdown", "json"),
     ),
     "check_undecided": (
-        lambda: symchain.check("x f(x)", "f(x)"),
+        lambda: symchain.check("x f(x, x)", "f(x, x)"),
         ("str", "latex", "markdown", "json"),
     ),
     "gradient": (

@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from symchain.core.errors import ParseError
-from symchain.core.parse import parse, symbol
+from symchain.core.parse import parse, read, symbol
 
 x, y = symbol("x"), symbol("y")
 f, g = sp.Function("f"), sp.Function("g")
@@ -115,3 +115,28 @@ def test_length_and_depth_are_bounded():
 def test_functions_of_huge_numbers_stay_unevaluated():
     value = parse("gamma(10**10)")
     assert value.func == sp.gamma and not value.free_symbols
+
+
+# --- readings from the clean-clone review (issue 12): noted, and consistent ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("e^2πx", sp.exp(2 * sp.pi * symbol("x")), "e^2πx is read as e^(2πx)"),
+        ("e^-x^2/2", sp.exp(-(symbol("x") ** 2)) / 2, "write e^(-x^2/2) to divide the exponent"),
+        ("e^-x/2", sp.exp(-symbol("x")) / 2, "write e^(-x/2) to divide the exponent"),
+        ("√2x + 1", sp.sqrt(2) * symbol("x") + 1, "√2x is read as √2·x"),
+        ("√x^2 + 1", symbol("x") + 1, "√x^2 is read as (√x)^2"),
+        ("log(x, 2)^2", (sp.log(symbol("x")) / sp.log(2)) ** 2, None),
+        ("sin^-1x", sp.asin(symbol("x")), None),
+        ("e^x/x", sp.exp(symbol("x")) / symbol("x"), None),
+    ],
+)
+def test_review_readings(text, expected, note):
+    r = read(text)
+    assert sp.simplify(r.expr - expected) == 0
+    if note is None:
+        assert r.notes == ()
+    else:
+        assert any(note in n for n in r.notes), r.notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sympy as sp
@@ -19,18 +20,18 @@ x = sp.Symbol("x", real=True)
 @pytest.mark.parametrize(
     "formula, point, message",
     [
-        ("abs(x)", "x=0", "no derivative"),
-        ("abs(x^2-1)", "x=1", "no derivative"),
+        ("abs(x)", "x=0", "f′(0) does not exist: the slopes of f from the two sides differ"),
+        ("abs(x^2-1)", "x=1", "f′(1) does not exist: the slopes of f from the two sides differ"),
         ("abs(sin(x))", "x=pi", "no derivative"),
         ("heaviside(x)", "x=0", "undefined"),
-        ("sign(x)", "x=0", "undefined"),
+        ("sign(x)", "x=0", "f′(0) does not exist: f jumps there"),
         ("log(x)", "x=-1", "function is undefined"),
         ("asec(sqrt(x))", "x=-2/5", "function is undefined"),
         ("1/x", "x=0", "undefined"),
     ],
 )
 def test_points_without_a_derivative_are_refused(formula, point, message):
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(UsageError, match=re.escape(message)):
         derive(formula, at=point)
 
 

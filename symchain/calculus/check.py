@@ -136,6 +136,8 @@ class Counterexample:
     claimed_float: float
     true_float: float
     difference: float  # claimed − true, computed before rounding to floats
+    # known functions put in for unknown ones (name, body in u) to find this point
+    functions: tuple[tuple[str, sp.Expr], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,19 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
     if scan.counterexample is not None:
         mistake = find_mistake(claim, derivation, truth)
         return result(False, counterexample=scan.counterexample, mistake=mistake)
+    unknown = _has_unknown_function(truth) or _has_unknown_function(claim)
+    stand_ins = _stand_ins(derivation.expression, claim, truth) if unknown else None
+    if stand_ins is not None:  # before any numeric "equal": f's random values prove nothing
+        (function, concrete_claim, concrete_truth), chosen = stand_ins
+        wrong = _scan(function, concrete_claim, concrete_truth, None)
+        if wrong.counterexample is not None:
+            notes += (
+                "unknown functions have no values, so known ones were put in: a claim true "
+                "for every function must hold for these, and it does not",
+            )
+            mistake = find_mistake(claim, derivation, truth)
+            point = replace(wrong.counterexample, functions=chosen)
+            return result(False, counterexample=point, mistake=mistake)
     if verdict.status == NUMERIC or scan.agreed >= _AGREEMENTS_NEEDED:
         witness = _constant_difference(derivation.expression, claim, truth)
         if witness is not None:
@@ -297,12 +312,44 @@ def _judge(formula, claimed_input, claim, derivation, truth, notes) -> CheckResu
         return result(True, equality=_numeric_equality(verdict, scan, derivation))
     if verdict.status == FAILED:
         notes += (_outside_domain_note(verdict),)
-    if _has_unknown_function(truth) or _has_unknown_function(claim):
+    if unknown:
         notes += (
             "unknown functions (f, g, ...) have no value at a point, so only a symbolic "
             "proof could decide, and none was found",
         )
     return result(None)
+
+
+#: Functions put in for f, g, h (and F, G, H) to look for a counterexample: smooth on the
+#: whole line, with no derivative that vanishes identically, and unlike each other.
+_U = sp.Symbol("u", real=True)
+_STAND_INS = {
+    "f": sp.sin(_U) + _U**3 / 7,
+    "g": sp.exp(_U / 3) + _U**2 / 5,
+    "h": sp.cos(_U / 2) + _U / 3,
+    "F": sp.atan(_U) + _U**2,
+    "G": _U**3 - _U,
+    "H": sp.sin(2 * _U) + _U,
+}
+
+
+def _stand_ins(
+    *exprs: sp.Expr,
+) -> tuple[tuple[sp.Expr, ...], tuple[tuple[str, sp.Expr], ...]] | None:
+    """The expressions with known functions put in for f, g, ... (each of one argument),
+    worked out; and which were put in.  None when a function has several arguments."""
+    applied = set().union(*(e.atoms(AppliedUndef) for e in exprs))
+    names = sorted({type(a).__name__ for a in applied})
+    if any(len(a.args) != 1 for a in applied) or any(n not in _STAND_INS for n in names):
+        return None
+    put = {sp.Function(n): sp.Lambda(_U, _STAND_INS[n]) for n in names}
+    try:
+        concrete = tuple(e.subs(put).doit() for e in exprs)
+    except (ValueError, TypeError, NotImplementedError):
+        return None
+    if any(c.atoms(AppliedUndef) or c.has(sp.Derivative) for c in concrete):
+        return None
+    return concrete, tuple((n, _STAND_INS[n]) for n in names)
 
 
 def _has_unknown_function(expr: sp.Expr) -> bool:
@@ -679,12 +726,8 @@ class _Differentiator:
             return self.mul(expr)
         if expr.is_Pow:
             return self.power(expr)
-        if (
-            isinstance(expr, sp.Function)
-            and not isinstance(expr, AppliedUndef)
-            and len(expr.args) == 1
-        ):
-            return self.function(expr)
+        if isinstance(expr, sp.Function) and len(expr.args) == 1:
+            return self.function(expr)  # f(3x) too: its inner derivative can be forgotten
         return sp.diff(expr, x)  # nothing a mistake here is looked for in
 
     # -- products and quotients ------------------------------------------------------------
@@ -843,7 +886,9 @@ class _Differentiator:
             invites.append(INVERSE_NOT_SUBSTITUTED)
         wrong = self.wrong_here(*invites)
         du = self.d(arg)
-        at_arg = outer_derivative.xreplace({u: arg})
+        # f'(u) at u = 3x is f'(3x) (a Subs): substituted, not replaced
+        put = outer_derivative.subs if outer_derivative.has(sp.Derivative) else None
+        at_arg = put(u, arg) if put else outer_derivative.xreplace({u: arg})
         if wrong and self.mistake == CHAIN:
             self.forgot_inner(expr, type(expr)(u), outer_derivative, arg, du)
             return at_arg
@@ -893,6 +938,8 @@ def _outer_derivative(func: type, u: sp.Symbol) -> sp.Expr | None:
         derivative = func(u).fdiff(1)
     except (ArgumentIndexError, NotImplementedError, TypeError, ValueError, AttributeError):
         return None
+    if isinstance(func(u), AppliedUndef):  # f'(u): the chain rule's mistakes apply to f too
+        return derivative if derivative == sp.Derivative(func(u), u) else None
     if derivative.has(sp.Derivative, sp.Subs):
         return None
     return derivative

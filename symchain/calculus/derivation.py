@@ -27,6 +27,7 @@ from ..core.steps import SYMBOLIC, Step
 from ..core.verify import verify_tree
 from ..results import Rendered
 from .joins import Join, joins
+from .kinks import Kink, kinks
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RECURSION_LIMIT = 12_000  # a chain 250 deep needs several frames per level
@@ -81,6 +82,7 @@ class Derivation(Rendered):
     tangent: Tangent | None = None
     warnings: tuple[str, ...] = ()  # how the text was read where a convention decided it
     joins: tuple[Join, ...] = ()  # where the pieces of f, f′, ... meet (up to the last order)
+    kinks: tuple[Kink, ...] = ()  # where |u| or sign(u) leaves the last order undefined
 
     @property
     def order(self) -> int:
@@ -90,7 +92,8 @@ class Derivation(Rendered):
     def undefined_at(self) -> tuple[sp.Expr, ...]:
         """The joins where the derivative of the last order does not exist: f (or a lower
         derivative) is not continuous there, or its slopes from the two sides differ."""
-        return tuple(j.at for j in self.joins if not j.differentiable)
+        lost = {j.at for j in self.joins if not j.differentiable} | {k.at for k in self.kinks}
+        return tuple(sorted(lost, key=float))
 
     @property
     def steps(self) -> Step:
@@ -161,13 +164,15 @@ def derive(
         orders.append(Order(n, current, steps, check, result, tidy_check))
         current = result
     meets = _joins(orders, var)
+    breaks = () if meets else kinks([o.expr for o in orders] + [orders[-1].result], var)
     point = parse_point(at, expr) if at else ()
     if point:
         _refuse_lost_join(meets, dict(point).get(var), order)
+        _refuse_kink(breaks, dict(point).get(var), order)
     value = _value_at(expr, orders[-1].result, var, point) if point else None
     line = _tangent(expr, var, point, value, order) if tangent else None
     warnings = reading.notes if reading is not None else ()
-    return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets)
+    return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets, breaks)
 
 
 def _joins(orders: list[Order], var: sp.Symbol) -> tuple[Join, ...]:
@@ -210,6 +215,31 @@ def _refuse_lost_join(meets: tuple[Join, ...], a: sp.Expr | None, order: int) ->
             (f"{wanted}(", j.at, f") does not exist: the slopes of {f} from the two sides differ "
              "there (", left, " from the left, ", right, " from the right)")
         )  # fmt: skip
+
+
+def _refuse_kink(breaks: tuple[Kink, ...], a: sp.Expr | None, order: int) -> None:
+    """At a root of |u| or sign(u) where the derivative does not exist, say why."""
+    for k in breaks:
+        if a is None or sp.simplify(k.at - a) != 0:
+            continue
+        f, wanted = prime_name(k.order), prime_name(order)
+        left, right = (_rounded(v) for v in (k.left, k.right))
+        if k.jumps:
+            raise UsageError(
+                (f"{wanted}(", k.at, f") does not exist: {f} jumps there (≈ ", left,
+                 " just left of it, ≈ ", right, " just right)")
+            )  # fmt: skip
+        raise UsageError(
+            (f"{wanted}(", k.at, f") does not exist: the slopes of {f} from the two sides "
+             "differ there (≈ ", left, " from the left, ≈ ", right, " from the right)")
+        )  # fmt: skip
+
+
+def _rounded(v: float) -> sp.Expr:
+    """A one-sided value as people read it: −2, not −2.000000000002; else 6 digits."""
+    if abs(v - round(v)) < 1e-6 * max(1.0, abs(v)):
+        return sp.Integer(round(v))
+    return sp.Float(f"{v:.6g}", 6)
 
 
 def _tangent(expr, var, point, slope, order: int) -> Tangent:

@@ -253,8 +253,12 @@ def _on_curve(lhs, rhs, x, y, a, b, orders, at, tangent: bool) -> CurvePoint:
     vertical = coefficient == 0
     if vertical and rest == 0:
         raise UsageError(
-            ("the curve is singular at ", *where_prose, f": both sides of the equation for {y}′ "
-             "are 0 there, so the slope is not defined by it")  # fmt: skip
+            (
+                "the curve is singular at ",
+                *where_prose,
+                f": both sides of the equation for {y}′ "
+                "are 0 there, so the slope is not defined by it",
+            )  # fmt: skip
         )
     if vertical and len(orders) > 1:
         raise UsageError(

@@ -117,7 +117,6 @@ def main() -> None:
     """
 
 
-
 #: Every command, in its own module, imported only when asked for (or listed by --help).
 LAZY_COMMANDS = {
     "derive": "derive",

@@ -87,9 +87,7 @@ def hessian(formula, variables, log10, **options: Any) -> None:
     _run(lambda: hessian_of(formula, variables, log10), formula, **options)
 
 
-def _run(
-    compute: Callable[[], Any], text, fmt, detail, timeout, no_color, debug, notation
-) -> None:
+def _run(compute: Callable[[], Any], text, fmt, detail, timeout, no_color, debug, notation) -> None:
     """Compute, print in the chosen format, and exit with the code the result earns."""
     env = Environment(no_color=no_color, notation=notation)
     fmt = env.format(fmt)

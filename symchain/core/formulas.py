@@ -22,6 +22,7 @@ INVERSE_HYPERBOLIC = "inverse hyperbolic"
 EXPONENTIAL = "exponential"
 LOGARITHM = "logarithm"
 ABSOLUTE = "absolute value"
+SIGN = "sign"  # d/du sign(u) = 0 where u ≠ 0; at u = 0 sign jumps: no derivative
 SPECIAL = "special function"
 
 
@@ -67,6 +68,8 @@ FORMULAS: dict[type, tuple[str, Formula]] = {
     sp.exp: (EXPONENTIAL, lambda u: sp.exp(u)),
     sp.log: (LOGARITHM, lambda u: 1 / u),
     sp.Abs: (ABSOLUTE, _sympy_own(sp.Abs)),
+    # SymPy's 2δ(u) is the distribution; a calculus course's sign is flat on each side
+    sp.sign: (SIGN, _real_only(sp.sign, lambda u: sp.S.Zero)),
 }
 
 

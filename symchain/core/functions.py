@@ -6,6 +6,7 @@ looks names up here and never anywhere else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -136,6 +137,11 @@ UNDEFINED_FUNCTIONS = frozenset(["f", "g", "h", "F", "G", "H"])
 CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "E": sp.E, "pi": sp.pi, "I": sp.I}
 
 
+#: The parser's internal name for f′, f″, f‴ (_prime2_f is f″): a user cannot type it, since
+#: a name that starts with _ is refused.
+PRIMED_NAME = re.compile(r"_prime([123])_([A-Za-z])$")
+
+
 def is_callable_name(name: str) -> bool:
     """True when `name(...)` is a call rather than a product."""
-    return name in FUNCTIONS or name in UNDEFINED_FUNCTIONS
+    return name in FUNCTIONS or name in UNDEFINED_FUNCTIONS or PRIMED_NAME.match(name) is not None

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import cast
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .errors import ParseError
 from .functions import (
     CONSTANTS,
     FUNCTIONS,
+    PRIMED_NAME,
     TUPLE_ARGUMENTS,
     UNDEFINED_FUNCTIONS,
     is_callable_name,
@@ -41,13 +43,16 @@ _REPLACEMENTS = {
     "\u22c5": "*",
     "\u2219": "*",
     "\u00f7": "/",
-    "\u03c0": " pi ",
-    "\u03b1": " alpha ",
-    "\u03b8": " theta ",
-    "\u03c6": " phi ",
-    "\u03c9": " omega ",
-    "\u03bb": " lamda ",
 }
+
+#: Greek letters, read as the names SymPy gives them (λ is lamda: lambda is Python's).
+GREEK_LETTERS = {
+    "alpha": "α", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ", "iota": "ι",
+    "kappa": "κ", "lamda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ",
+    "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}  # fmt: skip
+_REPLACEMENTS["π"] = " pi "
+_REPLACEMENTS.update({letter: f" {name} " for name, letter in GREEK_LETTERS.items()})
 
 #: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1),
 #: e⁻²ˣ is e^(-2x).  Every letter that Unicode has as a superscript is here (q has none).
@@ -75,6 +80,12 @@ class Token:
     kind: str  # "num", "name" or "op"
     text: str
     col: int  # column in the user's text
+    width: int = -1  # characters it took in the user's text, when not len(text) (π is pi)
+
+    @property
+    def end(self) -> int:
+        """The column just after it in the user's text."""
+        return self.col + (len(self.text) if self.width < 0 else self.width)
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -131,7 +142,7 @@ def read(
         expr, piece_notes = read_piecewise(text, piece)
         return Reading(expr, piece_notes)
     notes: list[str] = []
-    tokens = _letters(_tokenize(text, max_depth), set(variables), notes)
+    tokens = _letters(_tokenize(text, max_depth, notes), set(variables), notes)
     tokens = _conventions(tokens, text, log10, notes)
     tokens = _textbook(tokens, text, notes)
     source, columns = _join(_insert_products(tokens, text, notes))
@@ -157,7 +168,7 @@ def read(
     return Reading(expr, tuple(dict.fromkeys(notes)))
 
 
-def _tokenize(text: str, max_depth: int) -> list[Token]:
+def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
     tokens: list[Token] = []
     depth = 0
     opened: list[tuple[int, str]] = []  # (column, "(" or "|") of each open group
@@ -210,6 +221,23 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
                 ]
                 tokens.append(Token("op", ")", pos))
                 pos = following.end()
+                after = _TOKEN.match(text, pos)
+                if after and after.lastgroup == "name" and following.lastgroup == "num":
+                    typed = text[following.start() : after.end()]
+                    notes.append(
+                        f"√{typed} is read as √{following.group()}·{after.group()}; write "
+                        f"√({typed}) for the square root of all of it"
+                    )
+                elif (after and after.group() in ("^", "**")) or text[
+                    pos : pos + 1
+                ] in SUPERSCRIPTS:
+                    power = _TOKEN.match(text, after.end()) if after else None
+                    stop = power.end() if power else pos + 1
+                    typed, root = text[following.start() : stop], following.group()
+                    notes.append(
+                        f"√{typed} is read as (√{root}){typed[len(root) :]}; write √({typed}) "
+                        "for the square root of the power"
+                    )
             else:
                 pos += 1
             continue
@@ -264,8 +292,20 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
             for sub in _TOKEN.finditer(replacement):
                 if sub.lastgroup != "space":
                     # every alternative of _TOKEN is a named group, so lastgroup is a str
-                    tokens.append(Token(cast(str, sub.lastgroup), sub.group(), pos))
+                    tokens.append(Token(cast(str, sub.lastgroup), sub.group(), pos, 1))
             pos += 1
+            continue
+        if char in _PRIMES and tokens and _primed(tokens[-1], pos):  # f'(x), f″(x)
+            end = pos
+            while end < len(text) and text[end] in _PRIMES:
+                end += 1
+            n = sum(_PRIMES[c] for c in text[pos:end])
+            if n > 3:
+                raise ParseError(
+                    "at most three primes are read (f‴(x))", text=text, position=pos,
+                )  # fmt: skip
+            tokens[-1] = Token("name", f"{_PRIME_PREFIX}{n}_{tokens[-1].text}", tokens[-1].col)
+            pos = end
             continue
         match = _TOKEN.match(text, pos)
         if match is None:
@@ -300,9 +340,18 @@ def _tokenize(text: str, max_depth: int) -> list[Token]:
     return tokens
 
 
+#: f'(x), f''(x), f′(x), f″(x): the derivative of an unknown function, as books write it.
+_PRIMES = {"'": 1, "′": 1, "″": 2, "‴": 3}
+_PRIME_PREFIX = "_prime"  # f′ is read as the name _prime1_f (functions.PRIMED_NAME)
+
+
+def _primed(tok: Token, pos: int) -> bool:
+    return tok.kind == "name" and tok.text in UNDEFINED_FUNCTIONS and tok.col + 1 == pos
+
+
 def _unexpected(char: str) -> str:
     if char in "'\"":
-        return "strings are not allowed in a formula"
+        return "strings are not allowed in a formula (' is a prime only in f'(x), g'(x), h'(x))"
     if char == ".":
         return "attribute access ('.') is not allowed in a formula"
     if char in "{}":
@@ -330,10 +379,32 @@ def _check_name(name: str, text: str, pos: int) -> None:
     for known in sorted(FUNCTIONS, key=len, reverse=True):
         if len(known) > 1 and name.startswith(known) and name[len(known) :].isalnum():
             raise ParseError(
-                f"unknown name '{name}': did you mean {known}({name[len(known) :]})?",
+                f"unknown name '{name}': did you mean {_calls(name)}?",
                 text=text,
                 position=pos,
             )
+
+
+def _calls(name: str) -> str:
+    """sinxcosx as sin(x)·cos(x), sin2x as sin(2x): a run of function names and their
+    arguments, each name the longest one that fits (the hint for a name run together)."""
+    names = sorted((f for f in _GLUED_FUNCTIONS if len(f) > 1), key=len, reverse=True)
+    calls: list[list[str]] = []
+    i = 0
+    while i < len(name):
+        found = next((f for f in names if name.startswith(f, i)), None)
+        if found is not None and (calls or i == 0):
+            calls.append([found, ""])
+            i += len(found)
+            continue
+        if not calls:
+            break
+        calls[-1][1] += name[i]
+        i += 1
+    if not calls or any(not argument for _, argument in calls):
+        known = max((f for f in FUNCTIONS if len(f) > 1 and name.startswith(f)), key=len)
+        return f"{known}({name[len(known) :]})"
+    return "·".join(f"{f}({argument})" for f, argument in calls)
 
 
 def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list[Token]:
@@ -347,6 +418,21 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
     for index, tok in enumerate(tokens):
         name = tok.text
         following = tokens[index + 1] if index + 1 < len(tokens) else None
+        glued = _letters_then_function(tok, singles)
+        if glued is not None:  # xsin x, xln x: x·sin x, as x sin x is printed
+            prefix, function = glued
+            notes.append(f"{name} is read as {'·'.join(prefix)}·{function}")
+            out += [Token("name", c, tok.col + k) for k, c in enumerate(prefix)]
+            out.append(Token("name", function, tok.col + len(prefix)))
+            continue
+        ending = _function_ending(tok)
+        if ending is not None:  # axsin: not all of a, x are variables, so one name; say so
+            notes.append(
+                f"{name} is read as one variable named {name}; write "
+                f"{' '.join(name[: -len(ending)])} {ending} for a product with {ending}"
+            )
+            out.append(tok)
+            continue
         if (
             tok.kind != "name"
             or not 2 <= len(name) <= 3
@@ -354,6 +440,7 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
             or not name.isalpha()
             or name in FUNCTIONS
             or name in CONSTANTS
+            or name in _GREEK_NAMES
             or _LOG_BASE.match(name)
         ):
             out.append(tok)
@@ -380,9 +467,44 @@ def _letters(tokens: list[Token], variables: set[str], notes: list[str]) -> list
     return out
 
 
+#: Functions a student writes right after a coefficient letter, without a space (xsin x).
+_GLUED_FUNCTIONS = ("arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sqrt", "sin", "cos",
+                    "tan", "sec", "csc", "cot", "exp", "log", "ln")  # fmt: skip
+
+
+#: Greek letters spelled out are names of their own, never products of their letters.
+_GREEK_NAMES = frozenset(GREEK_LETTERS)
+
+
+def _letters_then_function(tok: Token, singles: set[str]) -> tuple[str, str] | None:
+    """xsin -> ("x", "sin"): a name that is one to three variables' letters glued to a
+    function's name; None for anything else (a name of its own, such as asin or xs)."""
+    name = tok.text
+    if tok.kind != "name" or not name.isascii() or not name.isalpha() or name in FUNCTIONS:
+        return None
+    for function in _GLUED_FUNCTIONS:
+        prefix = name[: -len(function)]
+        if (
+            name.endswith(function)
+            and 1 <= len(prefix) <= 3
+            and all(c in singles for c in prefix)
+            and any(c != "e" for c in prefix)
+        ):
+            return prefix, function
+    return None
+
+
+def _function_ending(tok: Token) -> str | None:
+    """The function name a plain name of letters ends with (axsin: sin), if any."""
+    name = tok.text
+    if tok.kind != "name" or not name.isascii() or not name.isalpha() or name in FUNCTIONS:
+        return None
+    return next((f for f in _GLUED_FUNCTIONS if name.endswith(f) and name != f), None)
+
+
 def _adjacent(a: Token, b: Token) -> bool:
     """b starts right where a ends, with no space between: 2x, not 2 x."""
-    return b.col == a.col + len(a.text)
+    return b.col == a.end
 
 
 def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) -> list[Token]:
@@ -413,6 +535,7 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
             continue
         if tok.text in ("^", "**") and out and i + 1 < len(tokens):
             base = out[-1]
+            _note_divided_exponent(tokens, i, base, text, notes)
             j = i + 1
             sign = tokens[j] if tokens[j].text in ("-", "+") else None
             j += sign is not None
@@ -443,8 +566,8 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                         else:
                             break
                     exponent = tokens[i + 1 : end]
-                    typed = text[base.col : exponent[-1].col + len(exponent[-1].text)]
-                    shown = "".join(t.text for t in exponent)
+                    typed = text[base.col : exponent[-1].end]
+                    shown = text[exponent[0].col : exponent[-1].end]
                     lead = (sign.text if sign else "") + number.text
                     notes.append(
                         f"{typed} is read as {base.text}^({shown}); write "
@@ -453,7 +576,7 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                     out += [tok, Token("op", "(", tok.col), *exponent, Token("op", ")", tok.col)]
                     i = end
                     continue
-                if juxtaposed and follow.kind == "name":
+                if juxtaposed and follow.kind == "name" and not is_callable_name(base.text):
                     notes.append(
                         f"{base.text}^{number.text}{follow.text} is read as "
                         f"{base.text}^{number.text}·{follow.text}; write "
@@ -502,6 +625,33 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
         out.append(tok)
         i += 1
     return out
+
+
+def _note_divided_exponent(
+    tokens: list[Token], i: int, base: Token, text: str, notes: list[str]
+) -> None:
+    """e^-x^2/2 is e^(−x²)/2, as the precedence of ^ says; but a Gaussian e^(−x²/2) typed
+    short looks the same, so the reading is noted where the exponent is signed or a power."""
+    if not (base.kind == "num" or base.text in ("e", "E")) or tokens[i + 1].text == "(":
+        return
+    end = _exponent_end(tokens, i + 1)
+    while end is not None and end < len(tokens) and tokens[end].text in ("^", "**"):
+        end = _exponent_end(tokens, end + 1)  # e^-x^2 is e^(-(x^2)): ^ groups to the right
+    if end is None or end >= len(tokens) or tokens[end].text != "/":
+        return
+    exponent = tokens[i + 1 : end]
+    if exponent[0].text not in ("-", "+") and not any(t.text in ("^", "**") for t in exponent):
+        return
+    if end + 1 >= len(tokens):
+        return
+    below = _exponent_end(tokens, end + 1) or end + 2  # the one factor divided by: 2, a, (…)
+    typed = text[base.col : tokens[below - 1].end]
+    up = text[exponent[0].col : exponent[-1].end]
+    under = text[tokens[end + 1].col : tokens[below - 1].end]
+    notes.append(
+        f"{typed} is read as {base.text}^({up})/{under}; write {base.text}^({up}/{under}) "
+        f"to divide the exponent"
+    )
 
 
 def _has_second_argument(tokens: list[Token], start: int) -> bool:
@@ -761,8 +911,9 @@ def _call(tokens: list[Token], i: int, text: str, notes: list[str]) -> tuple[lis
         logarithm = base is not None or tok.text in ("log", "ln", "log10", "lg", "log2", "lb")
         # ^ as typed from a book; ** (SymPy's and Python's power, as in log(x)**2) and a
         # superscript keep the power outside
+        has_base = _has_second_argument(tokens, j)  # log(x, 2)^2: the base given, ^ is outside
         if logarithm and power is None and end < len(tokens) and tokens[end].text == "^":
-            exponent_end = _exponent_end(tokens, end + 1)
+            exponent_end = None if has_base else _exponent_end(tokens, end + 1)
             if exponent_end is not None:  # ln(3x + 2)^5, as books print ln of a power
                 typed = text[written.col : tokens[k].col + 1]
                 name = typed[: typed.index("(")].strip()
@@ -824,6 +975,14 @@ def _insert_products(tokens: list[Token], text: str, notes: list[str]) -> list[T
         after_function = out and out[-1].kind == "name" and out[-1].text in FUNCTIONS
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         called = following is not None and following.text == "("
+        primed = PRIMED_NAME.match(tok.text) if tok.kind == "name" else None
+        if primed is not None and not called:
+            f, n = primed.group(2), int(primed.group(1))
+            raise ParseError(
+                f"write {f}{'′' * n}(x): the derivative of {f} needs its argument",
+                text=text,
+                position=tok.col,
+            )
         if tok.kind == "name" and tok.text in UNDEFINED_FUNCTIONS and not called:
             notes.append(
                 f"{tok.text} is read as a variable; write {tok.text}(x) for an unknown "
@@ -1034,12 +1193,28 @@ class _Builder:
             return sp.Tuple(*(self.parameters(e, depth + 1) for e in node.elts))
         return self.build(node, depth)
 
+    def derivative_of_unknown(self, node: ast.Call, primed: re.Match[str], depth: int) -> sp.Expr:
+        """f'(x) is df/dx; f'(g(x)) is f′ at g(x), as SymPy writes the chain rule."""
+        n, name = int(primed.group(1)), primed.group(2)
+        marks = "′" * n
+        if len(node.args) != 1 or node.keywords:
+            raise self.fail(f"{name}{marks} takes one argument: write {name}{marks}(x)", node)
+        arg = self.build(node.args[0], depth + 1)
+        f = sp.Function(name)
+        if isinstance(arg, (sp.Symbol, AppliedUndef)):
+            return cast(sp.Expr, sp.Derivative(f(arg), (arg, n)))
+        u = sp.Dummy("u")
+        return cast(sp.Expr, sp.Subs(sp.Derivative(f(u), (u, n)), u, arg))
+
     def call(self, node: ast.Call, depth: int) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
             raise self.fail("only named functions can be called", node)
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail("function arguments must be plain formulas", node)
         name = node.func.id
+        primed = PRIMED_NAME.match(name)
+        if primed is not None:
+            return self.derivative_of_unknown(node, primed, depth)
         if name in TUPLE_ARGUMENTS:
             args = [self.parameters(a, depth + 1) for a in node.args]
         else:

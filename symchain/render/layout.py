@@ -110,6 +110,7 @@ RULE_LABELS = {
     "hyperbolic": "hyperbolic rule",
     "inverse hyperbolic": "inverse hyperbolic rule",
     "absolute value": "absolute value rule",
+    "sign": "sign rule",
     "special function": "special function",
     FALLBACK: "SymPy's diff (no rule of ours)",
 }
@@ -375,3 +376,12 @@ def _unless_one(factor: sp.Expr) -> list[sp.Expr]:
 
 def _plain(expr: sp.Expr) -> str:
     return sp.sstr(expr)
+
+
+def point_slope(b: sp.Expr, m: sp.Expr, x: sp.Symbol, a: sp.Expr) -> sp.Expr:
+    """b + m(x − a) as a book writes it, not worked out: no 1·, no x + 0, no + 0."""
+    if m == 0:
+        return b
+    shift = x if a == 0 else sp.Add(x, -a, evaluate=False)
+    sloped = shift if m == 1 else sp.Mul(m, shift, evaluate=False)
+    return sloped if b == 0 else sp.Add(b, sloped, evaluate=False)

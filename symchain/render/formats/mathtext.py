@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE, precedence
 
-from ...core.parse import SUBSCRIPTS, SUPERSCRIPTS
+from ...core.parse import GREEK_LETTERS, SUBSCRIPTS, SUPERSCRIPTS
 from .sympytext import NotesPrinter
 
 #: The superscripts the parser reads (core.parse), the other way round: digits, the minus
@@ -35,7 +35,7 @@ _INVERSE = {f"a{name}": f"{name}⁻¹" for name in _TRIG_AND_HYPERBOLIC}
 #: Functions whose powers are written on the name: sin²(x), as books print them.
 _POWER_ON_NAME = frozenset(_TRIG_AND_HYPERBOLIC)
 #: Names the parser reads as Greek letters, printed as the letters.
-_GREEK = {"pi": "π", "alpha": "α", "theta": "θ", "phi": "φ", "omega": "ω", "lamda": "λ"}
+_GREEK = {**GREEK_LETTERS, "pi": "π"}
 
 MINUS = "−"
 DOT = "·"
@@ -335,3 +335,16 @@ _PRINTER = MathPrinter()
 def math_text(expr: sp.Expr) -> str:
     """The expression written as people write it by hand, on one line."""
     return _PRINTER.doprint(expr)
+
+
+def signed_terms(expr: sp.Expr) -> list[tuple[bool, sp.Expr]]:
+    """The terms of a sum in the order this printer writes them, each as (subtracted, term
+    without its minus): so a view can put numbers into each and keep x² + y² in order."""
+    if not expr.is_Add:
+        return [(False, expr)]
+    printer = MathPrinter()
+    out = []
+    for term in _positive_first(expr, printer._as_ordered_terms(expr)):
+        negative = not term.is_Add and _negative(term)
+        out.append((negative, -term if negative else term))
+    return out

@@ -92,9 +92,10 @@ def part_text(part: Part) -> str:
         body = expr_text(part.expr)
         if needs_parens(part.expr) and not _one_call(body):
             body = f"({body})"
+        var = expr_text(part.var)  # dθ for theta
         if part.n > 1:
-            return f"d{_order(part.n)}/d{part.var}{_order(part.n)} {body}"
-        return f"d/d{part.var} {body}"
+            return f"d{_order(part.n)}/d{var}{_order(part.n)} {body}"
+        return f"d/d{var} {body}"
     raise TypeError(part)
 
 

@@ -100,8 +100,13 @@ def _equality_lines(result) -> list[Line]:
 def _wrong_lines(result) -> list[Line]:
     c = result.counterexample
     where = ", ".join(f"{s} = {expr_text(v)}" for s, v in c.point)
+    put: list[Part] = []
+    for name, body in c.functions:  # with f(u) = sin(u) + u³/7 put in for f
+        put += [Text(", " if put else "with "), Text(f"{name}(u) = "), Math(body)]
+    if put:
+        put.append(Text(", "))
     lines = [
-        _step(1, Text(f"they differ at {where}:")),
+        _step(1, *put, Text(f"they differ at {where}:")),
         _step(2, Text("the claim gives      "), *_approx(c.claimed, c.claimed_float)),
         _step(2, Text("the derivative gives "), *_approx(c.true, c.true_float)),
     ]
@@ -208,4 +213,6 @@ def counterexample_dict(c: Counterexample) -> dict[str, Any]:
     out["difference"] = c.difference
     out["claimed_exact"] = expr_str(c.claimed)
     out["true_exact"] = expr_str(c.true)
+    if c.functions:  # the known functions put in for unknown ones, to find this point
+        out["functions"] = {name: expr_str(body) for name, body in c.functions}
     return out

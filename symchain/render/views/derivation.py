@@ -17,7 +17,20 @@ from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..formats.tex import expr_latex
 from ..formats.text import decimal, expr_text
-from ..layout import DEF, EQ, Deriv, Line, Math, Part, StepEmitter, Text, is_big, label, rules_in
+from ..layout import (
+    DEF,
+    EQ,
+    Deriv,
+    Line,
+    Math,
+    Part,
+    StepEmitter,
+    Text,
+    is_big,
+    label,
+    point_slope,
+    rules_in,
+)
 
 
 @view("Derivation")
@@ -113,7 +126,7 @@ def _footer(d: Derivation) -> list[Line]:
 
 
 def _except(d: Derivation) -> tuple[Part, ...]:
-    """", for x ≠ 0": the answer holds everywhere but where the joins lose the derivative."""
+    """ ", for x ≠ 0": the answer holds everywhere but where the joins lose the derivative."""
     if not d.undefined_at:
         return ()
     parts: list[Part] = [Text(f", for {d.variable} ≠ ")]
@@ -176,8 +189,7 @@ def _tangent_lines(d: Derivation) -> list[Line]:
     if t.slope == 0:
         lines.append(Line(1, (Math(y), DEF, Math(t.line)), kind="note"))
     else:
-        shift = sp.Add(x, -t.a, evaluate=False)
-        form = sp.Add(t.fa, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
+        form = point_slope(t.fa, t.slope, x, t.a)
         lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
     coefficients = sp.Poly(t.line, x).coeffs() if t.line.is_polynomial(x) else [t.line]
     if not all(c.is_Rational for c in coefficients):
@@ -263,6 +275,8 @@ def derivation_dict(d: Derivation) -> dict[str, Any]:
             "line": expr_str(t.line),
             "exact": t.exact,
         }
+    if d.undefined_at:  # the answer holds everywhere else
+        out["undefined_at"] = [expr_str(b) for b in d.undefined_at]
     if d.joins:
         out["joins"] = [
             {

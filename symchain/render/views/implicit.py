@@ -11,8 +11,21 @@ from ...calculus.implicit import CurvePoint, Implicit
 from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
-from ..formats.mathtext import superscript
-from ..layout import DEF, DOT, EQ, Deriv, Line, Math, Part, Ratio, Text, step_lines, title
+from ..formats.mathtext import signed_terms, superscript
+from ..layout import (
+    DEF,
+    DOT,
+    EQ,
+    Deriv,
+    Line,
+    Math,
+    Part,
+    Ratio,
+    Text,
+    point_slope,
+    step_lines,
+    title,
+)
 
 
 @view("Implicit")
@@ -82,10 +95,8 @@ def _point_lines(d: Implicit, at: CurvePoint) -> list[Line]:
     names = ", ".join(s.name for s, _ in at.point)
     coordinates = sp.Tuple(*(v for _, v in at.point))
     head: tuple[Part, ...] = (Text(f"at ({names}) = "), Math(coordinates))
-    if at.exact:
-        with sp.evaluate(False):  # 3² + (−4)² = 25: the point put in, not yet worked out
-            left, right = d.lhs.xreplace(values), d.rhs.xreplace(values)
-        head += (Text(", on the curve: "), Math(left), DEF, Math(right))
+    if at.exact:  # 3² + (−4)² = 25: the point put in, not yet worked out, terms in order
+        head += (Text(", on the curve: "), *_put_in(d.lhs, values), DEF, *_put_in(d.rhs, values))
     else:
         off = f"{float(at.residual):.1e}"
         head += (Text(f", on the curve to {_DIGITS} digits (left − right = {off})"),)
@@ -109,9 +120,11 @@ def _point_lines(d: Implicit, at: CurvePoint) -> list[Line]:
         else:
             head = (Text("tangent line at "), *point, Text(": the slope "), Math(t.slope))
             lines.append(Line(0, head, kind="result"))
-            shift = sp.Add(x, -t.a, evaluate=False)
-            form = sp.Add(t.b, sp.Mul(t.slope, shift, evaluate=False), evaluate=False)
-            lines.append(Line(1, (Math(y), DEF, Math(form), EQ, Math(t.line)), kind="note"))
+            form = point_slope(t.b, t.slope, x, t.a)
+            parts = (Math(y), DEF, Math(form))
+            if form != t.line:
+                parts += (EQ, Math(t.line))
+            lines.append(Line(1, parts, kind="note"))
     return lines
 
 
@@ -165,3 +178,17 @@ def _point_dict(at: CurvePoint) -> dict[str, Any]:
             "vertical": t.slope is None,
         }
     return out
+
+
+def _put_in(side: sp.Expr, values: dict) -> tuple[Part, ...]:
+    """The side with the point's numbers put in, term by term in the order it is printed."""
+    parts: list[Part] = []
+    for i, (subtracted, term) in enumerate(signed_terms(side)):
+        with sp.evaluate(False):
+            number = term.xreplace(values)
+        if i:
+            parts.append(Text(" − " if subtracted else " + "))
+        elif subtracted:
+            parts.append(Text("−"))
+        parts.append(Math(number))
+    return tuple(parts)
