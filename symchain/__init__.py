@@ -16,6 +16,7 @@ __all__ = [
     "gradient",
     "jacobian",
     "hessian",
+    "gradcheck",
     "SymchainError",
     "ParseError",
     "UsageError",
@@ -44,6 +45,10 @@ def __getattr__(name: str):
         from .calculus import partials
 
         return getattr(partials, name)
+    if name in ("gradcheck", "GradientReport"):
+        from .nn import gradients
+
+        return getattr(gradients, name)
     if name in _ERRORS:
         from .core import errors
 

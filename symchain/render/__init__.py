@@ -94,6 +94,7 @@ _VIEW_MODULES = {
     "Exercise": "worksheet",
     "Walkthrough": "backprop",
     "Report": "gradcheck",
+    "GradientReport": "gradients",
 }
 
 V = TypeVar("V", bound=type[View])

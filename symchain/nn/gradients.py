@@ -1,0 +1,669 @@
+"""Are these gradients right?  Claimed gradients checked against finite differences of a loss.
+
+The framework-free core of `symchain gradcheck`, for use in a test suite:
+
+    report = gradcheck(loss, params, grads)
+    assert report.ok, report
+
+`loss()` returns the scalar loss computed from the arrays in `params` (a dict
+name -> float ndarray); `grads` is the claimed gradient (a dict of the same
+names and shapes, or a zero-argument callable returning one).  The arrays are
+perturbed in place, one entry (or one random direction) at a time, and always
+restored exactly, even when the user's code raises.
+
+How an entry is judged, and why:
+
+* The true value is the central difference (L(θ + h) − L(θ − h))/(2h) with
+  the step the entry can really take (fl(θ ± h) − θ, which matters in float32),
+  h = eps·max(1, |θ|).
+* Agreement: |claimed − true| ≤ rtol·max(|true|, floor) + noise.  The floor is
+  FLOOR × the parameter's largest gradient (claimed or true): an entry much
+  smaller than its neighbours is judged in absolute terms, so a gradient of
+  exactly 0 (a bias before a batchnorm) passes with tiny noise, yet a small
+  gradient everywhere (weights at scale 1e-5) is still checked relative to its
+  own size.  The noise is the rounding of the difference quotient, about
+  u·|L|/h (u the unit roundoff of the parameters' type).
+* An entry that disagrees is measured again with h/10.  If it agrees then, the
+  first step was too coarse.  If the one-sided slopes keep their gap at the
+  smaller step, the loss has a kink there (a ReLU input exactly at 0): any
+  value between the one-sided slopes is a valid derivative (relu′(0) = 0 and
+  relu′(0) = 1 are both accepted).  A claim outside that range at a kink may
+  still be a right gradient (samples sitting on the kink from both sides), so
+  when `grads` is a callable, those entries are checked again at a point moved
+  slightly off every kink (all parameters jittered by about 1e-3 of their size),
+  with the gradient recomputed there; what cannot be decided is reported as
+  unconfirmed, never as passed or failed.
+* "auto" checks every entry of the parameters whose full check fits in about
+  AUTO_SECONDS of loss evaluations (smallest first), and the others along
+  `directions` random unit directions v: (L(θ + hv) − L(θ − hv))/2h against g·v.
+
+A failing parameter is matched to the mistakes that make such a gradient:
+the claim is a constant multiple of the truth (−1: a sign flip; 2 or ½; N or
+1/N with `samples` = N: a missing or extra 1/m), the truth transposed, the
+truth minus or plus c·θ (an L2 term missing from the gradient, or one the loss
+does not have), or zero; and the wrong entries are located (rows, columns).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import UsageError
+from ..results import Rendered
+
+METHODS = ("auto", "full", "directional")
+FLOOR = 1e-3  # entries below this fraction of the parameter's largest gradient: absolute
+NOISE = 8.0  # rounding noise of a difference quotient ≈ NOISE · u · |L| / h
+AUTO_SECONDS = 0.5  # "auto": full differences for the parameters that fit in this much time
+DIRECTIONS = 4
+MAX_LISTED = 10  # bad entries listed per parameter (all are counted)
+JITTER = 1e-3  # how far, relative to the parameters' size, the off-kink re-check moves
+
+
+@dataclass(frozen=True)
+class Precision:
+    name: str
+    eps: float
+    rtol: float
+    u: float  # unit roundoff
+
+
+_PRECISIONS = {
+    8: Precision("float64", 1e-6, 1e-4, 2.0**-53),
+    4: Precision("float32", 1e-3, 3e-3, 2.0**-24),
+    2: Precision("float16", 1e-2, 5e-2, 2.0**-11),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry (or one random direction) of a parameter, as measured."""
+
+    index: tuple[int, ...] | None  # the entry, for full differences
+    direction: int | None  # the direction's number (from 1), for the directional check
+    claimed: float
+    true: float  # the central difference (at a kink: the one-sided slope nearest the claim)
+    status: str  # "ok", "kink" (accepted between the one-sided slopes), "wrong", "unconfirmed"
+    bound: float  # the tolerance it was held to
+    left: float | None = None  # one-sided slopes, where a kink was found
+    right: float | None = None
+    moved: bool = False  # measured at the point moved off the kinks
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.claimed - self.true)
+
+    @property
+    def rel_error(self) -> float:
+        return self.abs_error / max(abs(self.claimed) + abs(self.true), 1e-300)
+
+    def where(self) -> str:
+        if self.direction is not None:
+            return f"direction {self.direction}"
+        return str(self.index) if self.index is not None else "()"
+
+
+@dataclass(frozen=True)
+class ParameterCheck:
+    """The verdict on one parameter's claimed gradient."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    method: str  # "full" or "directional"
+    checked: int  # entries or directions
+    worst: Entry
+    bad: tuple[Entry, ...]  # the wrong entries, the worst first, at most MAX_LISTED
+    bad_count: int
+    unconfirmed: int
+    kinks: int  # entries accepted at a kink
+    moved: int  # entries decided at the point moved off the kinks
+    ratio: float | None  # claimed/true when it is one constant over the parameter
+    mistake: str | None  # what the wrong gradient looks like, in words
+    where: str | None  # where the wrong entries are (rows, columns), when not everywhere
+
+    @property
+    def passed(self) -> bool | None:
+        """True: right; False: wrong; None: could not be confirmed (an unresolved kink)."""
+        if self.bad_count:
+            return False
+        return None if self.unconfirmed else True
+
+
+@dataclass(frozen=True)
+class GradientReport(Rendered):
+    """Every parameter's verdict, and how they were reached."""
+
+    parameters: tuple[ParameterCheck, ...]
+    loss: float
+    precision: str
+    eps: float
+    rtol: float
+    method: str  # as asked: auto, full or directional
+    directions: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True exactly when every claimed gradient is right (none wrong, none unconfirmed)."""
+        return all(p.passed is True for p in self.parameters)
+
+    @property
+    def failed(self) -> list[str]:
+        """The names of the parameters whose claimed gradient is wrong."""
+        return [p.name for p in self.parameters if p.passed is False]
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return [p.name for p in self.parameters if p.passed is None]
+
+    def __getitem__(self, name: str) -> ParameterCheck:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+Grads = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
+def gradcheck(
+    loss: Callable[[], Any],
+    params: Mapping[str, np.ndarray],
+    grads: Grads,
+    method: str = "auto",
+    *,
+    eps: float | None = None,
+    rtol: float | None = None,
+    directions: int = DIRECTIONS,
+    samples: int | None = None,
+    seed: int = 0,
+) -> GradientReport:
+    """Check the claimed gradients `grads` of `loss()` with respect to `params`.
+
+    `samples` (the batch size), when given, lets a missing or extra 1/N be
+    named.  Raises UsageError for what cannot be checked (a loss that is not a
+    finite scalar, shapes that do not match, a grads() that changes the
+    parameters); a wrong gradient is a report with `ok` False, never an error.
+    """
+    start = time.perf_counter()
+    _validate(loss, params, grads, method, eps, rtol, directions, samples)
+    arrays = dict(params)
+    saved = {n: p.copy() for n, p in arrays.items()}
+    try:
+        return _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed,
+                      start)  # fmt: skip
+    finally:
+        for n, p in arrays.items():
+            np.copyto(p, saved[n])
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def _validate(loss, params, grads, method, eps, rtol, directions, samples) -> None:
+    if not callable(loss):
+        raise UsageError("`loss` must be a function of no arguments returning the loss")
+    if not isinstance(params, Mapping) or not params:
+        raise UsageError("`params` must be a dict of name -> NumPy float array, not empty")
+    for name, p in params.items():
+        if not isinstance(p, np.ndarray):
+            raise UsageError(f"params[{name!r}] is a {type(p).__name__}, not a NumPy array")
+        if not np.issubdtype(p.dtype, np.floating):
+            raise UsageError(f"params[{name!r}] has dtype {p.dtype}: parameters must be floats")
+        if p.size == 0:
+            raise UsageError(f"params[{name!r}] is empty")
+        if not p.flags.writeable:
+            raise UsageError(f"params[{name!r}] is read-only: gradcheck perturbs it in place")
+    if not (callable(grads) or isinstance(grads, Mapping)):
+        raise UsageError("`grads` must be a dict of name -> array, or a function returning one")
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}: choose from {', '.join(METHODS)}")
+    for what, value in (("eps", eps), ("rtol", rtol)):
+        if value is not None and not (isinstance(value, float | int) and 0 < value < 1):
+            raise UsageError(f"`{what}` must be a number between 0 and 1")
+    if not isinstance(directions, int) or not 1 <= directions <= 1000:
+        raise UsageError("`directions` must be a whole number from 1 to 1000")
+    if samples is not None and (not isinstance(samples, int) or samples < 1):
+        raise UsageError("`samples` must be a positive whole number (the batch size)")
+
+
+def _loss_value(loss: Callable[[], Any]) -> float:
+    value = _call("loss()", loss)
+    array = np.asarray(value)
+    if array.size != 1 or not np.issubdtype(array.dtype, np.number):
+        raise UsageError(f"loss() must return one number, not {type(value).__name__} "
+                         f"of shape {array.shape}")  # fmt: skip
+    number = float(array.reshape(()).real)
+    if not np.isfinite(number):
+        raise UsageError(f"loss() returned {number}: the check needs a finite loss")
+    return number
+
+
+def _call(what: str, function: Callable[[], Any]) -> Any:
+    """The user's code; its exception becomes one line (exit 2), the original chained."""
+    try:
+        return function()
+    except SystemExit as err:
+        raise UsageError(f"{what} called exit({err.code!r}): it must return") from None
+    except UsageError:
+        raise
+    except Exception as err:
+        text = " ".join(str(err).split())
+        raise UsageError(f"{what} raised {type(err).__name__}" + (f": {text}" if text else "")) \
+            from err  # fmt: skip
+
+
+def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[str, np.ndarray]:
+    """The claimed gradients as float64 arrays shaped like their parameters."""
+    raw = _call("grads()", grads) if callable(grads) else grads
+    if not isinstance(raw, Mapping):
+        raise UsageError(f"grads() returned a {type(raw).__name__}, not a dict of name -> array")
+    changed = [n for n, p in arrays.items() if not np.array_equal(p, saved[n], equal_nan=True)]
+    if changed:
+        raise UsageError(
+            f"computing the gradients changed {', '.join(changed)} in place (an SGD step?): "
+            "grads must only compute them; restore the parameters, or give the gradients "
+            "recovered from the update, (before − after)/learning_rate"
+        )
+    missing = [n for n in arrays if n not in raw]
+    if missing:
+        given = ", ".join(map(str, raw)) or "none"
+        raise UsageError(
+            f"no claimed gradient for {', '.join(missing)} (the gradients given: {given})"
+        )
+    out = {}
+    for name, p in arrays.items():
+        g = np.asarray(raw[name])
+        if g.shape != p.shape:
+            if g.size == p.size and g.squeeze().shape == p.squeeze().shape:
+                g = g.reshape(p.shape)  # (1, D) for (D,): the same numbers
+            elif g.ndim == 2 and g.shape == p.shape[::-1]:
+                raise UsageError(f"the gradient of {name} has shape {g.shape}, {name} has "
+                                 f"{p.shape}: it is transposed")  # fmt: skip
+            else:
+                raise UsageError(f"the gradient of {name} has shape {g.shape}, but {name} "
+                                 f"has {p.shape}")  # fmt: skip
+        if not np.issubdtype(g.dtype, np.number):
+            raise UsageError(f"the gradient of {name} has dtype {g.dtype}, not a number type")
+        out[name] = np.array(g, dtype=np.float64)
+    return out
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed, start):
+    precision = _PRECISIONS[min(p.dtype.itemsize for p in arrays.values())]
+    warnings: list[str] = []
+    if precision.name != "float64":
+        warnings.append(
+            f"the parameters are {precision.name}: finite differences are good to a few "
+            f"digits, so eps is {eps or precision.eps:g} and rtol {rtol or precision.rtol:g}; "
+            "a float64 copy of the model gives a sharper check"
+        )
+    eps = float(eps or precision.eps)
+    rtol = float(rtol or precision.rtol)
+    t0 = time.perf_counter()
+    base = _loss_value(loss)
+    again = _loss_value(loss)
+    per_call = (time.perf_counter() - t0) / 2
+    if again != base:
+        raise UsageError(
+            f"loss() gave {base!r} and then {again!r}: the check needs the same loss for the "
+            "same parameters (no dropout, no random batch, no state changed by a call)"
+        )
+    claimed = _claimed(grads, arrays, saved)
+    after = _loss_value(loss)
+    if after != base:
+        raise UsageError(
+            f"the loss was {base!r} before the gradients were computed and {after!r} after: "
+            "computing them changes the data or the model's state in place"
+        )
+    meter = _Meter(loss, base, eps, rtol, precision.u)
+    plan = _plan(arrays, method, per_call)
+    rng = np.random.default_rng(seed)
+    measured = {}
+    for name, p in arrays.items():
+        if plan[name] == "full":
+            measured[name] = [meter.entry(p, idx, claimed[name]) for idx in np.ndindex(p.shape)]
+        else:
+            measured[name] = [
+                meter.direction(p, k, _unit(rng, p.shape), claimed[name])
+                for k in range(1, directions + 1)
+            ]
+    measured = _floored(measured, claimed, rtol)
+    if callable(grads) and any(e.status == "unconfirmed" for es in measured.values() for e in es):
+        measured = _off_the_kinks(loss, arrays, saved, grads, measured, plan, eps, rtol,
+                                  precision.u, rng)  # fmt: skip
+    checks = tuple(
+        _parameter(n, arrays[n], saved[n], claimed[n], plan[n], measured[n], samples)
+        for n in arrays
+    )
+    notes = _notes(checks)
+    return GradientReport(checks, base, precision.name, eps, rtol, method, directions,
+                          time.perf_counter() - start, tuple(warnings), tuple(notes))  # fmt: skip
+
+
+def _plan(arrays: dict[str, np.ndarray], method: str, per_call: float) -> dict[str, str]:
+    """full or directional for each parameter: "auto" fills its time budget smallest first."""
+    if method != "auto":
+        return {n: method for n in arrays}
+    plan, spent = {}, 0.0
+    for name in sorted(arrays, key=lambda n: arrays[n].size):
+        cost = 2 * arrays[name].size * max(per_call, 1e-7)
+        full = spent + cost <= AUTO_SECONDS or arrays[name].size <= 8
+        plan[name] = "full" if full else "directional"
+        spent += cost if full else 0.0
+    return {n: plan[n] for n in arrays}
+
+
+def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    v = rng.standard_normal(shape)
+    return v / np.linalg.norm(v)
+
+
+@dataclass
+class _Meter:
+    """Central and one-sided differences of the loss along one entry or direction."""
+
+    loss: Callable[[], Any]
+    base: float
+    eps: float
+    rtol: float
+    u: float
+
+    def _along(self, p: np.ndarray, move: Callable[[float], None], h: float):
+        """(L(+h), L(−h), the steps really taken) with p moved by `move` and put back."""
+        keep = p.copy()
+        try:
+            move(h)
+            up = _displacement(p, keep)
+            l_up = _loss_value(self.loss)
+            np.copyto(p, keep)
+            move(-h)
+            down = _displacement(p, keep)
+            l_down = _loss_value(self.loss)
+        finally:
+            np.copyto(p, keep)
+        return l_up, l_down, up, down
+
+    def measure(self, p, move, h, project, claimed_along):
+        """(central, forward, backward, noise, claimed) at step h."""
+        l_up, l_down, up, down = self._along(p, move, h)
+        s_up, s_down = project(up), project(down)
+        width = s_up - s_down
+        if width <= 0:
+            raise UsageError(f"eps {self.eps:g} is too small to move the parameters: raise it")
+        central = (l_up - l_down) / width
+        forward = (l_up - self.base) / s_up
+        backward = (self.base - l_down) / -s_down
+        noise = NOISE * self.u * max(abs(l_up), abs(l_down), abs(self.base)) / min(s_up, -s_down)
+        claimed = (claimed_along(up) - claimed_along(down)) / width
+        return central, forward, backward, noise, claimed
+
+    def judge(self, p, move, h, project, claimed_along, index, number) -> Entry:
+        central, fwd, bwd, noise, claimed = self.measure(p, move, h, project, claimed_along)
+        bound = self.rtol * abs(central) + noise
+        if abs(claimed - central) <= bound:
+            return Entry(index, number, claimed, central, "ok", bound)
+        central2, fwd2, bwd2, noise2, claimed2 = self.measure(
+            p, move, h / 10, project, claimed_along
+        )
+        bound2 = self.rtol * abs(central2) + noise2
+        if abs(claimed2 - central2) <= bound2:
+            return Entry(index, number, claimed2, central2, "ok", bound2)
+        gap, gap2 = abs(fwd - bwd), abs(fwd2 - bwd2)
+        kink = gap2 > 0.5 * gap and gap2 > 10 * bound2  # a smooth gap shrinks with the step
+        if not kink:
+            return Entry(index, number, claimed2, central2, "wrong", bound2)
+        lo, hi = sorted((fwd2, bwd2))
+        if lo - bound2 <= claimed2 <= hi + bound2:
+            nearest = min(max(claimed2, lo), hi)
+            return Entry(index, number, claimed2, nearest, "kink", bound2, bwd2, fwd2)
+        return Entry(index, number, claimed2, central2, "unconfirmed", bound2, bwd2, fwd2)
+
+    def entry(self, p: np.ndarray, index: tuple[int, ...], g: np.ndarray) -> Entry:
+        index = tuple(int(i) for i in index)
+        h = self.eps * max(1.0, abs(float(p[index])))
+        origin = float(p[index])
+
+        def move(step: float) -> None:
+            p[index] = origin + step
+
+        def project(d: np.ndarray) -> float:
+            return float(d[index])
+
+        def along(d: np.ndarray) -> float:
+            return float(g[index]) * float(d[index])
+
+        return self.judge(p, move, h, project, along, index, None)
+
+    def direction(self, p: np.ndarray, number: int, v: np.ndarray, g: np.ndarray) -> Entry:
+        origin = p.astype(np.float64)
+        h = self.eps * max(1.0, float(np.sqrt(np.mean(origin**2))))
+
+        def move(step: float) -> None:
+            np.copyto(p, origin + step * v, casting="unsafe")
+
+        def project(d: np.ndarray) -> float:
+            return float(np.sum(v * d))
+
+        def along(d: np.ndarray) -> float:
+            return float(np.sum(g * d))
+
+        return self.judge(p, move, h, project, along, None, number)
+
+
+def _displacement(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    return p.astype(np.float64) - keep.astype(np.float64)
+
+
+def _floored(measured: dict[str, list[Entry]], claimed: dict, rtol: float) -> dict:
+    """Re-judge the wrong entries of each parameter with the floor: an entry much smaller
+    than the parameter's largest gradient is held to rtol × FLOOR × that size."""
+    out = {}
+    for name, entries in measured.items():
+        size = max(max(abs(e.true), abs(e.claimed)) for e in entries)
+        floor = rtol * FLOOR * size
+        fixed = []
+        for e in entries:
+            if e.status == "wrong" and e.abs_error <= e.bound + floor:
+                e = Entry(e.index, e.direction, e.claimed, e.true, "ok", e.bound + floor)
+            fixed.append(e)
+        out[name] = fixed
+    return out
+
+
+def _off_the_kinks(loss, arrays, saved, grads, measured, plan, eps, rtol, u, rng):
+    """The entries a kink left undecided, measured again at a point moved off every kink,
+    against the gradient recomputed there."""
+    scale = float(np.sqrt(np.mean(np.concatenate([p.ravel() ** 2 for p in saved.values()]))))
+    for name, p in arrays.items():
+        size = float(np.sqrt(np.mean(saved[name].astype(np.float64) ** 2))) or scale or 1.0
+        shift = JITTER * (np.abs(saved[name]) + size) * rng.standard_normal(p.shape)
+        np.copyto(p, saved[name] + shift, casting="unsafe")
+    moved_saved = {n: p.copy() for n, p in arrays.items()}
+    base = _loss_value(loss)
+    claimed = _claimed(grads, arrays, moved_saved)
+    meter = _Meter(loss, base, eps, rtol, u)
+    out = {}
+    for name, entries in measured.items():
+        again = []
+        for e in entries:
+            if e.status != "unconfirmed":
+                again.append(e)
+                continue
+            if e.index is not None:
+                m = meter.entry(arrays[name], e.index, claimed[name])
+            else:  # a direction: the same one, at the moved point
+                m = _redo_direction(meter, arrays[name], e, claimed[name], rng)
+            again.append(Entry(m.index, m.direction, m.claimed, m.true, m.status, m.bound,
+                               m.left, m.right, moved=True))  # fmt: skip
+        out[name] = again
+    for n, p in arrays.items():
+        np.copyto(p, saved[n])
+    return out
+
+
+def _redo_direction(meter: _Meter, p: np.ndarray, e: Entry, g: np.ndarray, rng) -> Entry:
+    return meter.direction(p, e.direction or 0, _unit(rng, p.shape), g)
+
+
+# --- per parameter: the verdict and the mistake --------------------------------------------
+
+
+def _parameter(name, p, original, claimed, method, entries, samples) -> ParameterCheck:
+    bad = sorted((e for e in entries if e.status == "wrong"), key=lambda e: -e.abs_error / max(
+        e.bound, 1e-300))  # fmt: skip
+    worst = bad[0] if bad else max(entries, key=lambda e: e.abs_error / max(e.bound, 1e-300))
+    ratio = mistake = where = None
+    if bad:
+        ratio, mistake = _mistake(name, original, claimed, entries, method, samples)
+        where = _where(bad, p.shape, len(entries)) if method == "full" else None
+    return ParameterCheck(
+        name=name,
+        shape=tuple(p.shape),
+        dtype=str(p.dtype),
+        method=method,
+        checked=len(entries),
+        worst=worst,
+        bad=tuple(bad[:MAX_LISTED]),
+        bad_count=len(bad),
+        unconfirmed=sum(e.status == "unconfirmed" for e in entries),
+        kinks=sum(e.status == "kink" for e in entries),
+        moved=sum(e.moved for e in entries),
+        ratio=ratio,
+        mistake=mistake,
+        where=where,
+    )
+
+
+def _mistake(name, theta, claimed, entries, method, samples) -> tuple[float | None, str | None]:
+    """(claimed/true when constant, the mistake in words) from the measured entries."""
+    usable = [e for e in entries if e.status in ("ok", "wrong")]
+    a = np.array([e.claimed for e in usable])
+    t = np.array([e.true for e in usable])
+    bounds = np.array([e.bound for e in usable])
+    if not len(t) or not np.any(t):
+        if np.any(a):
+            return None, "the true gradient is 0 here, but the claimed one is not"
+        return None, None
+    scale = max(float(np.max(np.abs(t))), float(np.max(np.abs(a))))
+    tight = bounds + 1e-3 * scale
+
+    def fits(model: np.ndarray) -> bool:
+        return bool(np.all(np.abs(a - model) <= tight))
+
+    if not np.any(a):
+        return 0.0, "the claimed gradient is 0 everywhere: it is missing"
+    r = float(a @ t / (t @ t))
+    if fits(r * t) and abs(r - 1) <= 1e-3:
+        worst = max(e.rel_error for e in entries if e.status == "wrong")
+        return r, (f"close to the true values, but off by a relative error of up to "
+                   f"{worst:.1e}, beyond rtol")  # fmt: skip
+    if fits(r * t):
+        return r, _factor_words(r, samples)
+    if method == "full" and theta.ndim == 2 and theta.shape[0] == theta.shape[1]:
+        flipped = np.array([claimed[e.index[::-1]] for e in usable])
+        if np.all(np.abs(flipped - t) <= tight):
+            return None, f"it is the true gradient transposed: {name}'s gradient needs no .T"
+    if method == "full":
+        th = np.array([float(theta[e.index]) for e in usable])
+        if np.any(th):
+            (k, c), *_ = np.linalg.lstsq(np.stack([t, th], axis=1), a, rcond=None)
+            if fits(k * t + c * th) and abs(c) * float(np.max(np.abs(th))) > 1e-3 * scale:
+                return None, _l2_words(name, float(k), float(c), samples)
+    return None, None
+
+
+def _factor_words(r: float, samples: int | None) -> str:
+    known = {
+        -1.0: "the sign is flipped",
+        2.0: "a factor 2 too many",
+        0.5: "a factor ½ too many (or a 2 missing)",
+        -2.0: "the sign is flipped, and a factor 2 too many",
+        -0.5: "the sign is flipped, and a factor ½ too many",
+    }
+    for value, words in known.items():
+        if abs(r - value) <= 1e-3 * abs(value):
+            return f"every entry is {_g(r)} × the true value: {words}"
+    if samples and samples > 1:
+        if abs(r - samples) <= 1e-3 * samples:
+            return (f"every entry is {samples} × the true value: the 1/N of a mean over the "
+                    f"N = {samples} samples is missing (the gradient of the sum)")  # fmt: skip
+        if abs(r * samples - 1) <= 1e-3:
+            return (f"every entry is 1/{samples} × the true value: divided by N = {samples} "
+                    "once too often")  # fmt: skip
+    return f"every entry is {_g(r)} × the true value: a constant factor is missing or extra"
+
+
+def _l2_words(name: str, k: float, c: float, samples: int | None) -> str:
+    if abs(k - 1) > 1e-3:  # two things at once: say what fits, not a story
+        return (f"every entry fits claimed = {_g(k)} × true {'+' if c > 0 else '−'} "
+                f"{_g(abs(c))}·{name}: apart from a term in {name} (an L2 term), "
+                f"{_factor_words(k, samples).split(': ', 1)[1]}")  # fmt: skip
+    if c < 0:
+        return (f"the claim lacks {_g(-c)}·{name}: the gradient of an L2 term "
+                f"(λ‖{name}‖² with λ = {_g(-c / 2)}, or ½λ‖{name}‖² with λ = {_g(-c)}) "
+                "is missing")  # fmt: skip
+    return (f"the claim has an extra {_g(c)}·{name}: the gradient of an L2 term the "
+            f"loss does not have on {name} (L2 on the wrong parameter?)")  # fmt: skip
+
+
+def _g(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _where(bad: list[Entry], shape: tuple[int, ...], total: int) -> str | None:
+    """Rows or columns the wrong entries are confined to, when that says something."""
+    if len(bad) == total or not shape:
+        return None
+    if len(shape) == 1:
+        if len(bad) <= 6:
+            return "entries " + ", ".join(str(e.index[0]) for e in bad if e.index)
+        return None
+    rows = sorted({e.index[0] for e in bad if e.index})
+    cols = sorted({e.index[1] for e in bad if e.index})
+    parts = []
+    if len(rows) < shape[0] and len(rows) <= 6:
+        parts.append("rows " + ", ".join(map(str, rows)))
+    if len(cols) < shape[1] and len(cols) <= 6:
+        parts.append("columns " + ", ".join(map(str, cols)))
+    return "only in " + " and ".join(parts) if parts else None
+
+
+def _notes(checks: tuple[ParameterCheck, ...]) -> list[str]:
+    notes = []
+    l2 = [c for c in checks if c.mistake and "L2" in c.mistake]
+    lacking = [c.name for c in l2 if "is missing" in (c.mistake or "")]
+    extra = [c.name for c in l2 if "extra" in (c.mistake or "")]
+    if lacking and extra:
+        notes.append(f"L2 on the wrong parameter: the loss penalises {', '.join(lacking)}, "
+                     f"the gradient {', '.join(extra)}")  # fmt: skip
+    kinks = sum(c.kinks for c in checks)
+    if kinks:
+        notes.append(
+            f"{kinks} entries sit on a kink of the loss (a ReLU input at exactly 0, say): "
+            "accepted, since the claim lies between the one-sided slopes"
+        )
+    moved = sum(c.moved for c in checks)
+    if moved:
+        notes.append(f"{moved} entries were decided at a point moved off the kinks "
+                     f"(every parameter shifted by about {JITTER:g} of its size), with the "
+                     "gradient recomputed there")  # fmt: skip
+    unresolved = sum(c.unconfirmed for c in checks)
+    if unresolved:
+        notes.append(f"{unresolved} entries at a kink could not be decided: give grads as a "
+                     "function so they can be checked off the kink")  # fmt: skip
+    return notes

@@ -1,0 +1,237 @@
+"""symchain.gradcheck(loss, params, grads): the framework-free core, used as in a test suite
+(issue 13, items 1, 4 and 5).  Every verdict is tested both ways: right code passes, each
+planted bug fails with the right parameter and mistake named."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symchain import gradcheck
+from symchain.core.errors import UsageError
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "nets"))
+import twolayer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_bug():
+    twolayer.BUG = None
+    yield
+    twolayer.BUG = None
+
+
+def _model(bug=None, dtype=np.float64, **kw):
+    twolayer.BUG = bug
+    net = twolayer.TwoLayerNet(dtype=dtype, **kw)
+    X, y = twolayer.data(dtype=dtype)
+    return (lambda: net.loss(X, y)[0]), net.params, (lambda: net.loss(X, y)[1])
+
+
+def _pair(net, X, y):
+    return (lambda: net.loss(X, y)[0]), net.params, (lambda: net.loss(X, y)[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_right_gradients_pass(dtype):
+    report = gradcheck(*_model(dtype=dtype))
+    assert report.ok and report.failed == [] and bool(report)
+    assert all(p.method == "full" for p in report.parameters)
+
+
+@pytest.mark.parametrize(
+    ("bug", "failed", "words"),
+    [
+        ("sign_W2", ["W2"], "the sign is flipped"),
+        ("no_mean_b2", ["b2"], "the 1/N of a mean over the N = 8 samples is missing"),
+        ("double_b1", ["b1"], "a factor 2 too many"),
+        ("no_reg_W1", ["W1"], "the claim lacks 0.1·W1"),
+        ("reg_b2", ["b2"], "an L2 term the loss does not have on b2"),
+        ("transpose_W1", ["W1"], "transposed"),
+        ("no_relu_mask", ["W1", "b1"], None),
+    ],
+)
+def test_each_planted_bug_fails_with_its_parameter_and_mistake(bug, failed, words):
+    report = gradcheck(*_model(bug), samples=8)
+    assert not report.ok and report.failed == failed
+    if words is not None:
+        assert words in report[failed[0]].mistake
+
+
+def test_relu_derivative_one_at_zero_is_not_a_bug():
+    assert gradcheck(*_model("relu_mask_at_zero")).ok
+
+
+def test_the_report_names_every_wrong_entry_and_the_worst():
+    p = gradcheck(*_model("sign_W2"))["W2"]
+    assert p.bad_count == 12 and len(p.bad) == 10 and p.ratio == pytest.approx(-1)
+    assert p.worst is p.bad[0] and p.worst.abs_error == max(e.abs_error for e in p.bad)
+
+
+def test_many_samples_on_a_relu_kink_pass_when_right_and_fail_when_wrong():
+    """Zero inputs and zero biases put every such sample exactly at ReLU's 0."""
+    for bug, ok in ((None, True), ("relu_mask_at_zero", True), ("no_relu_mask", False)):
+        twolayer.BUG = bug
+        net = twolayer.TwoLayerNet()
+        net.params["b1"][...] = 0
+        X, y = twolayer.data()
+        X[:5] = 0
+        report = gradcheck(*_pair(net, X, y))
+        assert report.ok is ok, (bug, report)
+
+
+def test_samples_crossing_a_kink_from_both_sides_are_decided_off_the_kink():
+    """Inputs orthogonal to W1's first column sit at z = 0 with x ≠ 0, so moving one weight
+    sends some samples up and some down: no one-sided slope is the claim, and the entries are
+    decided at a point moved off the kink, with the gradient recomputed there."""
+    for bug, ok in ((None, True), ("no_relu_mask", False)):
+        twolayer.BUG = bug
+        net = twolayer.TwoLayerNet()
+        net.params["b1"][0] = 0
+        X, y = twolayer.data()
+        w = net.params["W1"][:, 0]
+        X[:6] -= np.outer(X[:6] @ w / (w @ w), w)  # z₀ = 0 for six samples, x of mixed signs
+        report = gradcheck(*_pair(net, X, y))
+        assert report.ok is ok, (bug, report)
+        if ok:
+            assert sum(p.moved for p in report.parameters) > 0
+
+
+def test_a_kink_that_cannot_be_decided_is_unconfirmed_not_passed():
+    net = twolayer.TwoLayerNet()
+    net.params["b1"][...] = 0
+    X, y = twolayer.data()
+    X[:5] = 0
+    fixed = net.loss(X, y)[1]
+    fixed["b1"] = fixed["b1"] + 1e-3  # off at the kink by a little: not decidable there
+    report = gradcheck(lambda: net.loss(X, y)[0], net.params, fixed)
+    assert not report.ok and report.failed == [] and report.unconfirmed == ["b1"]
+
+
+def test_small_gradients_are_still_checked():
+    """Weights at scale 1e-5: a ReLU-mask bug changes gradients of size 1e-6 (torch's fixed
+    atol 1e-5 passes it)."""
+    assert not gradcheck(*_model("no_relu_mask", weight_scale=1e-5, reg=0.0)).ok
+    assert gradcheck(*_model(None, weight_scale=1e-5, reg=0.0)).ok
+
+
+def test_directional_method_finds_the_same_bug():
+    report = gradcheck(*_model("sign_W2"), method="directional")
+    assert report.failed == ["W2"] and report["W2"].method == "directional"
+    assert gradcheck(*_model(), method="directional").ok
+
+
+def test_parameters_are_restored_exactly_even_when_loss_raises():
+    net = twolayer.TwoLayerNet()
+    X, y = twolayer.data()
+    before = {k: v.copy() for k, v in net.params.items()}
+    calls = []
+
+    def loss():
+        calls.append(1)
+        if len(calls) > 7:
+            raise ValueError("boom")
+        return net.loss(X, y)[0]
+
+    with pytest.raises(UsageError, match="loss\\(\\) raised ValueError: boom"):
+        gradcheck(loss, net.params, lambda: net.loss(X, y)[1])
+    for k, v in net.params.items():
+        assert np.array_equal(v, before[k]) and v.dtype == before[k].dtype
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("params", "computing the gradients changed W1 in place"),
+        ("data", "computing them changes the data or the model's state in place"),
+    ],
+)
+def test_a_backward_that_changes_its_inputs_is_refused(change, message):
+    net = twolayer.TwoLayerNet()
+    X, y = twolayer.data()
+
+    def grads():
+        g = net.loss(X, y)[1]
+        if change == "params":
+            net.params["W1"] -= 0.1 * g["W1"]
+        else:
+            X[...] = 0
+        return g
+
+    with pytest.raises(UsageError, match=message):
+        gradcheck(lambda: net.loss(X, y)[0], net.params, grads)
+
+
+@pytest.mark.parametrize(
+    ("grads", "message"),
+    [
+        ({"W1": np.zeros((4, 4))}, "no claimed gradient for b1, W2, b2"),
+        ({"W1": np.zeros((4, 4)), "b1": np.zeros(4), "W2": np.zeros((3, 4)), "b2": np.zeros(3)},
+         "the gradient of W2 has shape \\(3, 4\\), W2 has \\(4, 3\\): it is transposed"),
+        ({"W1": np.zeros((4, 4)), "b1": np.zeros(5), "W2": np.zeros((4, 3)), "b2": np.zeros(3)},
+         "the gradient of b1 has shape \\(5,\\), but b1 has \\(4,\\)"),
+    ],
+)  # fmt: skip
+def test_unusable_gradients_are_usage_errors_that_say_what_was_expected(grads, message):
+    loss, params, _ = _model()
+    with pytest.raises(UsageError, match=message):
+        gradcheck(loss, params, grads)
+
+
+@pytest.mark.parametrize(
+    ("loss", "message"),
+    [
+        (lambda: np.ones(3), "loss\\(\\) must return one number"),
+        (lambda: float("nan"), "the check needs a finite loss"),
+        (lambda: "1.0", "loss\\(\\) must return one number"),
+    ],
+)
+def test_a_loss_that_is_not_a_finite_number_is_refused(loss, message):
+    with pytest.raises(UsageError, match=message):
+        gradcheck(loss, {"w": np.ones(2)}, {"w": np.ones(2)})
+
+
+def test_a_random_loss_is_refused():
+    rng = np.random.default_rng(0)
+    with pytest.raises(UsageError, match="the same loss for the same parameters"):
+        gradcheck(lambda: float(rng.random()), {"w": np.ones(2)}, {"w": np.ones(2)})
+
+
+def test_bad_params_are_refused():
+    ro = np.ones(2)
+    ro.flags.writeable = False
+    for params, message in (
+        ({}, "not empty"),
+        ({"w": [1.0, 2.0]}, "not a NumPy array"),
+        ({"w": np.ones(2, dtype=int)}, "must be floats"),
+        ({"w": ro}, "read-only"),
+    ):
+        with pytest.raises(UsageError, match=message):
+            gradcheck(lambda: 0.0, params, {"w": np.ones(2)})
+
+
+def test_a_gradient_shaped_1_by_d_for_a_d_vector_is_read_as_it():
+    w = np.array([1.0, 2.0])
+    report = gradcheck(lambda: float(np.sum(w**2)), {"w": w}, {"w": (2 * w).reshape(1, 2)})
+    assert report.ok
+
+
+def test_json_has_no_nan_tokens_and_names_the_verdict():
+    w = np.array([1.0, 2.0])
+    report = gradcheck(lambda: float(np.sum(w**2)), {"w": w}, {"w": np.array([np.nan, 4.0])})
+    data = json.loads(report.render("json"), parse_constant=lambda c: pytest.fail(c))
+    assert data["ok"] is False and data["failed"] == ["w"]
+
+
+def test_plain_report_says_the_verdict_first_and_the_mistake():
+    text = str(gradcheck(*_model("sign_W2")))
+    assert text.startswith("✗ FAIL: W2 wrong (3 of 4 parameters right)\n")
+    assert "\nW2: every entry is -1 × the true value: the sign is flipped\n" in text
+    assert str(gradcheck(*_model())).startswith(
+        "✓ PASS: every claimed gradient agrees with the loss (4 parameters)\n"
+    )
+    assert gradcheck(*_model("sign_W2")).render("markdown").startswith("**✗ FAIL: W2 wrong")
