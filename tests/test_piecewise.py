@@ -193,3 +193,76 @@ def test_a_claim_that_differs_only_where_the_derivative_does_not_exist_is_right(
     assert r.correct is True
     assert "not at x = 0, where the derivative does not exist" in r.equality.text
     assert check("{x if x<0; x^2 otherwise}", "{1 if x<=0; 3x otherwise}").correct is False
+
+
+# --- piecewise functions inside formulas, SymPy's spelling, dead pieces ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2{x if x<0; x^2 otherwise}", 2 * sp.Piecewise((x, x < 0), (x**2, True))),
+        ("{x if x<0; x^2 otherwise} + 1", sp.Piecewise((x, x < 0), (x**2, True)) + 1),
+        ("sin({x if x<0; -x otherwise})", sp.sin(sp.Piecewise((x, x < 0), (-x, True)))),
+        (
+            "{x if x<0; x^2 otherwise} + {x if x < 2; 2 otherwise}",
+            sp.Piecewise((x, x < 0), (x**2, True)) + sp.Piecewise((x, x < 2), (2, True)),
+        ),
+        ("{x^2 sin(1/x) if x != 0; 0 otherwise}",
+         sp.Piecewise((x**2 * sp.sin(1 / x), sp.Ne(x, 0)), (0, True))),
+    ],
+)  # fmt: skip
+def test_piecewise_functions_inside_a_formula(text, expected):
+    assert read(text).expr == expected
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        F,
+        2 * sp.Piecewise((x, x < 0), (x**2, True)) + 1,
+        sp.Piecewise((x**2 * sp.sin(1 / x), sp.Ne(x, 0)), (0, True)),
+        sp.Piecewise((-x, x < 0), (x**2, x < 1), (1, True)),
+        sp.Piecewise((x, (x < 0) | (x > 1)), (0, True)),
+    ],
+)
+def test_sympys_own_piecewise_syntax_reads_back(expr):
+    assert read(sp.sstr(expr)).expr == expr
+
+
+def test_the_derivative_at_a_join_is_the_limit_of_the_difference_quotient():
+    """x² sin(1/x) is differentiable at 0 (f′(0) = 0), though f′ has no limit there."""
+    d = derive("{x^2 sin(1/x) if x != 0; 0 otherwise}")
+    (j,) = d.joins
+    assert j.differentiable and j.left_slope == 0 and d.undefined_at == ()
+    (k,) = derive("{x sin(1/x) if x != 0; 0 otherwise}").joins
+    assert k.continuous and not k.differentiable
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("{x if x < 1; x^2 if x < 0; 3 otherwise}", "the piece 'x^2 if x < 0' never applies"),
+        ("{x if 1 < x < 0; 0 otherwise}", "the piece 'x if 1 < x < 0' never applies"),
+        ("{x^2 if x <= 1; 2x if x > 2}", "the function is not defined for x in (1, 2]"),
+    ],
+)
+def test_dead_pieces_and_gaps_are_said(text, note):
+    assert any(note in n for n in read(text).notes)
+
+
+def test_a_dead_pieces_bound_is_not_a_join():
+    assert [j.at for j in derive("{x if x < 1; x^2 if x < 0; 3 otherwise}").joins] == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{x {y}}", "cannot hold another one"),
+        ("x}", "closes nothing"),
+        ("{x if x<0; 1", "never closed"),
+    ],
+)
+def test_broken_braces_are_refused_with_their_column(text, message):
+    with pytest.raises(ParseError, match=message):
+        read(text)

@@ -50,6 +50,8 @@ class Join:
 def joins(expr: sp.Expr, var: sp.Symbol, order: int = 0) -> tuple[Join, ...]:
     """The joins of a piecewise function of `var` (only one variable, numeric bounds);
     `order` says which derivative of the user's function `expr` is (0: the function)."""
+    if expr.has(sp.Piecewise) and not isinstance(expr, sp.Piecewise):
+        expr = sp.piecewise_fold(expr)  # 2{…} + 1 is one piecewise function
     if not isinstance(expr, sp.Piecewise) or expr.free_symbols != {var}:
         return ()
     points: set[sp.Expr] = set()
@@ -64,6 +66,8 @@ def joins(expr: sp.Expr, var: sp.Symbol, order: int = 0) -> tuple[Join, ...]:
         left, right = _piece_near(expr, var, b, -1), _piece_near(expr, var, b, +1)
         if left is None or right is None:
             continue
+        if left == right == _piece_near(expr, var, b, 0):
+            continue  # one piece on both sides and at b: no join there (a dead piece's bound)
         value = _at(expr, var, b)
         out.append(
             Join(
@@ -73,12 +77,21 @@ def joins(expr: sp.Expr, var: sp.Symbol, order: int = 0) -> tuple[Join, ...]:
                 sp.limit(left, var, b, "-"),
                 sp.limit(right, var, b, "+"),
                 value,
-                _finite(sp.limit(sp.diff(left, var), var, b, "-")),
-                _finite(sp.limit(sp.diff(right, var), var, b, "+")),
+                _one_sided_slope(left, var, b, "-"),
+                _one_sided_slope(right, var, b, "+"),
                 order,
             )
         )
     return tuple(out)
+
+
+def _one_sided_slope(piece: sp.Expr, var: sp.Symbol, b: sp.Expr, side: str) -> sp.Expr | None:
+    """lim (piece(x) − piece(b⁻ or b⁺)) / (x − b) from one side: the definition, which exists
+    for x² sin(1/x) at 0 though the limit of its derivative does not."""
+    edge = sp.limit(piece, var, b, side)
+    if not edge.is_finite:
+        return None
+    return _finite(sp.limit((piece - edge) / (var - b), var, b, side))
 
 
 def _piece_near(expr: sp.Piecewise, var: sp.Symbol, b: sp.Expr, side: int) -> sp.Expr | None:
@@ -99,8 +112,8 @@ def _at(expr: sp.Expr, var: sp.Symbol, b: sp.Expr) -> sp.Expr | None:
 
 
 def _finite(value: sp.Expr) -> sp.Expr | None:
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or isinstance(value, sp.Limit):
-        return None
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.AccumBounds) or isinstance(value, sp.Limit):
+        return None  # infinite, or no limit at all (x·sin(1/x) at 0 oscillates)
     return sp.simplify(value)
 
 

@@ -13,7 +13,7 @@ import ast
 import keyword
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import cast
 
@@ -29,7 +29,13 @@ from .functions import (
     UNDEFINED_FUNCTIONS,
     is_callable_name,
 )
-from .piecewise import is_piecewise, read_piecewise
+from .piecewise import (
+    brace_blocks,
+    is_piecewise,
+    read_piecewise,
+    read_sympy_piecewise,
+    sympy_blocks,
+)
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 200  # Python's own parser allows 200 levels of parentheses
@@ -128,19 +134,20 @@ def read(
         )
     if not text.strip():
         raise ParseError("the formula is empty", text=text, position=0)
-    if is_piecewise(text):
 
-        def piece(part: str, column: int) -> tuple[sp.Expr, tuple[str, ...]]:
-            try:
-                reading = read(part, log10=log10, variables=variables, max_depth=max_depth)
-            except ParseError as err:
-                raise ParseError(
-                    err.message, text=text, position=column + (err.position or 0)
-                ) from None
-            return reading.expr, reading.notes
+    def piece(part: str, column: int) -> tuple[sp.Expr, tuple[str, ...]]:
+        try:
+            reading = read(part, log10=log10, variables=variables, max_depth=max_depth)
+        except ParseError as err:
+            raise ParseError(err.message, text=text, position=column + (err.position or 0)) \
+                from None  # fmt: skip
+        return reading.expr, reading.notes
 
+    if is_piecewise(text) and len(brace_blocks(text)) == 1:
         expr, piece_notes = read_piecewise(text, piece)
         return Reading(expr, piece_notes)
+    if "{" in text or "}" in text or "Piecewise" in text:  # 2{…} + 1, sin({…}): each read
+        return _with_piecewise_parts(text, piece, log10, variables, max_depth)
     notes: list[str] = []
     tokens = _letters(_tokenize(text, max_depth, notes), set(variables), notes)
     tokens = _conventions(tokens, text, log10, notes)
@@ -166,6 +173,46 @@ def read(
             text=text,
         )
     return Reading(expr, tuple(dict.fromkeys(notes)))
+
+
+def _with_piecewise_parts(
+    text: str,
+    piece: Callable[[str, int], tuple[sp.Expr, tuple[str, ...]]],
+    log10: bool,
+    variables: Collection[str],
+    max_depth: int,
+) -> Reading:
+    """A formula with piecewise functions inside it: each {…} read on its own, a name that
+    the text does not use put in its place, the rest read, and the pieces put back."""
+    braces = [(start, stop, False) for start, stop in brace_blocks(text)]
+    calls = [(start, stop, True) for start, stop in sympy_blocks(text)]
+    blocks = sorted(braces + calls)
+    if any(a[1] >= b[0] for a, b in zip(blocks, blocks[1:], strict=False)):
+        raise ParseError("a piecewise function cannot hold another one", text=text)
+    parts: list[str] = []
+    stand_ins: dict[sp.Basic, sp.Basic] = {}
+    notes: list[str] = []
+    end = 0
+    for k, (start, stop, sympy_form) in enumerate(blocks):
+        name = _unused_name(text, k)
+        if sympy_form:  # Piecewise((x**2, x <= 1), (2*x - 1, True)), as JSON writes it
+            expr, piece_notes = read_sympy_piecewise(text, start, stop, piece)
+        else:
+            expr, piece_notes = read_piecewise(text[: stop + 1], piece, start)
+        notes += piece_notes
+        stand_ins[symbol(name)] = expr
+        parts += [text[end:start], f" {name} "]
+        end = stop + 1
+    parts.append(text[end:])
+    rest = read("".join(parts), log10=log10, variables=variables, max_depth=max_depth)
+    return Reading(rest.expr.xreplace(stand_ins), tuple(dict.fromkeys([*notes, *rest.notes])))
+
+
+def _unused_name(text: str, k: int) -> str:
+    name = f"piecewisepart{chr(ord('A') + k % 26)}{k // 26 or ''}"
+    while name in text:
+        name += "Z"
+    return name
 
 
 def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:

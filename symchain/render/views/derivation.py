@@ -174,7 +174,7 @@ def _join_lines(d: Derivation) -> list[Line]:
 
 
 def _slope(value: sp.Expr | None) -> Part:
-    return Text("none (infinite)") if value is None else Math(value)
+    return Text("none (no finite limit)") if value is None else Math(value)
 
 
 def _tangent_lines(d: Derivation) -> list[Line]:
