@@ -184,7 +184,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
 
 BAD_CASES = [
     ([f"{BAD}:NoBackward"], "lacks backward"),
-    ([f"{BAD}:Missing"], "has no class 'Missing'"),
+    ([f"{BAD}:Missing"], "has no 'Missing' (and no Missing_forward, Missing_backward pair)"),
     ([f"{BAD}:not_a_class"], "not a class"),
     ([f"{BAD}:NoSizes"], "does not fit its constructor"),
     ([f"{FIXTURES / 'nothere.py'}:Net"], "no such file"),

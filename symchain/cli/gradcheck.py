@@ -27,6 +27,8 @@ DEFAULT_TIMEOUT = 60.0
 EXAMPLES = """
 \b
 Examples:
+  symchain gradcheck cs231n/classifiers/fc_net.py:TwoLayerNet --sizes 5,4,3
+  symchain gradcheck layers.py:affine --shapes x=4x5,w=5x3,b=3
   symchain gradcheck tests/fixtures/seed_network.py:SimpleNeuralNetwork --loss mse
   symchain gradcheck net.py:Net --loss bce --sizes 3,8,2 --batch 32
   symchain gradcheck net.py:Net --loss mse --reduction sum --format json
@@ -47,8 +49,40 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     return sizes
 
 
+def _init(ctx, param, value: str | None) -> dict:
+    """--init '{"hidden_dims": [6, 5]}': keyword arguments, as JSON (never evaluated)."""
+    import json
+
+    if value is None:
+        return {}
+    try:
+        found = json.loads(value)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"not JSON: {err.msg} (column {err.colno})") from None
+    if not isinstance(found, dict):
+        raise click.BadParameter("expected a JSON object, like '{\"reg\": 0.1}'")
+    return found
+
+
+def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
+    """--shapes x=4x5,w=5x3,b=3: the shape of each array argument of a layer function."""
+    if not value:
+        return {}
+    out = {}
+    for part in value.split(","):
+        name, eq, dims = part.strip().partition("=")
+        try:
+            shape = tuple(int(d) for d in dims.replace("×", "x").split("x"))
+        except ValueError:
+            shape = ()
+        if not eq or not name.isidentifier() or not shape or any(d < 1 for d in shape):
+            raise click.BadParameter(f"{part!r}: expected NAME=RxC, like x=4x5 or b=3")
+        out[name] = shape
+    return out
+
+
 @click.command("gradcheck", epilog=EXAMPLES, context_settings=SETTINGS)
-@click.argument("spec", metavar="FILE.py:CLASS")
+@click.argument("spec", metavar="FILE.py:NAME")
 @click.option(
     "--loss",
     "loss_name",
@@ -125,6 +159,25 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     metavar="N",
     help="Random directions per array for the directional check.",
 )
+@click.option(
+    "--init",
+    callback=_init,
+    metavar="JSON",
+    help="Keyword arguments for the constructor (or a layer function's non-array "
+    "arguments), as a JSON object.",
+)
+@click.option(
+    "--shapes",
+    callback=_shapes,
+    metavar="NAME=RxC,...",
+    help="Layer functions: the shape of each array argument of NAME_forward.",
+)
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.npz",
+    help="Arrays X and y to check with (a class with loss(X, y)); random ones otherwise.",
+)
 @output_options(
     WRITES,
     timeout=DEFAULT_TIMEOUT,
@@ -132,27 +185,36 @@ def _sizes(ctx, param, value: str) -> tuple[int, ...]:
     detail=None,
     notation=False,
 )
+@click.pass_context
 def gradcheck(
-    spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,
-    fmt, timeout, no_color, debug,
+    ctx, spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,
+    init, shapes, data, fmt, timeout, no_color, debug,
 ) -> None:  # fmt: skip
-    """Check the gradient a NumPy network's backward applies against the true one.
+    """Check the gradients a hand-written NumPy backward pass computes against the true ones.
 
-    FILE.py:CLASS names a class with the seed's interface: arrays W1, b1, W2,
-    b2 (W3, b3, ... too), forward(X) and backward(X, y, learning_rate) that
-    updates them in place.  THIS RUNS FILE.py: only check code you trust.
+    FILE.py:NAME names one of: a class in cs231n's shape (self.params, a dict
+    of arrays, and loss(X, y) returning (loss, grads)); a pair of layer
+    functions NAME_forward(x, w, ...) -> (out, cache) and NAME_backward(dout,
+    cache) -> (dx, dw, ...); or a class with the seed's interface (arrays
+    W1, b1, ..., forward(X), backward(X, y, learning_rate) that updates them).
+    THIS RUNS FILE.py: only check code you trust.
 
-    The gradient backward applied is read from its update; the true gradient
-    of --loss comes from finite differences of forward.  Per parameter: the
-    worst element, both values, the errors and a grade; and which known loss
-    the backward really computes.  Exit 0 they agree, 1 they do not, 2 bad input.
+    Every array is checked by central differences of the loss.  Per parameter:
+    the worst entry, the wrong ones, and the mistake when it is a known one.
+    Exit 0 every gradient is right, 1 one is not (or could not be confirmed),
+    2 bad input.
     """
+    from click.core import ParameterSource
+
     env = Environment(no_color=no_color)
     fmt = env.format(fmt)
     settings = _settings(locals())
-    report = computed_or_exit(lambda: _check(spec, settings), spec, env, fmt, timeout, debug)
+    given_sizes = ctx.get_parameter_source("sizes") is not ParameterSource.DEFAULT
+    found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
+                 batch=batch, seed=seed)  # fmt: skip
+    report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
     env.emit(report, fmt)
-    finish(report.passed)
+    finish(report.ok if hasattr(report, "ok") else report.passed)
 
 
 def _settings(options: dict):
@@ -173,9 +235,25 @@ def _settings(options: dict):
     )
 
 
-def _check(spec: str, settings):
-    """The report; anything the user's code prints goes to stderr, so stdout stays the report."""
-    from ..nn.gradcheck import gradcheck as check
+def _check(spec: str, settings, found: dict):
+    """The report; anything the user's code prints goes to stderr, so stdout stays the report.
+
+    A cs231n-style class or a pair of layer functions is checked by `symchain.gradcheck`;
+    a class with the seed's interface by the seed's check, which also names the loss.
+    """
+    from dataclasses import replace
+
+    from ..nn import models
+    from ..nn.gradcheck import gradcheck as seed_check
+    from ..nn.gradients import gradcheck as check
 
     with contextlib.redirect_stdout(sys.stderr):
-        return check(spec, settings)
+        target = models.find(spec, **found)
+        if target is None:
+            return seed_check(spec, settings)
+        report = check(
+            target.loss, target.params, target.grads, settings.method,
+            eps=settings.eps, rtol=settings.rtol, directions=settings.directions,
+            samples=target.samples, seed=settings.seed,
+        )  # fmt: skip
+        return replace(report, about=target.about)

@@ -155,8 +155,8 @@ def _import_file(path: Path):
         raise UsageError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickle look the module up here
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)
+    folders = _import_folders(path)
+    sys.path[0:0] = folders
     try:
         spec.loader.exec_module(module)
     except SyntaxError as err:
@@ -176,9 +176,25 @@ def _import_file(path: Path):
         sys.modules.pop(module_name, None)
         raise UsageError(f"running {path} raised {_one_line(err)}") from err
     finally:
-        if folder in sys.path:
-            sys.path.remove(folder)
+        for folder in folders:
+            if folder in sys.path:
+                sys.path.remove(folder)
     return module
+
+
+def _import_folders(path: Path) -> list[str]:
+    """Where the file's own imports are looked up: its folder (as `python FILE.py` has it),
+    the root of the package it sits in, and the current directory (so that
+    cs231n/classifiers/fc_net.py, run from the assignment's root, finds `cs231n.layers`)."""
+    here = path.resolve().parent
+    root = here
+    while (root / "__init__.py").exists() and root.parent != root:
+        root = root.parent
+    found = []
+    for folder in (here, root, Path.cwd()):
+        if str(folder) not in found and str(folder) not in sys.path:
+            found.append(str(folder))
+    return found
 
 
 def _one_line(err: BaseException) -> str:
@@ -238,7 +254,8 @@ def parameter_names(net: object) -> list[str]:
     if missing:
         raise UsageError(
             f"{kind} lacks {', '.join(missing)}: expected arrays W1, b1, W2, b2, "
-            "forward(X) and backward(X, y, learning_rate) (the seed's interface)"
+            "forward(X) and backward(X, y, learning_rate) (the seed's interface), or "
+            "self.params and loss(X, y) returning (loss, grads) (cs231n's)"
         )
     for n in names:
         value = getattr(net, n)

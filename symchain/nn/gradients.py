@@ -149,6 +149,7 @@ class GradientReport(Rendered):
     seconds: float
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    about: tuple[str, ...] = ()  # what was checked, in words (the command line fills it in)
 
     @property
     def ok(self) -> bool:

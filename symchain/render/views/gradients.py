@@ -41,7 +41,7 @@ class GradientReportView(View):
 def headline(r: GradientReport) -> str:
     n = len(r.parameters)
     if r.ok:
-        return f"✓ PASS: every claimed gradient agrees with the loss ({n} parameters)"
+        return f"✓ PASS: every claimed gradient agrees with the loss ({_count(n)})"
     parts = []
     if r.failed:
         parts.append(f"{', '.join(r.failed)} wrong")
@@ -49,7 +49,11 @@ def headline(r: GradientReport) -> str:
         parts.append(f"{', '.join(r.unconfirmed)} unconfirmed")
     right = sum(p.passed is True for p in r.parameters)
     mark = "✗ FAIL" if r.failed else "? UNCONFIRMED"
-    return f"{mark}: {'; '.join(parts)} ({right} of {n} parameters right)"
+    return f"{mark}: {'; '.join(parts)} ({right} of {_count(n)} right)"
+
+
+def _count(n: int) -> str:
+    return f"{n} parameter{'s' if n != 1 else ''}"
 
 
 def _verdict(p: ParameterCheck) -> str:
@@ -115,7 +119,7 @@ def _details(p: ParameterCheck) -> list[str]:
 
 
 def _plain(r: GradientReport) -> str:
-    lines = [headline(r), ""]
+    lines = [headline(r), *(f"  {line}" for line in r.about), ""]
     table = [COLUMNS, *_rows(r)]
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
     for row in table:
@@ -132,7 +136,9 @@ def _plain(r: GradientReport) -> str:
 
 
 def _markdown(r: GradientReport) -> str:
-    lines = [f"**{headline(r)}**", ""]
+    lines = [f"**{headline(r)}**", "", *(f"- {line}" for line in r.about)]
+    if r.about:
+        lines.append("")
     lines.append("| " + " | ".join(COLUMNS) + " |")
     lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in _rows(r)]
@@ -155,6 +161,8 @@ def _print_rich(r: GradientReport, console: Console) -> None:
 
     style = "bold green" if r.ok else "bold red" if r.failed else "bold yellow"
     console.print(Text(headline(r), style=style))
+    for line in r.about:
+        console.print(Text(f"  {line}", style="dim"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     for name in COLUMNS:
         right = name in ("claimed", "true", "rel. error")
@@ -232,6 +240,7 @@ def report_dict(r: GradientReport) -> dict[str, Any]:
             }
             for p in r.parameters
         ],
+        "about": list(r.about),
         "warnings": list(r.warnings),
         "notes": list(r.notes),
     }

@@ -1,0 +1,264 @@
+"""Find what to check in a user's file, in the shapes hand-written NumPy code has in the wild,
+and turn it into `gradients.gradcheck`'s (loss, params, grads).
+
+* a class in cs231n's shape: `self.params`, a dict of arrays, and `loss(X, y)` returning
+  (loss, grads); constructed with `--sizes` (positionally) and `--init` (keywords, JSON),
+  with dtype float64 when its constructor takes a dtype and none is given;
+* a pair of layer functions `NAME_forward(x, w, b, ...) -> (out, cache)` and
+  `NAME_backward(dout, cache) -> (dx, dw, db)`: every array input is checked, dx too,
+  through the scalar loss sum(out ⊙ R) for a fixed random R (so dout = R).
+
+**This runs the user's file** (see `gradcheck.load_network_class`): only point it at
+code you would run.  A class with the seed's interface (forward, backward(X, y, lr))
+is not handled here: `gradcheck.check_network` checks it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import UsageError
+from .gradcheck import _call, _import_file, _one_line, _split_spec
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is checked, ready for gradients.gradcheck."""
+
+    loss: Callable[[], float]
+    params: dict[str, np.ndarray]
+    grads: Callable[[], Mapping[str, Any]]
+    samples: int | None  # the batch size, to name a missing 1/N
+    about: tuple[str, ...]  # what was checked, in words, for the report
+
+
+def find(
+    spec: str,
+    *,
+    sizes: tuple[int, ...] | None,
+    init: dict[str, Any],
+    shapes: dict[str, tuple[int, ...]],
+    data: str | None,
+    batch: int,
+    seed: int,
+) -> Target | None:
+    """The target named by FILE.py:NAME, or None for a class with the seed's interface."""
+    path, name = _split_spec(spec)
+    module = _import_file(path)
+    pair = _layer_pair(module, name)
+    if pair is not None:
+        return _layer(*pair, shapes, init, seed)
+    if not hasattr(module, name):
+        raise UsageError(f"{path} has no {name!r} (and no {name}_forward, {name}_backward pair)"
+                         f"{_found(module)}")  # fmt: skip
+    cls = getattr(module, name)
+    if not inspect.isclass(cls):
+        raise UsageError(f"{path}: {name} is a {type(cls).__name__}, not a class "
+                         f"(for layer functions, name the prefix of NAME_forward)")  # fmt: skip
+    if not callable(getattr(cls, "loss", None)):
+        return None  # the seed's interface, whose check says what it lacks, if anything
+    return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name)
+
+
+def _layer_pair(module, name: str):
+    """((forward's name, backward's name), forward, backward) for `affine` (affine_forward,
+    affine_backward) or for a forward function named itself (conv_forward_naive, with
+    conv_backward_naive); else None."""
+    if "forward" in name:
+        forward, backward = name, name.replace("forward", "backward")
+    elif hasattr(module, name):
+        return None
+    else:
+        forward, backward = f"{name}_forward", f"{name}_backward"
+    f, b = getattr(module, forward, None), getattr(module, backward, None)
+    if callable(f) and callable(b):
+        return (forward, backward), f, b
+    return None
+
+
+def _found(module) -> str:
+    names = sorted(n for n, v in vars(module).items()
+                   if (inspect.isclass(v) or inspect.isfunction(v)) and not n.startswith("_")
+                   and getattr(v, "__module__", None) == module.__name__)  # fmt: skip
+    return f" (it defines {', '.join(names[:12])})" if names else " (it defines none)"
+
+
+# --- a cs231n-style class ------------------------------------------------------------------
+
+
+def _loss_method(cls, sizes, init, data, batch, seed, filename) -> Target:
+    kwargs = dict(init)
+    about = []
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None and "dtype" in signature.parameters and "dtype" not in kwargs:
+        kwargs["dtype"] = np.float64
+        about.append("constructed with dtype=float64 (give --init '{\"dtype\": ...}' for "
+                     "another): finite differences need double precision to be sharp")  # fmt: skip
+    args = tuple(sizes or ())
+    shown = _shown_call(cls.__name__, args, init)
+    if signature is not None:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise UsageError(f"{shown} does not fit {cls.__name__}{signature}: {err} "
+                             "(give its arguments with --sizes and --init)") from None  # fmt: skip
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        model = _call(shown, lambda: cls(*args, **kwargs))
+    finally:
+        np.random.set_state(state)
+    params = getattr(model, "params", None)
+    if not isinstance(params, dict) or not params:
+        raise UsageError(f"{cls.__name__} has a loss method but no self.params dict of arrays: "
+                         "symchain gradcheck checks the arrays in self.params")  # fmt: skip
+    arrays = {str(k): v for k, v in params.items() if isinstance(v, np.ndarray)}
+    skipped = [str(k) for k in params if str(k) not in arrays]
+    if not arrays:
+        raise UsageError(f"{cls.__name__}.params holds no NumPy arrays")
+    X, y, where = _data(model, arrays, data, batch, seed)
+    about.insert(0, f"{shown}: its own loss(X, y) and gradients, every array in self.params "
+                    f"({', '.join(arrays)})")  # fmt: skip
+    about.append(where)
+    if skipped:
+        about.append(f"not arrays, so not checked: {', '.join(skipped)}")
+    kind = cls.__name__
+
+    def loss() -> float:
+        return _pair(kind, model.loss(X, y))[0]
+
+    def grads() -> Mapping[str, Any]:
+        out = _pair(kind, model.loss(X, y))[1]
+        if not isinstance(out, Mapping):
+            raise UsageError(f"{kind}.loss(X, y) returned {type(out).__name__} as grads, "
+                             "not a dict of name -> array")  # fmt: skip
+        return {k: v for k, v in out.items() if k in arrays}
+
+    for name, p in arrays.items():
+        params[name] = p  # the dict the model reads is the one perturbed
+    return Target(loss, arrays, grads, len(X), tuple(about))
+
+
+def _pair(kind: str, result: Any) -> tuple[Any, Any]:
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise UsageError(f"{kind}.loss(X, y) must return (loss, grads), not "
+                         f"{type(result).__name__}")  # fmt: skip
+    return result
+
+
+def _shown_call(name: str, args: tuple, kwargs: Mapping[str, Any]) -> str:
+    parts = [str(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _data(model, arrays, data, batch, seed):
+    """X and y from --data FILE.npz, or standard normal X shaped for the first weight matrix
+    and integer labels below the number of scores the model gives."""
+    if data is not None:
+        return (*_npz(data), f"data: X and y from {data}")
+    first = next((p for p in arrays.values() if p.ndim == 2), None)
+    if first is None:
+        raise UsageError("no 2-D weight to shape random inputs after: give --data FILE.npz "
+                         "with X and y")  # fmt: skip
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, first.shape[0])).astype(first.dtype)
+    classes = _classes(model, X, arrays)
+    y = rng.integers(0, classes, batch)
+    where = (f"data: X {batch}×{first.shape[0]} standard normal, y integer labels in "
+             f"0..{classes - 1} (seed {seed}); --data FILE.npz gives your own")  # fmt: skip
+    return X, y, where
+
+
+def _classes(model, X, arrays) -> int:
+    """The number of classes: the width of the scores loss(X) returns (cs231n: no y gives
+    the scores), else the length of the last bias."""
+    try:
+        scores = model.loss(X)
+    except Exception:  # noqa: BLE001 - loss(X) without y is a convention only, not required
+        scores = None
+    if isinstance(scores, np.ndarray) and scores.ndim == 2 and scores.shape[0] == len(X):
+        return int(scores.shape[1])
+    last = [p for p in arrays.values() if p.ndim == 1]
+    if last:
+        return int(last[-1].shape[0])
+    raise UsageError("cannot tell the number of classes: give --data FILE.npz with X and y")
+
+
+def _npz(path: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as found:
+            keys = {k.lower(): k for k in found.files}
+            if "x" not in keys or "y" not in keys:
+                raise UsageError(f"{path} must hold arrays X and y (it has "
+                                 f"{', '.join(found.files) or 'none'})")  # fmt: skip
+            return np.array(found[keys["x"]]), np.array(found[keys["y"]])
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot read {path} as .npz: {_one_line(err)}") from None
+
+
+# --- a pair of layer functions ---------------------------------------------------------------
+
+
+def _layer(names, forward, backward, shapes, init, seed) -> Target:
+    name, back = names  # affine_forward, affine_backward
+    try:
+        signature = inspect.signature(forward)
+    except (TypeError, ValueError):
+        raise UsageError(f"cannot read the arguments of {name}") from None
+    wanted = [p for p in signature.parameters.values()
+              if p.default is inspect.Parameter.empty and p.name not in init]  # fmt: skip
+    missing = [p.name for p in wanted if p.name not in shapes]
+    if missing:
+        raise UsageError(
+            f"{name}{signature} needs the shape of {', '.join(missing)}: give "
+            f"--shapes {','.join(f'{m}=...' for m in missing)} (like x=4x5,w=5x3,b=3), and "
+            "non-array arguments with --init as JSON"
+        )
+    unknown = sorted(set(shapes) - set(signature.parameters))
+    if unknown:
+        raise UsageError(f"{name} has no argument {', '.join(unknown)}")
+    rng = np.random.default_rng(seed)
+    arrays = {n: rng.standard_normal(shape) for n, shape in shapes.items()}
+    arguments = {**init, **arrays}
+    out = _output(name, _call(name, lambda: forward(**arguments)))
+    weights = rng.standard_normal(np.shape(out))
+    array_names = [p for p in signature.parameters if p in arrays]
+
+    def loss() -> float:
+        result = _output(name, forward(**arguments))
+        return float(np.sum(np.asarray(result, dtype=np.float64) * weights))
+
+    def grads() -> Mapping[str, Any]:
+        _, cache = forward(**arguments)
+        got = backward(weights.copy(), cache)  # a copy: a backward may write into dout
+        if isinstance(got, Mapping):
+            return got
+        got = got if isinstance(got, tuple) else (got,)
+        if len(got) != len(array_names):
+            raise UsageError(
+                f"{back} returned {len(got)} arrays; expected one per array input "
+                f"of {name}, in order: d{', d'.join(array_names)}"
+            )
+        return dict(zip(array_names, got, strict=True))
+
+    shown = ", ".join(f"{n} {'×'.join(map(str, s))}" for n, s in shapes.items())
+    about = (
+        f"{name} and {back}: the loss sum(out ⊙ R) for a fixed random R "
+        f"(so dout = R); every array input checked ({shown}, standard normal, seed {seed})",
+    )
+    return Target(loss, arrays, grads, None, about)
+
+
+def _output(name: str, result: Any) -> Any:
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise UsageError(f"{name} must return (out, cache), not {type(result).__name__}")
+    return result[0]

@@ -1,0 +1,145 @@
+"""`symchain gradcheck FILE.py:NAME` on the shapes hand-written NumPy code has in the wild:
+a cs231n-style class (self.params, loss(X, y) -> (loss, grads)) and pairs of layer
+functions (NAME_forward -> (out, cache), NAME_backward -> (dx, dw, ...)), on unmodified
+files, right and with planted bugs (issue 13, item 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symchain.cli.app import main
+
+NETS = Path(__file__).parent / "fixtures" / "nets"
+INIT_BN = '{"bn_param": {}}'
+
+
+@pytest.fixture
+def run(monkeypatch):
+    """The CLI in this process, with a fixture bug planted (layers.py reads it on import)."""
+
+    def invoke(*args, bug=None):
+        sys.modules.pop("layers", None)  # fcnet.py imports it: read FIXTURE_BUG afresh
+        if bug:
+            monkeypatch.setenv("FIXTURE_BUG", bug)
+        else:
+            monkeypatch.delenv("FIXTURE_BUG", raising=False)
+        monkeypatch.chdir(NETS)
+        result = CliRunner().invoke(main, ["gradcheck", *args, "--format", "plain"])
+        sys.modules.pop("layers", None)
+        return result
+
+    return invoke
+
+
+def test_a_cs231n_style_class_passes_and_says_what_was_checked(run):
+    r = run("fcnet.py:FCNet")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(
+        "✓ PASS: every claimed gradient agrees with the loss (10 parameters)\n"
+        "  FCNet(): its own loss(X, y) and gradients, every array in self.params (W1, b1, "
+        "gamma1, beta1, W2, b2, gamma2, beta2, W3, b3)\n"
+        "  constructed with dtype=float64"
+    )
+    assert "data: X 16×4 standard normal, y integer labels in 0..2 (seed 0)" in r.output
+
+
+@pytest.mark.parametrize(
+    ("bug", "failed"),
+    [
+        ("affine_db_mean", "b3"),  # b1, b2 feed a batchnorm: their true gradient is 0
+        ("bn_dgamma", "gamma1, gamma2"),
+        ("relu_no_mask", "W1, gamma1, beta1, W2, gamma2, beta2"),
+        ("affine_dx_sign", "W2, gamma2, beta2"),  # the two flips cancel below layer 2
+    ],
+)
+def test_a_planted_bug_in_the_class_fails_naming_its_parameters(run, bug, failed):
+    r = run("fcnet.py:FCNet", bug=bug)
+    assert r.exit_code == 1
+    assert r.output.startswith(f"✗ FAIL: {failed} wrong")
+
+
+def test_constructor_arguments_come_from_sizes_and_init(run):
+    r = run("fcnet.py:FCNet", "--init", '{"hidden_dims": [3], "batchnorm": false, "reg": 0}')
+    assert r.exit_code == 0 and "(W1, b1, W2, b2)" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "failed"),
+    [
+        (("layers.py:affine", "--shapes", "x=4x5,w=5x3,b=3"), None),
+        (("layers.py:relu", "--shapes", "x=4x5"), None),
+        (("layers.py:batchnorm", "--shapes", "x=6x4,gamma=4,beta=4", "--init", INIT_BN), None),
+        (("layers.py:affine_forward", "--shapes", "x=4x5,w=5x3,b=3"), None),
+    ],
+)
+def test_layer_functions_pass(run, args, failed):
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("✓ PASS")
+
+
+@pytest.mark.parametrize(
+    ("bug", "args", "failed", "words"),
+    [
+        ("affine_dx_sign", ("layers.py:affine", "--shapes", "x=4x5,w=5x3,b=3"), "x",
+         "the sign is flipped"),
+        ("affine_db_mean", ("layers.py:affine", "--shapes", "x=4x5,w=5x3,b=3"), "b",
+         "every entry is 0.25 × the true value"),
+        ("relu_no_mask", ("layers.py:relu", "--shapes", "x=4x5"), "x", None),
+        ("bn_dgamma", ("layers.py:batchnorm", "--shapes", "x=6x4,gamma=4,beta=4", "--init",
+                       INIT_BN), "gamma", None),
+    ],
+)  # fmt: skip
+def test_layer_function_bugs_fail_and_dx_is_checked_too(run, bug, args, failed, words):
+    r = run(*args, bug=bug)
+    assert r.exit_code == 1
+    assert r.output.startswith(f"✗ FAIL: {failed} wrong")
+    if words:
+        assert f"\n{failed}: " in r.output and words in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("layers.py:affine",), "affine_forward(x, w, b) needs the shape of x, w, b"),
+        (("layers.py:affine", "--shapes", "x=4x5,w=5x3,b=3,z=2"), "has no argument z"),
+        (("layers.py:batchnorm", "--shapes", "x=6x4,gamma=4,beta=4"), "bn_param"),
+        (("layers.py:affine", "--shapes", "x=4x5,w=4x3,b=3"), "affine_forward raised ValueError"),
+        (("fcnet.py:FCNet", "--init", "{bad"), "not JSON"),
+        (("fcnet.py:FCNet", "--init", "[1]"), "expected a JSON object"),
+        (("fcnet.py:FCNet", "--init", '{"nope": 1}'), "does not fit FCNet"),
+        (("fcnet.py:Nothing",), "has no 'Nothing'"),
+        (("layers.py:affine", "--shapes", "x=4by5"), "expected NAME=RxC"),
+    ],
+)
+def test_what_cannot_be_checked_is_one_line_and_exit_2(run, args, message):
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
+
+
+def test_data_from_an_npz_file(run, tmp_path):
+    rng = np.random.default_rng(3)
+    path = tmp_path / "data.npz"
+    np.savez(path, X=rng.standard_normal((5, 4)), y=rng.integers(0, 3, 5))
+    r = run("fcnet.py:FCNet", "--data", str(path))
+    assert r.exit_code == 0 and f"data: X and y from {path}" in r.output
+
+
+def test_json_report_through_a_real_process():
+    out = subprocess.run(
+        [sys.executable, "-m", "symchain", "gradcheck", "fcnet.py:FCNet", "--format", "json"],
+        cwd=NETS, capture_output=True, text=True, env={"FIXTURE_BUG": "bn_dgamma",
+                                                        "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    data = json.loads(out.stdout)
+    assert data["ok"] is False and data["failed"] == ["gamma1", "gamma2"]
+    assert data["about"][0].startswith("FCNet(): its own loss(X, y)")
