@@ -143,3 +143,108 @@ def test_json_report_through_a_real_process():
     data = json.loads(out.stdout)
     assert data["ok"] is False and data["failed"] == ["gamma1", "gamma2"]
     assert data["about"][0].startswith("FCNet(): its own loss(X, y)")
+
+
+# --- classes of any other shape ------------------------------------------------------------------
+
+LIST = ("listnet.py:ListNet", "--init", '{"sizes": [3, 4, 2]}', "--columns", "--batch", "1",
+        "--loss", "half-sse")  # fmt: skip
+ATTR = ("attrnet.py:AttrNet", "--sizes", "3,4,2", "--backward", "train", "--loss", "half-sse")
+SOFT = ("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "softmax-ce", "--l2", "0.05")
+
+
+@pytest.mark.parametrize(
+    ("args", "about"),
+    [
+        (LIST, "ListNet(sizes=[3, 4, 2]): feedforward and backprop; parameters biases[0], "
+               "biases[1], weights[0], weights[1]"),
+        (ATTR, "AttrNet(3, 4, 2): forward and train; parameters wih, who (not hidden, which "
+               "forward writes)"),
+        (SOFT, "SoftNet(4, 5, 3): forward and backward; parameters p['W'], p['c'], p['V']"),
+    ],
+)  # fmt: skip
+def test_any_class_passes_wherever_its_weights_live(run, args, about):
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("✓ PASS") and f"\n  {about}\n" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "bug", "failed"),
+    [
+        (LIST, "output_sign", "biases[0], biases[1], weights[0], weights[1]"),
+        (LIST, "hidden_no_derivative", "biases[0], weights[0]"),
+        (ATTR, "no_tanh_derivative", "wih"),  # an applied update, read back through self.lr
+        (SOFT, "no_reg_W", "p['W']"),
+    ],
+)
+def test_any_class_with_a_planted_bug_fails_naming_it(run, args, bug, failed):
+    r = run(*args, bug=bug)
+    assert r.exit_code == 1
+    assert r.output.startswith(f"✗ FAIL: {failed} wrong")
+
+
+def test_an_l2_term_the_loss_lacks_is_named_with_its_lambda(run):
+    r = run(*SOFT[:-2])
+    assert r.exit_code == 1
+    assert "the backward adds an L2 term ½·0.05·‖θ‖² that the loss checked does not have" in (
+        r.output
+    )
+
+
+def test_a_backward_whose_arguments_cannot_be_told_is_a_usage_error(run, tmp_path):
+    (tmp_path / "odd.py").write_text(
+        "import numpy as np\n"
+        "class Odd:\n"
+        "    def __init__(self):\n"
+        "        self.w = np.ones((2, 2))\n"
+        "    def forward(self, X):\n"
+        "        return X @ self.w\n"
+        "    def backward(self, X, y, z, q):\n"
+        "        return {}\n"
+    )
+    r = run(f"{tmp_path / 'odd.py'}:Odd")
+    assert r.exit_code == 2 and "cannot tell what to pass as z, q" in r.output
+
+
+# --- the pieces: label losses, where parameters are found -----------------------------------
+
+
+def test_label_losses_are_the_textbook_formulas():
+    from symchain.nn.losses import loss
+
+    scores = np.array([[2.0, 1.0, 0.0], [0.5, 0.5, 3.0]])
+    labels = np.array([0, 1])
+    log_softmax = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    expected_ce = -(log_softmax[0, 0] + log_softmax[1, 1]) / 2
+    assert loss("softmax-ce").value(scores, labels) == pytest.approx(expected_ce, rel=1e-12)
+    assert loss("softmax-ce", "sum").value(scores, labels) == pytest.approx(2 * expected_ce)
+    probs = np.exp(log_softmax)
+    assert loss("ce").value(probs, labels) == pytest.approx(expected_ce, rel=1e-12)
+    # hinge: row 0: max(0, 1-2+1) + max(0, 0-2+1) = 0; row 1: max(0,0.5-0.5+1)+max(0,3-0.5+1)
+    assert loss("hinge", "sum").value(scores, labels) == pytest.approx(0 + 1 + 3.5)
+
+
+def test_parameters_are_found_wherever_they_live():
+    from symchain.nn.anyclass import slots
+
+    class Layer:
+        def __init__(self):
+            self.W = np.ones((2, 2))
+            self.count = 3
+
+    class Model:
+        def __init__(self):
+            self.a = np.zeros(2)
+            self.weights = [np.ones((2, 3)), np.ones(3)]
+            self.p = {"V": np.ones((3, 1))}
+            self.layers = [Layer()]
+            self.labels = np.arange(3)  # integers: not a parameter
+
+    assert [s.name for s in slots(Model())] == [
+        "a",
+        "weights[0]",
+        "weights[1]",
+        "p['V']",
+        "layers[0].W",
+    ]

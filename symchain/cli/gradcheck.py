@@ -86,7 +86,7 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
 @click.option(
     "--loss",
     "loss_name",
-    type=click.Choice(["half-sse", "mse", "bce"]),
+    type=click.Choice(["half-sse", "mse", "bce", "softmax-ce", "ce", "hinge"]),
     default="mse",
     show_default=True,
     help="The loss whose gradient backward should apply.",
@@ -178,6 +178,27 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
     metavar="FILE.npz",
     help="Arrays X and y to check with (a class with loss(X, y)); random ones otherwise.",
 )
+@click.option("--forward", "forward_name", metavar="METHOD",
+              help="Any class: the method giving the outputs [default: forward, feedforward, "
+              "predict, query, ...].")  # fmt: skip
+@click.option("--backward", "backward_name", metavar="METHOD",
+              help="Any class: the method computing (or applying) the gradients [default: "
+              "backward, backprop, propagate_backward, ...].")  # fmt: skip
+@click.option(
+    "--l2",
+    type=click.FloatRange(min=0),
+    metavar="LAMBDA",
+    help="Any class: add ½·LAMBDA·Σ‖W‖² over the weight matrices to --loss.",
+)
+@click.option(
+    "--columns", is_flag=True, help="Any class: samples are columns (X is features × samples)."
+)
+@click.option(
+    "--one-hot",
+    "one_hot",
+    is_flag=True,
+    help="Any class, softmax-ce/ce/hinge: pass the targets one-hot.",
+)
 @output_options(
     WRITES,
     timeout=DEFAULT_TIMEOUT,
@@ -188,7 +209,8 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
 @click.pass_context
 def gradcheck(
     ctx, spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,
-    init, shapes, data, fmt, timeout, no_color, debug,
+    init, shapes, data, forward_name, backward_name, l2, columns, one_hot, fmt, timeout,
+    no_color, debug,
 ) -> None:  # fmt: skip
     """Check the gradients a hand-written NumPy backward pass computes against the true ones.
 
@@ -210,8 +232,11 @@ def gradcheck(
     fmt = env.format(fmt)
     settings = _settings(locals())
     given_sizes = ctx.get_parameter_source("sizes") is not ParameterSource.DEFAULT
+    general = dict(forward=forward_name, backward=backward_name, l2=l2, columns=columns,
+                   one_hot=one_hot, loss=loss_name, reduction=reduction, lr=lr,
+                   default_sizes=sizes)  # fmt: skip
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
-                 batch=batch, seed=seed)  # fmt: skip
+                 batch=batch, seed=seed, options=general)  # fmt: skip
     report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
     env.emit(report, fmt)
     finish(report.ok if hasattr(report, "ok") else report.passed)

@@ -126,6 +126,7 @@ class ParameterCheck:
     ratio: float | None  # claimed/true when it is one constant over the parameter
     mistake: str | None  # what the wrong gradient looks like, in words
     where: str | None  # where the wrong entries are (rows, columns), when not everywhere
+    l2: float | None = None  # claimed − true = l2·θ: an L2 term's gradient extra (> 0) or missing
 
     @property
     def passed(self) -> bool | None:
@@ -528,9 +529,10 @@ def _parameter(name, p, original, claimed, method, entries, samples) -> Paramete
     bad = sorted((e for e in entries if e.status == "wrong"), key=lambda e: -e.abs_error / max(
         e.bound, 1e-300))  # fmt: skip
     worst = bad[0] if bad else max(entries, key=lambda e: e.abs_error / max(e.bound, 1e-300))
-    ratio = mistake = where = None
+    ratio = mistake = where = l2 = None
     if bad:
         ratio, mistake = _mistake(name, original, claimed, entries, method, samples)
+        l2 = _l2_coefficient(original, entries, method)
         where = _where(bad, p.shape, len(entries)) if method == "full" else None
     return ParameterCheck(
         name=name,
@@ -546,8 +548,25 @@ def _parameter(name, p, original, claimed, method, entries, samples) -> Paramete
         moved=sum(e.moved for e in entries),
         ratio=ratio,
         mistake=mistake,
+        l2=l2,
         where=where,
     )
+
+
+def _l2_coefficient(theta, entries, method) -> float | None:
+    """c when claimed − true = c·θ exactly (to the tolerance): an L2 term's gradient."""
+    usable = [e for e in entries if e.status in ("ok", "wrong") and e.index is not None]
+    if method != "full" or not usable:
+        return None
+    d = np.array([e.claimed - e.true for e in usable])
+    th = np.array([float(theta[e.index]) for e in usable])
+    if not np.any(th) or not np.any(d):
+        return None
+    c = float(d @ th / (th @ th))
+    fits = np.all(
+        np.abs(d - c * th) <= np.array([e.bound for e in usable]) + 1e-6 * np.max(np.abs(d))
+    )
+    return c if fits else None
 
 
 def _mistake(name, theta, claimed, entries, method, samples) -> tuple[float | None, str | None]:
@@ -652,6 +671,17 @@ def _notes(checks: tuple[ParameterCheck, ...]) -> list[str]:
     if lacking and extra:
         notes.append(f"L2 on the wrong parameter: the loss penalises {', '.join(lacking)}, "
                      f"the gradient {', '.join(extra)}")  # fmt: skip
+    extra_l2 = [c for c in checks if c.l2 is not None and c.l2 > 0]
+    wrong = [c for c in checks if c.passed is False]
+    if extra_l2 and len(extra_l2) == len(wrong):
+        values = {f"{c.l2:.4g}" for c in extra_l2}
+        if len(values) == 1:
+            lam = float(values.pop())
+            notes.append(
+                f"every wrong gradient has the same extra {lam:g}·θ: the backward adds an L2 "
+                f"term ½·{lam:g}·‖θ‖² that the loss checked does not have; if your loss has "
+                f"it, say so (the command line's --l2 {lam:g})"
+            )
     kinks = sum(c.kinks for c in checks)
     if kinks:
         notes.append(

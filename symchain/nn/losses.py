@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 LOSS_NAMES = ("half-sse", "mse", "bce")
+#: Losses of class scores against integer labels (for gradcheck of a classifier).
+LABEL_LOSSES = ("softmax-ce", "ce", "hinge")
 REDUCTIONS = ("mean", "sum")
 
 
@@ -26,7 +28,19 @@ class Loss:
     reduction: str = "mean"
 
     @property
+    def labels(self) -> bool:
+        """Targets are integer class labels (softmax-ce, ce, hinge), not a matrix."""
+        return self.name in LABEL_LOSSES
+
+    @property
     def title(self) -> str:
+        if self.labels:
+            words = {
+                "softmax-ce": "softmax cross-entropy",
+                "ce": "cross-entropy (of probabilities)",
+                "hinge": "multiclass hinge loss (SVM, margin 1)",
+            }[self.name]
+            return f"{'mean' if self.reduction == 'mean' else 'summed'} {words}"
         words = {
             "half-sse": "half the sum of squared errors",
             "mse": "mean squared error",
@@ -53,11 +67,27 @@ class Loss:
 
     def value(self, y: np.ndarray, t: np.ndarray) -> float:
         n, k = y.shape
+        if self.labels:
+            return self._label_value(y, np.asarray(t).astype(int).ravel())
         if self.name == "bce":
             terms = -(t * np.log(y) + (1 - t) * np.log1p(-y))
         else:
             terms = (y - t) ** 2 * (0.5 if self.name == "half-sse" else 1.0)
         return float(terms.sum() * self.scale(n, k))
+
+    def _label_value(self, y: np.ndarray, labels: np.ndarray) -> float:
+        n = y.shape[0]
+        rows = np.arange(n)
+        if self.name == "softmax-ce":
+            shifted = y - y.max(axis=1, keepdims=True)
+            terms = np.log(np.exp(shifted).sum(axis=1)) - shifted[rows, labels]
+        elif self.name == "ce":
+            terms = -np.log(y[rows, labels])
+        else:  # hinge: Σ over j ≠ label of max(0, s_j − s_label + 1)
+            margins = np.maximum(0.0, y - y[rows, labels][:, None] + 1.0)
+            margins[rows, labels] = 0.0
+            terms = margins.sum(axis=1)
+        return float(terms.sum() / (n if self.reduction == "mean" else 1))
 
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """∂L/∂y, the same shape as y."""
@@ -72,8 +102,9 @@ class Loss:
 def loss(name: str, reduction: str = "mean") -> Loss:
     from ..core.errors import UsageError
 
-    if name not in LOSS_NAMES:
-        raise UsageError(f"unknown loss {name!r}: choose from {', '.join(LOSS_NAMES)}")
+    if name not in LOSS_NAMES + LABEL_LOSSES:
+        known = ", ".join(LOSS_NAMES + LABEL_LOSSES)
+        raise UsageError(f"unknown loss {name!r}: choose from {known}")
     if reduction not in REDUCTIONS:
         raise UsageError(f"unknown reduction {reduction!r}: mean or sum")
     return Loss(name, reduction)

@@ -47,6 +47,7 @@ def find(
     data: str | None,
     batch: int,
     seed: int,
+    options: dict[str, Any] | None = None,
 ) -> Target | None:
     """The target named by FILE.py:NAME, or None for a class with the seed's interface."""
     path, name = _split_spec(spec)
@@ -62,7 +63,7 @@ def find(
         raise UsageError(f"{path}: {name} is a {type(cls).__name__}, not a class "
                          f"(for layer functions, name the prefix of NAME_forward)")  # fmt: skip
     if not callable(getattr(cls, "loss", None)):
-        return None  # the seed's interface, whose check says what it lacks, if anything
+        return _other_class(cls, sizes, init, data, batch, seed, options or {})
     return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name)
 
 
@@ -87,6 +88,70 @@ def _found(module) -> str:
                    if (inspect.isclass(v) or inspect.isfunction(v)) and not n.startswith("_")
                    and getattr(v, "__module__", None) == module.__name__)  # fmt: skip
     return f" (it defines {', '.join(names[:12])})" if names else " (it defines none)"
+
+
+# --- any other class -------------------------------------------------------------------------
+
+_SEED_NAMES = ("W1", "b1", "W2", "b2")
+
+
+def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
+    """The seed's interface (arrays W1, b1, W2, b2; forward, backward(X, y, lr)) keeps its own
+    check, unless an option only the general check has is given; any other class is
+    checked by `anyclass`: its arrays wherever they are, its backward however it answers."""
+    from . import anyclass
+    from .losses import loss as known_loss
+
+    general = any(options.get(k) for k in ("forward", "backward", "l2", "columns", "one_hot"))
+    lost = known_loss(options.get("loss", "mse"), options.get("reduction", "mean"))
+    args = tuple(sizes or (options.get("default_sizes", ()) if _needs_sizes(cls, init) else ()))
+    shown = _shown_call(cls.__name__, args, init)
+    model = _construct(cls, args, init, seed, shown)
+    seed_like = all(isinstance(getattr(model, n, None), np.ndarray) for n in _SEED_NAMES)
+    if seed_like and not general and not lost.labels:
+        return None
+    found_data = _npz(data) if data is not None else None
+    loss, params, grads, samples, about = anyclass.any_class(
+        model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
+        batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
+        forward_name=options.get("forward"), backward_name=options.get("backward"),
+        columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
+    )  # fmt: skip
+    return Target(loss, params, grads, samples, tuple(about))
+
+
+def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: str) -> Any:
+    """cls(*args, **init) with np.random seeded (initialisers use np.random.randn); a call
+    that does not fit the constructor is a usage error that shows the signature."""
+    try:
+        signature = inspect.signature(cls)
+        signature.bind(*args, **init)
+    except TypeError as err:
+        raise UsageError(
+            f"{shown} does not fit its constructor {cls.__name__}{signature}: {err} "
+            "(give the sizes it takes with `sizes`, keywords with --init)"
+        ) from None
+    except ValueError:  # no signature to read: just try it
+        pass
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        return _call(shown, lambda: cls(*args, **init))
+    finally:
+        np.random.set_state(state)
+
+
+def _needs_sizes(cls: type, init: dict[str, Any]) -> bool:
+    """Whether the constructor has required arguments that --init does not give."""
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.default is inspect.Parameter.empty and p.name not in init
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in parameters
+    )  # fmt: skip
 
 
 # --- a cs231n-style class ------------------------------------------------------------------

@@ -80,7 +80,8 @@ def _rows(r: GradientReport) -> list[tuple[str, ...]]:
     rows = []
     for p in r.parameters:
         w = p.worst
-        checked = f"{p.checked} {'entries' if p.method == 'full' else 'directions'}"
+        unit = ("entry", "entries") if p.method == "full" else ("direction", "directions")
+        checked = f"{p.checked} {unit[p.checked != 1]}"
         rows.append((
             p.name, "×".join(map(str, p.shape)) or "scalar", checked, w.where(),
             _number(w.claimed), _number(w.true), _relative(w), _verdict(p),
@@ -233,6 +234,7 @@ def report_dict(r: GradientReport) -> dict[str, Any]:
                 "kinks": p.kinks,
                 "moved_off_kinks": p.moved,
                 "ratio": _finite(p.ratio),
+                "l2": _finite(p.l2),
                 "mistake": p.mistake,
                 "where": p.where,
                 "worst": _entry_dict(p.worst),

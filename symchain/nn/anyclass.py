@@ -1,0 +1,371 @@
+"""A network class of any shape: its weights wherever they live, its backward however it
+hands the gradients over, and a known loss of its outputs.
+
+* Parameters: every float array held by the instance right after construction: in an
+  attribute (`self.W1`), a list or tuple (`self.weights[0]`), a dict (`self.params['W1']`),
+  or an object in a list (`self.layers[0].W`), except arrays the forward pass writes
+  into (activations kept for the backward pass are state, not parameters).
+* Calls: `forward(X)` (or --forward NAME) and `backward(...)` (or --backward NAME), whose
+  arguments are bound by name: X, x, inputs → the inputs; y, t, targets, labels → the
+  targets; lr, learning_rate, eta, alpha → the learning rate; momentum, mu → 0; output,
+  outputs, y_pred, yhat → forward's output.  Forward is called right before backward,
+  since a backward reads what forward kept.
+* The claimed gradients: what backward returns (a dict by name, or arrays in the order of
+  the parameters); else what it applied, (before − after)/lr, checked at a second learning
+  rate to make sure the update is proportional to it; else what it stored in attributes
+  named after the parameters (dW1, grad_W1, W1_grad, or a dict of them).
+* The loss: `--loss` of forward's output against targets made to fit it (losses.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import UsageError
+from .gradcheck import _call
+
+FORWARD_NAMES = ("forward", "feedforward", "feed_forward", "propagate_forward", "predict", "query")
+BACKWARD_NAMES = ("backward", "backprop", "backpropagate", "back_propagation", "backpropagation",
+                  "propagate_backward", "backward_pass")  # fmt: skip
+_INPUTS = {"x", "inputs", "input", "data", "features", "a0", "input_list", "inputs_list"}
+_TARGETS = {"y", "t", "target", "targets", "labels", "label", "y_true", "targets_list"}
+_RATES = {"lr", "learning_rate", "eta", "alpha", "lrate", "step_size", "rate"}
+_ZEROS = {"momentum", "mu", "beta", "weight_decay_momentum"}
+_OUTPUTS = {"output", "outputs", "y_pred", "yhat", "y_hat", "prediction", "predictions", "out"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a parameter lives, so it can be read and put back: obj.attr, obj.attr[key]."""
+
+    name: str  # as shown: W1, weights[0], params['W1'], layers[0].W
+    owner: Any
+    key: Any  # attribute name (str), or an index / dict key into `container`
+    container: Any = None  # the list or dict, when the array sits in one
+
+    def get(self) -> Any:
+        if self.container is not None:
+            return self.container[self.key]
+        return getattr(self.owner, self.key)
+
+    def put(self, value: Any) -> None:
+        if self.container is not None:
+            self.container[self.key] = value
+        else:
+            setattr(self.owner, self.key, value)
+
+
+def slots(model: Any) -> list[Slot]:
+    """Every float array the model holds, one level into lists, dicts and their objects."""
+    found: list[Slot] = []
+    seen: set[int] = set()
+
+    def add(slot: Slot) -> None:
+        value = slot.get()
+        floating = isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+        if floating and id(value) not in seen and value.size:
+            seen.add(id(value))
+            found.append(slot)
+
+    for attr, value in _attributes(model):
+        if isinstance(value, np.ndarray):
+            add(Slot(attr, model, attr))
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, np.ndarray) and isinstance(value, list):
+                    add(Slot(f"{attr}[{i}]", model, i, value))
+                else:
+                    for sub, inner in _attributes(item):
+                        if isinstance(inner, np.ndarray):
+                            add(Slot(f"{attr}[{i}].{sub}", item, sub))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, np.ndarray):
+                    add(Slot(f"{attr}[{key!r}]", model, key, value))
+    return found
+
+
+def _attributes(obj: Any) -> list[tuple[str, Any]]:
+    try:
+        items = vars(obj)
+    except TypeError:
+        return []
+    return [(k, v) for k, v in items.items() if not k.startswith("__")]
+
+
+def method(model: Any, given: str | None, names: tuple[str, ...], what: str) -> Callable:
+    if given is not None:
+        found = getattr(model, given, None)
+        if not callable(found):
+            raise UsageError(f"{type(model).__name__} has no method {given!r} ({what})")
+        return found
+    for name in names:
+        found = getattr(model, name, None)
+        if callable(found):
+            return found
+    raise UsageError(f"{type(model).__name__} has none of {', '.join(names)} for {what}: "
+                     f"name it with --{what}")  # fmt: skip
+
+
+def bind(function: Callable, values: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """Arguments by name: inputs, targets, learning rate, momentum 0, forward's output."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        raise UsageError(f"cannot read the arguments of {what}") from None
+    out, unknown, used = {}, [], set()
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        kind = _kind(p.name)
+        if kind is not None and kind in values:
+            out[p.name] = values[kind]
+            used.add(kind)
+        elif p.default is inspect.Parameter.empty:
+            unknown.append(p.name)
+    free = [k for k in ("X", "y") if k in values and k not in used]
+    while unknown and free:  # feedforward(a), backprop(x_in, y_out): inputs, then targets
+        out[unknown.pop(0)] = values[free.pop(0)]
+    if unknown:
+        raise UsageError(
+            f"{what}{signature}: cannot tell what to pass as {', '.join(unknown)} (symchain "
+            "passes inputs as X or x, targets as y or t, the learning rate as lr or eta, "
+            "forward's output as output)"
+        )
+    return out
+
+
+def _kind(name: str) -> str | None:
+    low = name.lower()
+    for kind, names in (("X", _INPUTS), ("y", _TARGETS), ("lr", _RATES), ("zero", _ZEROS),
+                        ("output", _OUTPUTS)):  # fmt: skip
+        if low in names:
+            return kind
+    return None
+
+
+def claimed_gradients(
+    model: Any,
+    found: list[Slot],
+    forward: Callable,
+    backward: Callable,
+    values: dict[str, Any],
+    lr: float,
+    kind: str,
+) -> Callable[[], dict[str, np.ndarray]]:
+    """A function giving the claimed gradients, whichever way backward hands them over; the
+    parameters are put back after every call."""
+
+    rate_attribute = _rate_attribute(model, backward)
+
+    def once(rate: float) -> tuple[Any, dict[str, np.ndarray], dict[str, Any]]:
+        before = {s.name: s.get() for s in found}
+        copies = {n: v.copy() for n, v in before.items()}
+        kept_rate = getattr(model, rate_attribute) if rate_attribute else None
+        if rate_attribute:  # self.lr, read by a backward that takes none: set for the call
+            setattr(model, rate_attribute, rate)
+        try:
+            output = _call(f"{kind}.forward", lambda: forward(**bind(forward, values, "forward")))
+            call_values = {**values, "lr": rate, "zero": 0.0, "output": output}
+            result = _call(f"{kind}.backward",
+                           lambda: backward(**bind(backward, call_values, "backward")))  # fmt: skip
+            after = {s.name: np.array(s.get(), dtype=np.float64) for s in found}  # a copy
+            stored = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                      for k, v in _attributes(model)}  # fmt: skip
+        finally:
+            for s in found:  # the original arrays, with their original values, back in place
+                array = before[s.name]
+                array[...] = copies[s.name]
+                s.put(array)
+            if rate_attribute:
+                setattr(model, rate_attribute, kept_rate)
+        applied = {n: (copies[n].astype(np.float64) - after[n]) / rate for n in copies}
+        return result, applied, stored
+
+    def grads() -> dict[str, np.ndarray]:
+        result, applied, stored = once(lr)
+        returned = _returned(result, found)
+        if returned is not None:
+            return returned
+        if any(np.any(g) for g in applied.values()):
+            _, again, _ = once(lr / 2)
+            for n, g in applied.items():
+                scale = np.max(np.abs(g)) + 1e-300
+                if np.max(np.abs(g - again[n])) > 1e-6 * scale + 1e-12:
+                    raise UsageError(
+                        f"the update of {n} is not proportional to the learning rate (lr "
+                        f"{lr:g} and {lr / 2:g} give different steps): momentum or an "
+                        "optimizer other than plain gradient descent; give the gradients "
+                        "through the Python API instead"
+                    )
+            return applied
+        from_attributes = _stored(stored, found)
+        if from_attributes is not None:
+            return from_attributes
+        raise UsageError(
+            f"{kind}.backward returned no gradients, changed no parameter and stored none "
+            f"that symchain could find (looked for d{found[0].key}, grad_{found[0].key}, ...)"
+        )
+
+    return grads
+
+
+def _rate_attribute(model: Any, backward: Callable) -> str | None:
+    """The attribute holding the learning rate (self.lr, self.eta), when backward takes no
+    learning rate of its own."""
+    try:
+        names = {p.lower() for p in inspect.signature(backward).parameters}
+    except (TypeError, ValueError):
+        names = set()
+    if names & _RATES:
+        return None
+    for name, value in _attributes(model):
+        if name.lower() in _RATES and isinstance(value, int | float) and value > 0:
+            return name
+    return None
+
+
+def _flat(result: Any) -> list[Any]:
+    """(nabla_b, nabla_w) lists, or a tuple of arrays, as one list in order."""
+    if isinstance(result, np.ndarray):
+        return [result]
+    if isinstance(result, list | tuple):
+        return [a for item in result for a in _flat(item)]
+    return [result]
+
+
+def _returned(result: Any, found: list[Slot]) -> dict[str, np.ndarray] | None:
+    if isinstance(result, Mapping):
+        out = {}
+        for s in found:
+            for base in {s.name, str(s.key)}:  # p['W'] may come back as W, dW, grad_W, W_grad
+                for key in (base, f"d{base}", f"grad_{base}", f"{base}_grad"):
+                    if key in result:
+                        out[s.name] = np.asarray(result[key])
+        return out if len(out) == len(found) else None
+    if isinstance(result, list | tuple) and result:
+        arrays = [np.asarray(r) for r in _flat(result)]
+        if len(arrays) != len(found) or not all(isinstance(a.dtype, np.dtype) for a in arrays):
+            return None
+        shapes = [s.get().shape for s in found]
+        if all(a.shape == shape for a, shape in zip(arrays, shapes, strict=True)):
+            return {s.name: a for s, a in zip(found, arrays, strict=True)}  # in order
+        if len(set(shapes)) == len(shapes):  # every shape once: matched by shape
+            by_shape = {a.shape: a for a in arrays}
+            if set(by_shape) == set(shapes):
+                return {s.name: by_shape[s.get().shape] for s in found}
+    return None
+
+
+def _stored(stored: dict[str, Any], found: list[Slot]) -> dict[str, np.ndarray] | None:
+    out = {}
+    for s in found:
+        base = s.name.split(".")[-1]
+        for key in (f"d{base}", f"grad_{base}", f"{base}_grad", f"d_{base}"):
+            value = stored.get(key)
+            if isinstance(value, np.ndarray) and value.size == s.get().size:
+                out[s.name] = value
+        grads = stored.get("grads") or stored.get("gradients")
+        if isinstance(grads, Mapping) and base in grads:
+            out[s.name] = np.asarray(grads[base])
+    return out if len(out) == len(found) else None
+
+
+def any_class(
+    model: Any,
+    shown: str,
+    *,
+    loss: Any,  # losses.Loss
+    l2: float,
+    data: tuple[np.ndarray, np.ndarray] | None,
+    batch: int,
+    seed: int,
+    lr: float,
+    forward_name: str | None,
+    backward_name: str | None,
+    columns: bool,
+    one_hot: bool = False,
+) -> tuple[Callable[[], float], dict[str, np.ndarray], Callable[[], dict], int, list[str]]:
+    """(loss, params, grads, samples, about) for a built model of any shape (see above)."""
+    kind = type(model).__name__
+    forward = method(model, forward_name, FORWARD_NAMES, "forward")
+    backward = method(model, backward_name, BACKWARD_NAMES, "backward")
+    found = slots(model)
+    if not found:
+        raise UsageError(f"{shown} holds no float arrays to check")
+    X, t = data if data is not None else _inputs(found, batch, seed, columns)
+    values = {"X": X, "y": t}
+    before = {s.name: s.get().copy() for s in found}
+    arguments = bind(forward, values, "forward")
+    output = np.asarray(_call(f"{kind}.forward", lambda: forward(**arguments)))
+    state_arrays = [s.name for s in found if not np.array_equal(s.get(), before[s.name])]
+    for s in found:
+        s.get()[...] = before[s.name]
+    params_slots = [s for s in found if s.name not in state_arrays]
+    if data is None:
+        t = _targets(loss, output, seed, columns)
+    values["y"] = _encoded(t, output, columns) if one_hot and loss.labels else t
+    grads = claimed_gradients(model, params_slots, forward, backward, values, lr, kind)
+    params = {s.name: s.get() for s in params_slots}
+    weights = [s for s in params_slots if s.get().ndim == 2]
+
+    def loss_value() -> float:
+        y = np.asarray(forward(**bind(forward, values, "forward")), dtype=np.float64)
+        if columns:
+            y = y.T
+        target = t.T if columns and t.ndim == 2 else t
+        value = loss.value(y, target)
+        if l2:
+            value += 0.5 * l2 * sum(float(np.sum(s.get().astype(np.float64) ** 2)) for s in weights)
+        return value
+
+    about = [
+        f"{shown}: {forward.__name__} and {backward.__name__}; parameters "
+        f"{', '.join(params)}"
+        + (
+            f" (not {', '.join(state_arrays)}, which forward writes)" if state_arrays else ""
+        ),  # fmt: skip
+        f"loss: {loss.title} of {forward.__name__}'s output"
+        + (f", plus ½·{l2:g}·Σ‖W‖² over the weight matrices" if l2 else ""),
+    ]
+    samples = X.shape[1] if columns else X.shape[0]
+    return loss_value, params, grads, samples, about
+
+
+def _encoded(labels: np.ndarray, output: np.ndarray, columns: bool) -> np.ndarray:
+    """Integer labels as one-hot rows (columns with --columns), for a backward that wants
+    them so; the loss still reads the labels."""
+    k = output.shape[0] if columns else output.shape[1]
+    hot = np.eye(k, dtype=output.dtype)[np.asarray(labels, dtype=int)]
+    return hot.T if columns else hot
+
+
+def _inputs(found: list[Slot], batch: int, seed: int, columns: bool):
+    matrices = [s.get() for s in found if s.get().ndim == 2]
+    # a weight matrix, not a bias kept as a column (n, 1)
+    first = next((m for m in matrices if min(m.shape) > 1), matrices[0] if matrices else None)
+    if first is None:
+        raise UsageError("no weight matrix to shape random inputs after: give --data FILE.npz")
+    rng = np.random.default_rng(seed)
+    d = first.shape[1] if columns else first.shape[0]
+    X = rng.standard_normal((d, batch) if columns else (batch, d)).astype(first.dtype)
+    return X, None
+
+
+def _targets(loss: Any, output: np.ndarray, seed: int, columns: bool) -> np.ndarray:
+    rng = np.random.default_rng(seed + 1)
+    y = output.T if columns else output
+    if y.ndim != 2:
+        raise UsageError(f"forward returned shape {output.shape}: expected one row of "
+                         "outputs per sample (or a column, with --columns)")  # fmt: skip
+    n, k = y.shape
+    if getattr(loss, "labels", False):
+        labels = rng.integers(0, k, n)
+        return labels
+    targets = (rng.random((n, k)) > 0.5).astype(output.dtype)
+    return targets.T if columns else targets
