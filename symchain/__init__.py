@@ -17,6 +17,8 @@ __all__ = [
     "jacobian",
     "hessian",
     "gradcheck",
+    "gradcheck_torch",
+    "gradcheck_jax",
     "SymchainError",
     "ParseError",
     "UsageError",
@@ -49,6 +51,10 @@ def __getattr__(name: str):
         from .nn import gradients
 
         return getattr(gradients, name)
+    if name in ("gradcheck_torch", "gradcheck_jax"):
+        from .nn import frameworks
+
+        return getattr(frameworks, name)
     if name in _ERRORS:
         from .core import errors
 
