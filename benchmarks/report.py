@@ -13,6 +13,8 @@ symchain / peer (above 1: symchain takes longer):
   backprop     the NumPy pass of backprop.py against torch autograd and jax.grad
                (where importable in the venv) and against its own two large matmuls,
                at 1 thread (the table) and at the libraries' default threads (a note)
+  gradcheck    symchain.gradcheck against torch.autograd.gradcheck and jax's check_grads
+               on the same softmax cross-entropy network (gradcheck.py)
 
 Everything runs in a throwaway venv with a regular (non-editable) install of
 the work tree, reinstalled at the start of each run so that every row measures
@@ -24,7 +26,7 @@ processes slow each other.
 
     python benchmarks/report.py                  # ~4-5 min; writes docs/performance.md
     python benchmarks/report.py --quick          # ~1 min; prints only (unless --output)
-    python benchmarks/report.py --with-torch     # first pip-installs torch==2.13.0 into the venv
+    python benchmarks/report.py --with-torch     # first pip-installs torch==2.13.0 and jax
     python benchmarks/report.py --no-setup --venv DIR --output /tmp/perf.md
 """
 
@@ -64,6 +66,7 @@ FULL = {
     "graph_repeat": 3,
     "graph_peer_cap": 10.0,
     "backprop_repeat": 30,
+    "gradcheck_repeat": 3,
 }
 QUICK = {
     "startup_runs": 5,
@@ -74,6 +77,7 @@ QUICK = {
     "graph_repeat": 1,
     "graph_peer_cap": 3.0,
     "backprop_repeat": 10,
+    "gradcheck_repeat": 1,
 }
 
 # the --let cases' peer: the same function written out in t, differentiated and printed by SymPy
@@ -277,6 +281,13 @@ def worker_backprop(repeat: int, threads: int | None = None) -> dict:
     return backprop.measure(repeat=repeat, threads=threads)
 
 
+def worker_gradcheck(repeat: int) -> dict:
+    import gradcheck
+
+    m = gradcheck.measure(repeat=repeat)
+    return {**m, "sizes": list(m["sizes"]), "small": list(m["small"])}
+
+
 def run_worker(
     venv: Path, kind: str, payload: dict, blas_clean: bool = False, extra_env=None
 ) -> dict:
@@ -314,8 +325,9 @@ def setup_venv(venv: Path, with_torch: bool) -> None:
     quiet("--force-reinstall", "--no-deps", str(REPO))
     quiet(str(REPO))  # its dependencies, should they have changed
     if with_torch:
-        note(f"pip install {TORCH} (from this machine's disk) ...")
+        note(f"pip install {TORCH} (from this machine's disk) and jax ...")
         quiet(TORCH)
+        quiet("jax")
 
 
 def measure_startup(venv: Path, runs: int) -> dict:
@@ -481,6 +493,51 @@ def build_rows(m: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
             "ms",
         )
     )
+    rows += gradcheck_rows(m["gradcheck"], cfg)
+    return rows
+
+
+def gradcheck_rows(g: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
+    """symchain.gradcheck against torch's and jax's checkers on the same softmax-CE net."""
+    big, small = "-".join(map(str, g["sizes"])), "-".join(map(str, g["small"]))
+    rows = []
+
+    def verdict(value) -> str:
+        return "" if value is None else ("" if value[1] else " (fails on right code)")
+
+    ours = g["auto"]["symchain"]
+    for key in ("torch fast_mode", "jax check_grads"):
+        theirs = g["auto"][key]
+        rows.append(
+            (
+                f"gradcheck {big} batch {g['batch']}, auto (random directions where large) vs "
+                f"{key}{verdict(theirs)}, median of {cfg['gradcheck_repeat']}",
+                num(ours[0]),
+                num(theirs[0]) if theirs else "not installed",
+                ratio(ours[0], theirs[0] if theirs else None),
+                "s",
+            )
+        )
+    full, torch_full = g["full_small"]["symchain"], g["full_small"]["torch"]
+    rows.append(
+        (
+            f"gradcheck {small}: every entry vs torch.autograd.gradcheck (fast_mode=False)",
+            num(full[0]),
+            num(torch_full[0]) if torch_full else "not installed",
+            ratio(full[0], torch_full[0] if torch_full else None),
+            "s",
+        )
+    )
+    rows.append(
+        (
+            f"gradcheck {big}: every entry, estimated as 2 loss evaluations per entry "
+            "(the issue's target: 120 s)",
+            num(g["full_estimate"]),
+            "—",
+            "—",
+            "s",
+        )
+    )
     return rows
 
 
@@ -609,7 +666,7 @@ def main() -> None:
         "--no-setup", action="store_true", help="measure the venv as it is (no reinstall)"
     )
     parser.add_argument(
-        "--with-torch", action="store_true", help=f"pip install {TORCH} into the venv first"
+        "--with-torch", action="store_true", help=f"pip install {TORCH} and jax into the venv first"
     )
     parser.add_argument(
         "--output",
@@ -626,6 +683,7 @@ def main() -> None:
             "batch": worker_batch,
             "nesting": worker_nesting,
             "backprop": worker_backprop,
+            "gradcheck": worker_gradcheck,
         }
         print(json.dumps(workers[kind](**payload)))
         return
@@ -666,6 +724,10 @@ def main() -> None:
     )
     m["backprop_default"] = run_worker(
         args.venv, "backprop", {"repeat": cfg["backprop_repeat"]}, blas_clean=True
+    )
+    note("gradcheck ...")
+    m["gradcheck"] = run_worker(
+        args.venv, "gradcheck", {"repeat": cfg["gradcheck_repeat"]}, blas_clean=True
     )
     env = run_worker(args.venv, "env", {}, blas_clean=True)
     env.update(cpu=cpu_model(), cores=os.cpu_count(), memory=memory(), kernel=platform.release())
