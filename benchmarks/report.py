@@ -339,8 +339,8 @@ def measure_startup(venv: Path, runs: int) -> dict:
         if proc.returncode != 0:
             sys.exit(f"{name} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
     _, proc = startup_bench.run_once(cmds["symchain"], env)
-    if b"2*x*cos(x**2)" not in proc.stdout:
-        sys.exit("symchain printed no 2*x*cos(x**2)")
+    if "2x·cos(x²)".encode() not in proc.stdout:
+        sys.exit("symchain printed no 2x·cos(x²)")
     times: dict[str, list[float]] = {n: [] for n in names}
     for r in range(runs):
         for name in names[r % 2 :] + names[: r % 2]:  # alternate who goes first

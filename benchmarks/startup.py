@@ -163,8 +163,8 @@ def main() -> None:
         if proc.returncode != 0:
             sys.exit(f"{name} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
     _, proc = run_once(cmds["symchain"], env)
-    if b"2*x*cos(x**2)" not in proc.stdout:
-        sys.exit("symchain printed no 2*x*cos(x**2)")
+    if "2x·cos(x²)".encode() not in proc.stdout:
+        sys.exit("symchain printed no 2x·cos(x²)")
 
     load_before = os.getloadavg()
     times: dict[str, list[float]] = {n: [] for n in names}

@@ -161,10 +161,13 @@ def test_an_update_that_reuses_updated_weights_is_caught(run, tmp_path):
 def test_what_user_code_prints_goes_to_stderr(run, tmp_path):
     path = tmp_path / "loud.py"
     path.write_text((FIXTURES / "mse_network.py").read_text() + "\nprint('training...')\n")
-    result = run(f"{path}:MSENetwork", "--format", "json")
+    result = run(f"{path}:MSENetwork", "--format", "json", "--run-all")
     assert result.exit_code == 0
     json.loads(result.stdout)
     assert "training..." in result.stderr
+    quiet = run(f"{path}:MSENetwork", "--format", "json")  # a top-level call is not run
+    assert quiet.exit_code == 0 and "training..." not in quiet.stderr
+    assert "not run, as a training script would be" in json.loads(quiet.stdout)["warnings"][-1]
 
 
 # --- bad input: exit 2, one clear line, no traceback ---------------------------------

@@ -248,3 +248,32 @@ def test_parameters_are_found_wherever_they_live():
         "p['V']",
         "layers[0].W",
     ]
+
+
+SCRIPT = (
+    "import numpy as np\n"
+    "class Net:\n"
+    "    def __init__(self):\n"
+    "        self.params = {'w': np.ones((3, 2))}\n"
+    "    def loss(self, X, y=None):\n"
+    "        s = X @ self.params['w']\n"
+    "        if y is None:\n"
+    "            return s\n"
+    "        return float((s ** 2).sum() / 2), {'w': X.T @ s}\n"
+    "net = Net()\n"
+    "for epoch in range(3):\n"
+    "    raise SystemExit('training ran')\n"
+    "net.loss(np.ones((1, 3)))\n"
+)
+
+
+def test_a_training_script_outside_main_is_not_run_and_the_report_says_so(run, tmp_path):
+    (tmp_path / "script.py").write_text(SCRIPT)
+    r = run(f"{tmp_path / 'script.py'}:Net")
+    assert r.exit_code == 0, r.output
+    assert (
+        "  not run, as a training script would be: lines 11-12 (a loop), line 13 "
+        "(net.loss(np.ones((1, 3)))) of the file's top level (--run-all runs them)\n"
+    ) in r.output
+    ran = run(f"{tmp_path / 'script.py'}:Net", "--run-all")
+    assert ran.exit_code == 2 and "called exit() while being imported" in ran.output

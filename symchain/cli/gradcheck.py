@@ -191,6 +191,13 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
     help="Any class: add ½·LAMBDA·Σ‖W‖² over the weight matrices to --loss.",
 )
 @click.option(
+    "--run-all",
+    "run_all",
+    is_flag=True,
+    help="Run the file's top-level loops and calls too (a training script outside "
+    "__main__ is left out by default).",
+)
+@click.option(
     "--columns", is_flag=True, help="Any class: samples are columns (X is features × samples)."
 )
 @click.option(
@@ -209,8 +216,8 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
 @click.pass_context
 def gradcheck(
     ctx, spec, loss_name, reduction, sizes, batch, seed, lr, eps, rtol, atol, method, directions,
-    init, shapes, data, forward_name, backward_name, l2, columns, one_hot, fmt, timeout,
-    no_color, debug,
+    init, shapes, data, forward_name, backward_name, l2, run_all, columns, one_hot, fmt,
+    timeout, no_color, debug,
 ) -> None:  # fmt: skip
     """Check the gradients a hand-written NumPy backward pass computes against the true ones.
 
@@ -234,7 +241,7 @@ def gradcheck(
     given_sizes = ctx.get_parameter_source("sizes") is not ParameterSource.DEFAULT
     general = dict(forward=forward_name, backward=backward_name, l2=l2, columns=columns,
                    one_hot=one_hot, loss=loss_name, reduction=reduction, lr=lr,
-                   default_sizes=sizes)  # fmt: skip
+                   default_sizes=sizes, run_all=run_all)  # fmt: skip
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
                  batch=batch, seed=seed, options=general)  # fmt: skip
     report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
@@ -257,6 +264,7 @@ def _settings(options: dict):
         atol=options["atol"],
         method=options["method"],
         directions=options["directions"],
+        run_all=options["run_all"],
     )
 
 

@@ -107,7 +107,7 @@ SINGLE = Precision("float32", 1e-2, 1e-4, 1e-2, (1e-4, 1e-3, 1e-2))
 # --- loading the user's network ------------------------------------------------------
 
 
-def load_network_class(spec: str) -> type:
+def load_network_class(spec: str, run_all: bool = False) -> type:
     """The class named by "path.py:ClassName", importing (so running) that file.
 
     The file is imported under a unique module name, with its own directory
@@ -115,7 +115,7 @@ def load_network_class(spec: str) -> type:
     neighbours.  Every way this can fail is a UsageError of one line.
     """
     path, name = _split_spec(spec)
-    module = _import_file(path)
+    module = _import_file(path, run_all)
     if not hasattr(module, name):
         classes = sorted(
             n
@@ -146,8 +146,33 @@ def _split_spec(spec: str) -> tuple[Path, str]:
     return path, name
 
 
-def _import_file(path: Path):
-    """Run the file as a fresh module; its failures become UsageErrors."""
+def _script_free(path: Path) -> tuple[Any, list[str]]:
+    """The file's code without its top-level script: loops and bare calls (a training run,
+    plt.show()) are left out, definitions, imports and assignments kept.  Returns the code
+    object to run and what was left out, in words, line by line."""
+    import ast
+
+    source = path.read_text(encoding="utf-8", errors="replace")
+    tree = ast.parse(source, filename=str(path))
+    kept, skipped = [], []
+    for node in tree.body:
+        loop = isinstance(node, ast.For | ast.While | ast.AsyncFor)
+        call = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call | ast.Await)
+        if loop or call:
+            what = "a loop" if loop else ast.unparse(node.value)[:40]
+            end = getattr(node, "end_lineno", node.lineno)
+            lines = f"line {node.lineno}" if end == node.lineno else f"lines {node.lineno}-{end}"
+            skipped.append(f"{lines} ({what})")
+        else:
+            kept.append(node)
+    tree.body = kept
+    return compile(tree, str(path), "exec"), skipped
+
+
+def _import_file(path: Path, run_all: bool = False):
+    """Run the file as a fresh module; its failures become UsageErrors.  Unless `run_all`,
+    its top-level loops and bare calls (a training script not under __main__) are skipped;
+    `module.__symchain_skipped__` says which."""
     stem = re.sub(r"\W", "_", path.stem)
     module_name = f"_symchain_gradcheck_{next(_MODULE_COUNTER)}_{stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -158,7 +183,13 @@ def _import_file(path: Path):
     folders = _import_folders(path)
     sys.path[0:0] = folders
     try:
-        spec.loader.exec_module(module)
+        if run_all:
+            spec.loader.exec_module(module)
+            skipped: list[str] = []
+        else:
+            code, skipped = _script_free(path)
+            exec(code, module.__dict__)  # noqa: S102 - the user's own file, as importing runs it
+        module.__symchain_skipped__ = skipped
     except SyntaxError as err:
         sys.modules.pop(module_name, None)
         where = f"{path}:{err.lineno}" if err.lineno else str(path)
@@ -166,6 +197,9 @@ def _import_file(path: Path):
     except ImportError as err:
         sys.modules.pop(module_name, None)
         raise UsageError(f"importing {path} failed: {err}") from err
+    except OSError as err:
+        sys.modules.pop(module_name, None)
+        raise UsageError(f"cannot read {path}: {_one_line(err)}") from err
     except SystemExit as err:
         sys.modules.pop(module_name, None)
         raise UsageError(
@@ -285,6 +319,7 @@ class Settings:
     atol: float | None = None
     method: str = "auto"
     directions: int = DEFAULT_DIRECTIONS
+    run_all: bool = False  # run the file's top-level script too
 
 
 @dataclass(frozen=True)
@@ -385,9 +420,21 @@ class Report(Rendered):
 def gradcheck(spec: str, settings: Settings) -> Report:
     """Load, build and check the network named by spec ("path.py:ClassName")."""
     _validate(settings)  # before running any of the user's code
-    cls = load_network_class(spec)
+    cls = load_network_class(spec, settings.run_all)
     net = build_network(cls, settings.sizes, settings.seed)
-    return check_network(net, settings, spec)
+    report = check_network(net, settings, spec)
+    skipped = getattr(sys.modules.get(cls.__module__), "__symchain_skipped__", [])
+    if skipped:
+        from dataclasses import replace
+
+        return replace(report, warnings=(*report.warnings, skipped_words(skipped)))
+    return report
+
+
+def skipped_words(skipped: list[str]) -> str:
+    """The note on a file's top-level script, left out when it was imported."""
+    return (f"not run, as a training script would be: {', '.join(skipped)} of the file's top "
+            "level (--run-all runs them)")  # fmt: skip
 
 
 def check_network(net: object, settings: Settings, spec: str = "") -> Report:

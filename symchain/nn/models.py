@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..core.errors import UsageError
-from .gradcheck import _call, _import_file, _one_line, _split_spec
+from .gradcheck import _call, _import_file, _one_line, _split_spec, skipped_words
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,17 @@ def find(
 ) -> Target | None:
     """The target named by FILE.py:NAME, or None for a class with the seed's interface."""
     path, name = _split_spec(spec)
-    module = _import_file(path)
+    run_all = bool((options or {}).get("run_all"))
+    module = _import_file(path, run_all)
+    skipped = getattr(module, "__symchain_skipped__", [])
+    target = _target(module, path, name, sizes, init, shapes, data, batch, seed, options)
+    if target is not None and skipped:
+        return replace(target, about=(*target.about, skipped_words(skipped)))
+    return target
+
+
+def _target(module, path, name, sizes, init, shapes, data, batch, seed, options):
+    """The target in an imported module (see find)."""
     pair = _layer_pair(module, name)
     if pair is not None:
         return _layer(*pair, shapes, init, seed)
