@@ -277,3 +277,21 @@ def test_a_training_script_outside_main_is_not_run_and_the_report_says_so(run, t
     ) in r.output
     ran = run(f"{tmp_path / 'script.py'}:Net", "--run-all")
     assert ran.exit_code == 2 and "called exit() while being imported" in ran.output
+
+
+def test_the_report_names_the_loss_a_backward_really_computes(run):
+    r = run("attrnet.py:AttrNet", "--sizes", "3,4,3", "--backward", "train", "--loss", "mse")
+    assert r.exit_code == 1
+    assert (
+        "note: your backward computes the gradient of mean half the sum of squared errors "
+        "(--loss half-sse --reduction mean), not of mean squared error"
+    ) in r.output
+    s = run("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "hinge", "--l2", "0.05")
+    assert "computes the gradient of mean softmax cross-entropy (--loss softmax-ce" in s.output
+
+
+def test_a_loss_undefined_at_the_outputs_is_a_usage_error_that_says_why(run):
+    r = run("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "bce")
+    assert r.exit_code == 2
+    assert "binary cross-entropy is not defined at forward's outputs" in r.output
+    assert "bce needs outputs in (0, 1)" in r.output

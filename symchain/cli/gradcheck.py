@@ -17,6 +17,7 @@ import sys
 
 import click
 
+from ..core.errors import SymchainError
 from .env import Environment
 from .options import SETTINGS, formats_without, output_options
 from .run import computed_or_exit, finish
@@ -289,4 +290,38 @@ def _check(spec: str, settings, found: dict):
             eps=settings.eps, rtol=settings.rtol, directions=settings.directions,
             samples=target.samples, seed=settings.seed,
         )  # fmt: skip
-        return replace(report, about=target.about)
+        report = replace(report, about=target.about)
+        if not report.ok and target.loss_of is not None:
+            report = _which_loss(report, target, settings)
+        return report
+
+
+def _which_loss(report, target, settings):
+    """When the gradients are wrong for --loss: the known loss they are right for, if any
+    (the same kind of target: a matrix for mse, half-sse, bce; labels for the others)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from ..nn.gradients import gradcheck as check
+    from ..nn.losses import LABEL_LOSSES, LOSS_NAMES, REDUCTIONS, Loss
+
+    asked = target.loss_name
+    names = LABEL_LOSSES if asked.labels else LOSS_NAMES
+    for name in names:
+        for reduction in REDUCTIONS:
+            other = Loss(name, reduction)
+            if other == asked:
+                continue
+            try:
+                with np.errstate(all="ignore"):  # log of outputs outside (0, 1): not this one
+                    found = check(target.loss_of(other), target.params, target.grads, "auto",
+                                  seed=settings.seed)  # fmt: skip
+            except SymchainError:
+                continue  # bce of outputs outside (0, 1), say: not this one
+            if found.ok:
+                words = (f"your backward computes the gradient of {other.title} "
+                         f"(--loss {other.name} --reduction {other.reduction}), not of "
+                         f"{asked.title}")  # fmt: skip
+                return replace(report, notes=(*report.notes, words))
+    return report

@@ -290,8 +290,9 @@ def any_class(
     backward_name: str | None,
     columns: bool,
     one_hot: bool = False,
-) -> tuple[Callable[[], float], dict[str, np.ndarray], Callable[[], dict], int, list[str]]:
-    """(loss, params, grads, samples, about) for a built model of any shape (see above)."""
+) -> tuple[Any, ...]:
+    """(loss, params, grads, samples, about, loss_of) for a built model of any shape (see
+    above); loss_of(another Loss) is the loss function for that one."""
     kind = type(model).__name__
     forward = method(model, forward_name, FORWARD_NAMES, "forward")
     backward = method(model, backward_name, BACKWARD_NAMES, "backward")
@@ -314,15 +315,34 @@ def any_class(
     params = {s.name: s.get() for s in params_slots}
     weights = [s for s in params_slots if s.get().ndim == 2]
 
-    def loss_value() -> float:
-        y = np.asarray(forward(**bind(forward, values, "forward")), dtype=np.float64)
-        if columns:
-            y = y.T
-        target = t.T if columns and t.ndim == 2 else t
-        value = loss.value(y, target)
-        if l2:
-            value += 0.5 * l2 * sum(float(np.sum(s.get().astype(np.float64) ** 2)) for s in weights)
+    def loss_of(chosen: Any) -> Callable[[], float]:
+        """The loss to check against, for `loss` or another known one (which loss does the
+        backward compute?)."""
+
+        def value() -> float:
+            y = np.asarray(forward(**bind(forward, values, "forward")), dtype=np.float64)
+            if columns:
+                y = y.T
+            target = t.T if columns and t.ndim == 2 else t
+            total = chosen.value(y, target)
+            if l2:
+                total += 0.5 * l2 * sum(float(np.sum(s.get().astype(np.float64) ** 2))
+                                        for s in weights)  # fmt: skip
+            return total
+
         return value
+
+    loss_value = loss_of(loss)
+    with np.errstate(all="ignore"):
+        first = loss_value()
+    if not np.isfinite(first):
+        low, high = float(np.min(output)), float(np.max(output))
+        needs = {"bce": "outputs in (0, 1)", "ce": "probabilities, each in (0, 1]"}
+        raise UsageError(
+            f"{loss.title} is not defined at {forward.__name__}'s outputs (they range over "
+            f"[{low:.3g}, {high:.3g}])"
+            + (f": {loss.name} needs {needs[loss.name]}" if loss.name in needs else "")
+        )
 
     about = [
         f"{shown}: {forward.__name__} and {backward.__name__}; parameters "
@@ -334,7 +354,7 @@ def any_class(
         + (f", plus ½·{l2:g}·Σ‖W‖² over the weight matrices" if l2 else ""),
     ]
     samples = X.shape[1] if columns else X.shape[0]
-    return loss_value, params, grads, samples, about
+    return loss_value, params, grads, samples, about, loss_of
 
 
 def _encoded(labels: np.ndarray, output: np.ndarray, columns: bool) -> np.ndarray:

@@ -36,6 +36,9 @@ class Target:
     grads: Callable[[], Mapping[str, Any]]
     samples: int | None  # the batch size, to name a missing 1/N
     about: tuple[str, ...]  # what was checked, in words, for the report
+    # the loss function for another known loss (to say which one the backward computes)
+    loss_of: Callable[[Any], Callable[[], float]] | None = None
+    loss_name: Any = None  # the Loss checked against, when loss_of is given
 
 
 def find(
@@ -121,13 +124,13 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
     if seed_like and not general and not lost.labels:
         return None
     found_data = _npz(data) if data is not None else None
-    loss, params, grads, samples, about = anyclass.any_class(
+    loss, params, grads, samples, about, loss_of = anyclass.any_class(
         model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
         batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
         forward_name=options.get("forward"), backward_name=options.get("backward"),
         columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
     )  # fmt: skip
-    return Target(loss, params, grads, samples, tuple(about))
+    return Target(loss, params, grads, samples, tuple(about), loss_of, lost)
 
 
 def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: str) -> Any:
