@@ -149,7 +149,7 @@ def test_json_report_through_a_real_process():
 
 LIST = ("listnet.py:ListNet", "--init", '{"sizes": [3, 4, 2]}', "--columns", "--batch", "1",
         "--loss", "half-sse")  # fmt: skip
-ATTR = ("attrnet.py:AttrNet", "--sizes", "3,4,2", "--backward", "train", "--loss", "half-sse")
+ATTR = ("attrnet.py:AttrNet", "--sizes", "3,4,3", "--backward", "train", "--loss", "half-sse")
 SOFT = ("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "softmax-ce", "--l2", "0.05")
 
 
@@ -158,7 +158,7 @@ SOFT = ("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "softmax-ce", "--l2"
     [
         (LIST, "ListNet(sizes=[3, 4, 2]): feedforward and backprop; parameters biases[0], "
                "biases[1], weights[0], weights[1]"),
-        (ATTR, "AttrNet(3, 4, 2): forward and train; parameters wih, who (not hidden, which "
+        (ATTR, "AttrNet(3, 4, 3): forward and train; parameters wih, who (not hidden, which "
                "forward writes)"),
         (SOFT, "SoftNet(4, 5, 3): forward and backward; parameters p['W'], p['c'], p['V']"),
     ],
@@ -295,3 +295,10 @@ def test_a_loss_undefined_at_the_outputs_is_a_usage_error_that_says_why(run):
     assert r.exit_code == 2
     assert "binary cross-entropy is not defined at forward's outputs" in r.output
     assert "bce needs outputs in (0, 1)" in r.output
+
+
+@pytest.mark.parametrize(("reduction", "code"), [("mean-samples", 0), ("mean-all", 1), ("sum", 1)])
+def test_sum_or_mean_over_samples_and_outputs(run, reduction, code):
+    """AttrNet's backward is ½‖·‖² summed over the outputs and averaged over the samples."""
+    r = run(*ATTR[:-1], "half-sse", "--reduction", reduction)
+    assert r.exit_code == code, r.output

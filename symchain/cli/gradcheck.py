@@ -94,10 +94,11 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
 )
 @click.option(
     "--reduction",
-    type=click.Choice(["mean", "sum"]),
+    type=click.Choice(["mean", "sum", "mean-samples", "mean-all"]),
     default="mean",
     show_default=True,
-    help="Average the loss over the batch (mean) or add it up (sum).",
+    help="mean: the loss's own average (half-sse over samples, mse and bce over samples and "
+    "outputs); sum; mean-samples: average over samples, add over outputs; mean-all.",
 )
 @click.option(
     "--sizes",
@@ -304,15 +305,17 @@ def _which_loss(report, target, settings):
     import numpy as np
 
     from ..nn.gradients import gradcheck as check
-    from ..nn.losses import LABEL_LOSSES, LOSS_NAMES, REDUCTIONS, Loss
+    from ..nn.losses import ALL_REDUCTIONS, LABEL_LOSSES, LOSS_NAMES, REDUCTIONS, Loss
 
     asked = target.loss_name
     names = LABEL_LOSSES if asked.labels else LOSS_NAMES
+    seen = {(asked.name, asked.scale(2, 3))}
     for name in names:
-        for reduction in REDUCTIONS:
+        for reduction in REDUCTIONS if asked.labels else ALL_REDUCTIONS:
             other = Loss(name, reduction)
-            if other == asked:
-                continue
+            if (name, other.scale(2, 3)) in seen:
+                continue  # the same loss by another name (half-sse mean is mean-samples)
+            seen.add((name, other.scale(2, 3)))
             try:
                 with np.errstate(all="ignore"):  # log of outputs outside (0, 1): not this one
                     found = check(target.loss_of(other), target.params, target.grads, "auto",

@@ -350,7 +350,7 @@ def any_class(
         + (
             f" (not {', '.join(state_arrays)}, which forward writes)" if state_arrays else ""
         ),  # fmt: skip
-        f"loss: {loss.title} of {forward.__name__}'s output"
+        f"loss: {loss.title}, of {forward.__name__}'s output"
         + (f", plus ½·{l2:g}·Σ‖W‖² over the weight matrices" if l2 else ""),
     ]
     samples = X.shape[1] if columns else X.shape[0]

@@ -20,6 +20,10 @@ LOSS_NAMES = ("half-sse", "mse", "bce")
 #: Losses of class scores against integer labels (for gradcheck of a classifier).
 LABEL_LOSSES = ("softmax-ce", "ce", "hinge")
 REDUCTIONS = ("mean", "sum")
+#: Every reduction: "mean" is the loss's own convention (over samples for half-sse, over
+#: samples and outputs for mse and bce); "mean-samples" averages over the samples and adds
+#: over the outputs, "mean-all" averages over both.
+ALL_REDUCTIONS = ("mean", "sum", "mean-samples", "mean-all")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,12 @@ class Loss:
             "mse": "mean squared error",
             "bce": "binary cross-entropy",
         }[self.name]
+        if self.reduction == "mean-samples":
+            return f"{'squared error' if self.name == 'mse' else words}, averaged over the " \
+                "samples and summed over the outputs"  # fmt: skip
+        if self.reduction == "mean-all":
+            return f"{'squared error' if self.name == 'mse' else words}, averaged over the " \
+                "samples and the outputs"  # fmt: skip
         if self.name == "mse":
             return words if self.reduction == "mean" else "sum of squared errors"
         return f"{'mean' if self.reduction == 'mean' else 'summed'} {words}"
@@ -53,6 +63,10 @@ class Loss:
     def scale(self, n: int, k: int) -> float:
         if self.reduction == "sum":
             return 1.0
+        if self.reduction == "mean-samples":
+            return 1.0 / n
+        if self.reduction == "mean-all":
+            return 1.0 / (n * k)
         return 1.0 / n if self.name == "half-sse" else 1.0 / (n * k)
 
     def element(self) -> Callable:
@@ -87,7 +101,7 @@ class Loss:
             margins = np.maximum(0.0, y - y[rows, labels][:, None] + 1.0)
             margins[rows, labels] = 0.0
             terms = margins.sum(axis=1)
-        return float(terms.sum() / (n if self.reduction == "mean" else 1))
+        return float(terms.sum() / (1 if self.reduction == "sum" else n))
 
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """∂L/∂y, the same shape as y."""
@@ -105,8 +119,8 @@ def loss(name: str, reduction: str = "mean") -> Loss:
     if name not in LOSS_NAMES + LABEL_LOSSES:
         known = ", ".join(LOSS_NAMES + LABEL_LOSSES)
         raise UsageError(f"unknown loss {name!r}: choose from {known}")
-    if reduction not in REDUCTIONS:
-        raise UsageError(f"unknown reduction {reduction!r}: mean or sum")
+    if reduction not in ALL_REDUCTIONS:
+        raise UsageError(f"unknown reduction {reduction!r}: {', '.join(ALL_REDUCTIONS)}")
     return Loss(name, reduction)
 
 
