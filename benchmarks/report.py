@@ -108,6 +108,11 @@ HISTORY = """\
   reused; the 2^20-path graph is never expanded (reverse accumulation, numeric check).
 - The training backprop pass cost about its two large matmuls and 0.78x torch autograd;
   allocating fresh arrays costs 1.5x, mostly page faults.
+- gradcheck (issue 13): a check of every entry costs 2 loss evaluations per entry, so on
+  784-256-10 at batch 64 it is minutes (232-295 s here; torch.autograd.gradcheck, 356 s on
+  that net when the issue was filed); "auto" checks the parameters too large for that along
+  random directions (0.3-0.4 s, against torch fast_mode's 0.03 s and jax check_grads' 0.06 s,
+  which also fails the right ReLU network at a kink).
 - Method: two busy processes slow each other ~1.8x on this 2-core machine, so one process at a
   time, ratios from one run, and start-up only from a non-editable install.
 """
