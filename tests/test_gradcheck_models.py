@@ -187,9 +187,10 @@ def test_any_class_with_a_planted_bug_fails_naming_it(run, args, bug, failed):
 def test_an_l2_term_the_loss_lacks_is_named_with_its_lambda(run):
     r = run(*SOFT[:-2])
     assert r.exit_code == 1
-    assert "the backward adds an L2 term ½·0.05·‖θ‖² that the loss checked does not have" in (
-        r.output
-    )
+    assert (
+        "the gradient has an L2 term ½·0.05·‖θ‖² that the loss does not have (if your loss "
+        "has it, give --l2 0.05)"
+    ) in r.output
 
 
 def test_a_backward_whose_arguments_cannot_be_told_is_a_usage_error(run, tmp_path):
@@ -217,12 +218,16 @@ def test_label_losses_are_the_textbook_formulas():
     labels = np.array([0, 1])
     log_softmax = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
     expected_ce = -(log_softmax[0, 0] + log_softmax[1, 1]) / 2
-    assert loss("softmax-ce").value(scores, labels) == pytest.approx(expected_ce, rel=1e-12)
-    assert loss("softmax-ce", "sum").value(scores, labels) == pytest.approx(2 * expected_ce)
+    assert loss("softmax-ce", labels=True).value(scores, labels) == pytest.approx(
+        expected_ce, rel=1e-12
+    )
+    assert loss("softmax-ce", "sum", labels=True).value(scores, labels) == pytest.approx(
+        2 * expected_ce
+    )
     probs = np.exp(log_softmax)
-    assert loss("ce").value(probs, labels) == pytest.approx(expected_ce, rel=1e-12)
+    assert loss("ce", labels=True).value(probs, labels) == pytest.approx(expected_ce, rel=1e-12)
     # hinge: row 0: max(0, 1-2+1) + max(0, 0-2+1) = 0; row 1: max(0,0.5-0.5+1)+max(0,3-0.5+1)
-    assert loss("hinge", "sum").value(scores, labels) == pytest.approx(0 + 1 + 3.5)
+    assert loss("hinge", "sum", labels=True).value(scores, labels) == pytest.approx(0 + 1 + 3.5)
 
 
 def test_parameters_are_found_wherever_they_live():
@@ -302,3 +307,48 @@ def test_sum_or_mean_over_samples_and_outputs(run, reduction, code):
     """AttrNet's backward is ½‖·‖² summed over the outputs and averaged over the samples."""
     r = run(*ATTR[:-1], "half-sse", "--reduction", reduction)
     assert r.exit_code == code, r.output
+
+
+# --- from the second clean-clone review: verdicts that were wrong ---------------------------
+
+
+DENSE = ("layernet.py:Dense", "--sizes", "3,2", "--forward", "forward_propagation",
+         "--backward", "backward_propagation", "--loss", "half-sse")  # fmt: skip
+
+
+def test_a_layer_backward_taking_dout_gets_the_losss_gradient_not_the_inputs(run):
+    r = run(*DENSE)
+    assert r.exit_code == 0 and r.output.startswith("✓ PASS"), r.output
+
+
+def test_l2_leaves_biases_kept_as_rows_or_columns_alone(run):
+    r = run(*DENSE, "--l2", "0.1")  # the backward has no L2: W is wrong, the row bias b not
+    assert r.exit_code == 1 and r.output.startswith("✗ FAIL: W wrong")
+
+
+def test_gradients_stored_on_layer_objects_are_found(run):
+    r = run("layernet.py:TwoDense", "--sizes", "3,4,2", "--loss", "half-sse")
+    assert r.exit_code == 0, r.output
+    assert "parameters fc1.W, fc1.b, fc2.W, fc2.b" in r.output
+
+
+def test_an_optimizer_with_state_is_refused_not_misread(run):
+    r = run("layernet.py:AdamNet", "--sizes", "3,2", "--loss", "half-sse")
+    assert r.exit_code == 2 and "backward keeps optimizer state (momentum, Adam)" in r.output
+
+
+def test_targets_from_data_must_fit_the_output(run, tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, X=np.ones((5, 3)), y=np.ones((3, 5)))
+    r = run("attrnet.py:AttrNet", "--sizes", "3,4,3", "--backward", "train", "--loss",
+            "half-sse", "--data", str(path))  # fmt: skip
+    assert r.exit_code == 2
+    assert "y from --data has shape (3, 5), but forward's output has (5, 3)" in r.output
+
+
+def test_backward_names_another_layer_function_to_check(run):
+    args = ("layers.py:batchnorm", "--backward", "batchnorm_backward_alt", "--shapes",
+            "x=6x4,gamma=4,beta=4", "--init", INIT_BN)  # fmt: skip
+    assert run(*args).exit_code == 0
+    bad = run(*args, bug="bn_alt_sign")
+    assert bad.exit_code == 1 and bad.output.startswith("✗ FAIL: x wrong")

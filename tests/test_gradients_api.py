@@ -235,3 +235,25 @@ def test_plain_report_says_the_verdict_first_and_the_mistake():
         "✓ PASS: every claimed gradient agrees with the loss (4 parameters)\n"
     )
     assert gradcheck(*_model("sign_W2")).render("markdown").startswith("**✗ FAIL: W2 wrong")
+
+
+def test_an_infinite_claimed_gradient_is_wrong_never_noise():
+    w = np.array([1.0, 2.0, 3.0])
+    for bad in (np.array([2.0, np.inf, 6.0]), np.array([-np.inf] * 3)):
+        report = gradcheck(lambda: float(np.sum(w**2)), {"w": w}, {"w": bad})
+        assert report.failed == ["w"] and "inf or NaN" in report["w"].mistake
+
+
+def test_float32_agreement_that_only_noise_allows_is_unconfirmed():
+    """A float32 loss of size 1e6 rounds to about 0.06: its difference quotients carry a
+    noise of hundreds, against gradients of about 1, so a claim 20 % off agrees only
+    within that noise.  That is not confirmed right."""
+    w = np.array([0.5, -1.0, 1.5], dtype=np.float32)
+
+    def loss():
+        return np.float32(1e6) + np.sum(w * w, dtype=np.float32) / np.float32(2)
+
+    report = gradcheck(loss, {"w": w}, {"w": 1.2 * w.astype(np.float64)})
+    assert not report.ok and report.unconfirmed == ["w"]
+    right = gradcheck(loss, {"w": w}, {"w": w.astype(np.float64)})
+    assert right.unconfirmed == ["w"]  # a right claim cannot be confirmed there either

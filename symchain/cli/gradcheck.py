@@ -256,7 +256,7 @@ def _settings(options: dict):
     from ..nn.losses import loss
 
     return Settings(
-        loss=loss(options["loss_name"], options["reduction"]),
+        loss=loss(options["loss_name"], options["reduction"], labels=True),
         sizes=options["sizes"],
         batch=options["batch"],
         seed=options["seed"],
@@ -292,9 +292,23 @@ def _check(spec: str, settings, found: dict):
             samples=target.samples, seed=settings.seed,
         )  # fmt: skip
         report = replace(report, about=target.about)
-        if not report.ok and target.loss_of is not None:
-            report = _which_loss(report, target, settings)
+        if not report.ok and target.loss_of is not None:  # any class: the loss is ours
+            report = _l2_hint(_which_loss(report, target, settings))
         return report
+
+
+def _l2_hint(report):
+    """Where every wrong gradient has the same extra λ·θ and the loss is --loss: --l2 λ adds
+    that term to the loss checked, if the network's loss has it."""
+    from dataclasses import replace
+
+    notes = tuple(
+        n + f" (if your loss has it, give --l2 {n.split('extra ', 1)[1].split('·θ')[0]})"
+        if n.startswith("every wrong gradient has the same extra")
+        else n
+        for n in report.notes
+    )
+    return replace(report, notes=notes)
 
 
 def _which_loss(report, target, settings):

@@ -20,6 +20,7 @@ hands the gradients over, and a known loss of its outputs.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,10 @@ _TARGETS = {"y", "t", "target", "targets", "labels", "label", "y_true", "targets
 _RATES = {"lr", "learning_rate", "eta", "alpha", "lrate", "step_size", "rate"}
 _ZEROS = {"momentum", "mu", "beta", "weight_decay_momentum"}
 _OUTPUTS = {"output", "outputs", "y_pred", "yhat", "y_hat", "prediction", "predictions", "out"}
+#: The gradient of the loss with respect to forward's output, as a layer's backward takes it.
+_OUTPUT_GRADS = {"dout", "d_out", "grad_output", "grad_out", "output_error", "output_grad",
+                 "output_gradient", "delta", "dy", "grad", "gradient", "upstream", "dl_dy",
+                 "error", "err"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,12 @@ class Slot:
             setattr(self.owner, self.key, value)
 
 
+_DEPTH = 3  # model.layers[0].params['w']: three steps down, and no further
+
+
 def slots(model: Any) -> list[Slot]:
-    """Every float array the model holds, one level into lists, dicts and their objects."""
+    """Every float array the model holds: in attributes, lists, dicts and the objects in
+    them (self.fc1.W, self.layers[0].params['w']), up to three steps down."""
     found: list[Slot] = []
     seen: set[int] = set()
 
@@ -72,22 +81,46 @@ def slots(model: Any) -> list[Slot]:
             seen.add(id(value))
             found.append(slot)
 
-    for attr, value in _attributes(model):
-        if isinstance(value, np.ndarray):
-            add(Slot(attr, model, attr))
-        elif isinstance(value, list | tuple):
+    def walk(owner: Any, prefix: str, depth: int, visited: frozenset[int]) -> None:
+        if depth > _DEPTH or id(owner) in visited:
+            return
+        visited = visited | {id(owner)}
+        for attr, value in _attributes(owner):
+            name = f"{prefix}.{attr}" if prefix else attr
+            if isinstance(value, np.ndarray):
+                add(Slot(name, owner, attr))
+            else:
+                inside(value, name, depth, visited)
+
+    def inside(value: Any, name: str, depth: int, visited: frozenset[int]) -> None:
+        if isinstance(value, list | tuple):
             for i, item in enumerate(value):
-                if isinstance(item, np.ndarray) and isinstance(value, list):
-                    add(Slot(f"{attr}[{i}]", model, i, value))
+                if isinstance(item, np.ndarray):
+                    if isinstance(value, list):
+                        add(Slot(f"{name}[{i}]", value, i, value))
                 else:
-                    for sub, inner in _attributes(item):
-                        if isinstance(inner, np.ndarray):
-                            add(Slot(f"{attr}[{i}].{sub}", item, sub))
+                    inside(item, f"{name}[{i}]", depth + 1, visited)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(item, np.ndarray):
-                    add(Slot(f"{attr}[{key!r}]", model, key, value))
+                    add(Slot(f"{name}[{key!r}]", value, key, value))
+                else:
+                    inside(item, f"{name}[{key!r}]", depth + 1, visited)
+        elif _is_object(value):
+            walk(value, name, depth + 1, visited)
+
+    walk(model, "", 0, frozenset())
     return found
+
+
+def _is_object(value: Any) -> bool:
+    """An instance of a user's class (a layer), not a module, class, function or number."""
+    import types
+
+    plain = (types.ModuleType, types.FunctionType, types.MethodType, type, str, bytes,
+             int, float, complex, bool, np.generic, np.random.Generator,
+             np.random.RandomState)  # fmt: skip
+    return hasattr(value, "__dict__") and not isinstance(value, plain)
 
 
 def _attributes(obj: Any) -> list[tuple[str, Any]]:
@@ -129,8 +162,9 @@ def bind(function: Callable, values: Mapping[str, Any], what: str) -> dict[str, 
         elif p.default is inspect.Parameter.empty:
             unknown.append(p.name)
     free = [k for k in ("X", "y") if k in values and k not in used]
-    while unknown and free:  # feedforward(a), backprop(x_in, y_out): inputs, then targets
-        out[unknown.pop(0)] = values[free.pop(0)]
+    if what == "forward":  # feedforward(a): a lone unknown argument is the inputs
+        while unknown and free:
+            out[unknown.pop(0)] = values[free.pop(0)]
     if unknown:
         raise UsageError(
             f"{what}{signature}: cannot tell what to pass as {', '.join(unknown)} (symchain "
@@ -143,7 +177,7 @@ def bind(function: Callable, values: Mapping[str, Any], what: str) -> dict[str, 
 def _kind(name: str) -> str | None:
     low = name.lower()
     for kind, names in (("X", _INPUTS), ("y", _TARGETS), ("lr", _RATES), ("zero", _ZEROS),
-                        ("output", _OUTPUTS)):  # fmt: skip
+                        ("output", _OUTPUTS), ("output_grad", _OUTPUT_GRADS)):  # fmt: skip
         if low in names:
             return kind
     return None
@@ -157,6 +191,7 @@ def claimed_gradients(
     values: dict[str, Any],
     lr: float,
     kind: str,
+    output_grad: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> Callable[[], dict[str, np.ndarray]]:
     """A function giving the claimed gradients, whichever way backward hands them over; the
     parameters are put back after every call."""
@@ -172,11 +207,12 @@ def claimed_gradients(
         try:
             output = _call(f"{kind}.forward", lambda: forward(**bind(forward, values, "forward")))
             call_values = {**values, "lr": rate, "zero": 0.0, "output": output}
+            if output_grad is not None:  # backward(dout): the loss's gradient at the output
+                call_values["output_grad"] = output_grad(np.asarray(output))
             result = _call(f"{kind}.backward",
                            lambda: backward(**bind(backward, call_values, "backward")))  # fmt: skip
             after = {s.name: np.array(s.get(), dtype=np.float64) for s in found}  # a copy
-            stored = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                      for k, v in _attributes(model)}  # fmt: skip
+            stored = _stored_now(model, found)
         finally:
             for s in found:  # the original arrays, with their original values, back in place
                 array = before[s.name]
@@ -193,6 +229,15 @@ def claimed_gradients(
         if returned is not None:
             return returned
         if any(np.any(g) for g in applied.values()):
+            _, same, _ = once(lr)
+            for n, g in applied.items():
+                if np.max(np.abs(g - same[n])) > 1e-9 * (np.max(np.abs(g)) + 1e-300):
+                    raise UsageError(
+                        f"the update of {n} differs between two calls from the same "
+                        "parameters: backward keeps optimizer state (momentum, Adam), so "
+                        "its step is not the gradient; give the gradients through the "
+                        "Python API instead"
+                    )
             _, again, _ = once(lr / 2)
             for n, g in applied.items():
                 scale = np.max(np.abs(g)) + 1e-300
@@ -204,9 +249,8 @@ def claimed_gradients(
                         "through the Python API instead"
                     )
             return applied
-        from_attributes = _stored(stored, found)
-        if from_attributes is not None:
-            return from_attributes
+        if stored is not None:
+            return stored
         raise UsageError(
             f"{kind}.backward returned no gradients, changed no parameter and stored none "
             f"that symchain could find (looked for d{found[0].key}, grad_{found[0].key}, ...)"
@@ -262,18 +306,49 @@ def _returned(result: Any, found: list[Slot]) -> dict[str, np.ndarray] | None:
     return None
 
 
-def _stored(stored: dict[str, Any], found: list[Slot]) -> dict[str, np.ndarray] | None:
+def _stored_now(model: Any, found: list[Slot]) -> dict[str, np.ndarray] | None:
+    """The gradients backward stored, copied: next to each parameter on the object that
+    holds it (self.dW1, self.fc1.dW, layer.grad_W, W_grad), or in a `grads` dict beside
+    its `params` dict (layer.grads['w'])."""
     out = {}
     for s in found:
-        base = s.name.split(".")[-1]
-        for key in (f"d{base}", f"grad_{base}", f"{base}_grad", f"d_{base}"):
-            value = stored.get(key)
+        key = str(s.key)
+        holder = s.owner if s.container is None else None
+        names = (f"d{key}", f"grad_{key}", f"{key}_grad", f"d_{key}", f"grad{key}")
+        for name in names:
+            value = getattr(holder, name, None) if holder is not None else None
+            if value is None and s.container is not None and isinstance(s.container, dict):
+                value = s.container.get(name)
             if isinstance(value, np.ndarray) and value.size == s.get().size:
-                out[s.name] = value
-        grads = stored.get("grads") or stored.get("gradients")
-        if isinstance(grads, Mapping) and base in grads:
-            out[s.name] = np.asarray(grads[base])
+                out[s.name] = np.array(value, dtype=np.float64).reshape(s.get().shape)
+        if s.name not in out:
+            for dict_name in ("grads", "gradients", "grad"):
+                for owner in (model, *_dict_owners(model, s)):
+                    grads = getattr(owner, dict_name, None)
+                    if isinstance(grads, Mapping) and key in grads:
+                        out[s.name] = np.array(grads[key], dtype=np.float64)
     return out if len(out) == len(found) else None
+
+
+def _dict_owners(model: Any, slot: Slot) -> list[Any]:
+    """The objects whose attribute is the dict a parameter sits in (layer.params['w'])."""
+    found = []
+
+    def look(obj: Any, depth: int) -> None:
+        if depth > _DEPTH:
+            return
+        for _, value in _attributes(obj):
+            if value is slot.container:
+                found.append(obj)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    if _is_object(item):
+                        look(item, depth + 1)
+            elif _is_object(value):
+                look(value, depth + 1)
+
+    look(model, 0)
+    return found
 
 
 def any_class(
@@ -310,10 +385,20 @@ def any_class(
     params_slots = [s for s in found if s.name not in state_arrays]
     if data is None:
         t = _targets(loss, output, seed, columns)
+    else:
+        _check_targets(loss, t, output, columns)
     values["y"] = _encoded(t, output, columns) if one_hot and loss.labels else t
-    grads = claimed_gradients(model, params_slots, forward, backward, values, lr, kind)
+
+    def output_grad(y: np.ndarray) -> np.ndarray:
+        yy = y.T if columns else y
+        target = t.T if columns and t.ndim == 2 else t
+        g = loss.gradient(np.asarray(yy, dtype=np.float64), target)
+        return (g.T if columns else g).astype(y.dtype)
+
+    grads = claimed_gradients(model, params_slots, forward, backward, values, lr, kind,
+                              output_grad)  # fmt: skip
     params = {s.name: s.get() for s in params_slots}
-    weights = [s for s in params_slots if s.get().ndim == 2]
+    weights = [s for s in params_slots if s.get().ndim >= 2 and not _is_bias(s)]
 
     def loss_of(chosen: Any) -> Callable[[], float]:
         """The loss to check against, for `loss` or another known one (which loss does the
@@ -355,6 +440,27 @@ def any_class(
     ]
     samples = X.shape[1] if columns else X.shape[0]
     return loss_value, params, grads, samples, about, loss_of
+
+
+_BIAS = re.compile(r"^(b|bias|biases|beta|w0|intercept|c)\d*$", re.IGNORECASE)
+
+
+def _is_bias(slot: Slot) -> bool:
+    """A bias by its name (b1, biases[0], p['b'], w0), kept as a column or row: no L2."""
+    key = slot.key if isinstance(slot.key, str) else slot.name.rsplit("[", 1)[0].split(".")[-1]
+    return bool(_BIAS.match(str(key)))
+
+
+def _check_targets(loss: Any, t: np.ndarray, output: np.ndarray, columns: bool) -> None:
+    """y from --data must fit forward's output: the same shape (labels: one per sample)."""
+    samples = output.shape[1] if columns else output.shape[0]
+    if loss.labels:
+        if np.ndim(t) != 1 or len(t) != samples:
+            raise UsageError(f"y from --data has shape {np.shape(t)}; {loss.name} needs one "
+                             f"integer label per sample: shape ({samples},)")  # fmt: skip
+    elif np.shape(t) != output.shape:
+        raise UsageError(f"y from --data has shape {np.shape(t)}, but forward's output has "
+                         f"{output.shape}: they must match")  # fmt: skip
 
 
 def _encoded(labels: np.ndarray, output: np.ndarray, columns: bool) -> np.ndarray:

@@ -106,19 +106,40 @@ class Loss:
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         """∂L/∂y, the same shape as y."""
         n, k = y.shape
+        if self.labels:
+            return self._label_gradient(y, np.asarray(t).astype(int).ravel())
         if self.name == "bce":
             grad = (y - t) / (y * (1 - y))
         else:
             grad = (y - t) * (1.0 if self.name == "half-sse" else 2.0)
         return grad * self.scale(n, k)
 
+    def _label_gradient(self, y: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        n = y.shape[0]
+        rows = np.arange(n)
+        if self.name == "softmax-ce":
+            e = np.exp(y - y.max(axis=1, keepdims=True))
+            grad = e / e.sum(axis=1, keepdims=True)
+            grad[rows, labels] -= 1
+        elif self.name == "ce":
+            grad = np.zeros_like(y)
+            grad[rows, labels] = -1 / y[rows, labels]
+        else:  # hinge: 1 for each violated margin, minus their count at the label
+            active = (y - y[rows, labels][:, None] + 1.0 > 0).astype(float)
+            active[rows, labels] = 0.0
+            grad = active
+            grad[rows, labels] = -active.sum(axis=1)
+        return grad / (1 if self.reduction == "sum" else n)
 
-def loss(name: str, reduction: str = "mean") -> Loss:
+
+def loss(name: str, reduction: str = "mean", labels: bool = False) -> Loss:
+    """The named loss; `labels` admits the losses of scores against integer labels too
+    (gradcheck's), which the seed's network and backprop walkthrough have no use for."""
     from ..core.errors import UsageError
 
-    if name not in LOSS_NAMES + LABEL_LOSSES:
-        known = ", ".join(LOSS_NAMES + LABEL_LOSSES)
-        raise UsageError(f"unknown loss {name!r}: choose from {known}")
+    names = LOSS_NAMES + (LABEL_LOSSES if labels else ())
+    if name not in names:
+        raise UsageError(f"unknown loss {name!r}: choose from {', '.join(names)}")
     if reduction not in ALL_REDUCTIONS:
         raise UsageError(f"unknown reduction {reduction!r}: {', '.join(ALL_REDUCTIONS)}")
     return Loss(name, reduction)

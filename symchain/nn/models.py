@@ -65,7 +65,7 @@ def find(
 
 def _target(module, path, name, sizes, init, shapes, data, batch, seed, options):
     """The target in an imported module (see find)."""
-    pair = _layer_pair(module, name)
+    pair = _layer_pair(module, name, (options or {}).get("backward"))
     if pair is not None:
         return _layer(*pair, shapes, init, seed)
     if not hasattr(module, name):
@@ -80,7 +80,7 @@ def _target(module, path, name, sizes, init, shapes, data, batch, seed, options)
     return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name)
 
 
-def _layer_pair(module, name: str):
+def _layer_pair(module, name: str, backward_name: str | None = None):
     """((forward's name, backward's name), forward, backward) for `affine` (affine_forward,
     affine_backward) or for a forward function named itself (conv_forward_naive, with
     conv_backward_naive); else None."""
@@ -90,7 +90,11 @@ def _layer_pair(module, name: str):
         return None
     else:
         forward, backward = f"{name}_forward", f"{name}_backward"
+    if backward_name is not None:  # batchnorm_backward_alt, against batchnorm_forward
+        backward = backward_name
     f, b = getattr(module, forward, None), getattr(module, backward, None)
+    if backward_name is not None and callable(f) and not callable(b):
+        raise UsageError(f"the file has no function {backward_name!r} (--backward)")
     if callable(f) and callable(b):
         return (forward, backward), f, b
     return None
@@ -116,7 +120,7 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
     from .losses import loss as known_loss
 
     general = any(options.get(k) for k in ("forward", "backward", "l2", "columns", "one_hot"))
-    lost = known_loss(options.get("loss", "mse"), options.get("reduction", "mean"))
+    lost = known_loss(options.get("loss", "mse"), options.get("reduction", "mean"), labels=True)
     args = tuple(sizes or (options.get("default_sizes", ()) if _needs_sizes(cls, init) else ()))
     shown = _shown_call(cls.__name__, args, init)
     model = _construct(cls, args, init, seed, shown)

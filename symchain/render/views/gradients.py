@@ -71,8 +71,8 @@ def _number(x: float) -> str:
 def _relative(e: Entry) -> str:
     """The relative error, or "noise" where both values are within the rounding noise of 0
     (a bias before a batchnorm: true 4e-10, claimed 1e-17, relative error 1)."""
-    if e.status != "wrong" and max(abs(e.claimed), abs(e.true)) <= 10 * e.bound:
-        return "≈ 0 (noise)" if e.abs_error <= e.bound else f"{e.rel_error:.1e}"
+    if e.status != "wrong" and max(abs(e.claimed), abs(e.true)) <= e.noise:
+        return "≈ 0 (noise)"  # both within the rounding noise of 0
     return f"{e.rel_error:.1e}"
 
 
