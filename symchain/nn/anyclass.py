@@ -205,11 +205,12 @@ def claimed_gradients(
         if rate_attribute:  # self.lr, read by a backward that takes none: set for the call
             setattr(model, rate_attribute, rate)
         try:
-            output = _call(f"{kind}.forward", lambda: forward(**bind(forward, values, "forward")))
+            output = _call(f"{kind}.{forward.__name__}",
+                           lambda: forward(**bind(forward, values, "forward")))  # fmt: skip
             call_values = {**values, "lr": rate, "zero": 0.0, "output": output}
             if output_grad is not None:  # backward(dout): the loss's gradient at the output
                 call_values["output_grad"] = output_grad(np.asarray(output))
-            result = _call(f"{kind}.backward",
+            result = _call(f"{kind}.{backward.__name__}",
                            lambda: backward(**bind(backward, call_values, "backward")))  # fmt: skip
             after = {s.name: np.array(s.get(), dtype=np.float64) for s in found}  # a copy
             stored = _stored_now(model, found)
@@ -378,7 +379,7 @@ def any_class(
     values = {"X": X, "y": t}
     before = {s.name: s.get().copy() for s in found}
     arguments = bind(forward, values, "forward")
-    output = np.asarray(_call(f"{kind}.forward", lambda: forward(**arguments)))
+    output = np.asarray(_call(f"{kind}.{forward.__name__}", lambda: forward(**arguments)))
     state_arrays = [s.name for s in found if not np.array_equal(s.get(), before[s.name])]
     for s in found:
         s.get()[...] = before[s.name]

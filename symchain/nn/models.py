@@ -216,10 +216,10 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename) -> Target:
     kind = cls.__name__
 
     def loss() -> float:
-        return _pair(kind, model.loss(X, y))[0]
+        return _pair(kind, _call(f"{kind}.loss(X, y)", lambda: model.loss(X, y)))[0]
 
     def grads() -> Mapping[str, Any]:
-        out = _pair(kind, model.loss(X, y))[1]
+        out = _pair(kind, _call(f"{kind}.loss(X, y)", lambda: model.loss(X, y)))[1]
         if not isinstance(out, Mapping):
             raise UsageError(f"{kind}.loss(X, y) returned {type(out).__name__} as grads, "
                              "not a dict of name -> array")  # fmt: skip
