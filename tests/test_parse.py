@@ -131,6 +131,8 @@ def test_functions_of_huge_numbers_stay_unevaluated():
         ("log(x, 2)^2", (sp.log(symbol("x")) / sp.log(2)) ** 2, None),
         ("sin^-1x", sp.asin(symbol("x")), None),
         ("e^x/x", sp.exp(symbol("x")) / symbol("x"), None),
+        ("√π/2", sp.sqrt(sp.pi) / 2, None),  # as √x/2: the root of the letter only
+        ("√2·√π/2", sp.sqrt(2 * sp.pi) / 2, None),
     ],
 )
 def test_review_readings(text, expected, note):

@@ -260,6 +260,12 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
             continue
         if char == "\u221a":  # √x, √(x + 1)
             tokens.append(Token("name", "sqrt", pos))
+            letter = _REPLACEMENTS.get(text[pos + 1 : pos + 2], "").strip()
+            if letter.isidentifier():  # √π, √θ: the letter is the argument, as √x's x is
+                tokens += [Token("op", "(", pos), Token("name", letter, pos + 1, 1),
+                           Token("op", ")", pos)]  # fmt: skip
+                pos += 2
+                continue
             following = _TOKEN.match(text, pos + 1)
             if following and following.lastgroup in ("name", "num"):
                 tokens += [

@@ -375,7 +375,18 @@ def _plan(arrays: dict[str, np.ndarray], method: str, per_call: float) -> dict[s
     return {n: plan[n] for n in arrays}
 
 
-def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+SPARSE_ABOVE = 1_000_000  # arrays larger than this get sparse random directions
+SPARSE_ENTRIES = 65_536  # the entries such a direction moves
+
+
+def _unit(rng: np.random.Generator, shape: tuple[int, ...]) -> Any:
+    """A random unit direction: dense, or for a huge array (16 million weights) a sparse
+    one, (flat indices, values), so that drawing it costs little beside the loss."""
+    size = int(np.prod(shape))
+    if size > SPARSE_ABOVE:
+        idx = rng.choice(size, SPARSE_ENTRIES, replace=False)
+        vals = rng.standard_normal(SPARSE_ENTRIES)
+        return idx, vals / np.linalg.norm(vals)
     v = rng.standard_normal(shape)
     return v / np.linalg.norm(v)
 
@@ -390,25 +401,25 @@ class _Meter:
     rtol: float
     u: float
 
-    def _along(self, p: np.ndarray, move: Callable[[float], None], h: float):
-        """(L(+h), L(−h), the steps really taken) with p moved by `move` and put back."""
-        keep = p.copy()
+    def _along(self, probe: _Probe, h: float):
+        """(L(+h), L(−h), the steps really taken) with the probe moved and put back.  Only
+        what the probe moves is copied: one entry costs two loss calls, not an array copy."""
         try:
-            move(h)
-            up = _displacement(p, keep)
+            probe.move(h)
+            up = probe.moved()
             l_up = _loss_value(self.loss)
-            np.copyto(p, keep)
-            move(-h)
-            down = _displacement(p, keep)
+            probe.restore()
+            probe.move(-h)
+            down = probe.moved()
             l_down = _loss_value(self.loss)
         finally:
-            np.copyto(p, keep)
+            probe.restore()
         return l_up, l_down, up, down
 
-    def measure(self, p, move, h, project, claimed_along):
+    def measure(self, probe: _Probe, h: float):
         """(central, forward, backward, noise, claimed) at step h."""
-        l_up, l_down, up, down = self._along(p, move, h)
-        s_up, s_down = project(up), project(down)
+        l_up, l_down, up, down = self._along(probe, h)
+        s_up, s_down = probe.project(up), probe.project(down)
         width = s_up - s_down
         if width <= 0:
             raise UsageError(f"eps {self.eps:g} is too small to move the parameters: raise it")
@@ -416,19 +427,17 @@ class _Meter:
         forward = (l_up - self.base) / s_up
         backward = (self.base - l_down) / -s_down
         noise = NOISE * self.u * max(abs(l_up), abs(l_down), abs(self.base)) / min(s_up, -s_down)
-        claimed = (claimed_along(up) - claimed_along(down)) / width
+        claimed = (probe.along(up) - probe.along(down)) / width
         return central, forward, backward, noise, claimed
 
-    def judge(self, p, move, h, project, claimed_along, index, number) -> Entry:
-        central, fwd, bwd, noise, claimed = self.measure(p, move, h, project, claimed_along)
+    def judge(self, probe: _Probe, h: float, index, number) -> Entry:
+        central, fwd, bwd, noise, claimed = self.measure(probe, h)
         if not np.isfinite(claimed):  # inf or NaN is never within any tolerance
             return Entry(index, number, claimed, central, "wrong", 0.0, noise=noise)
         bound = self.rtol * abs(central) + noise
         if abs(claimed - central) <= bound:
             return Entry(index, number, claimed, central, "ok", bound, noise=noise)
-        central2, fwd2, bwd2, noise2, claimed2 = self.measure(
-            p, move, h / 10, project, claimed_along
-        )
+        central2, fwd2, bwd2, noise2, claimed2 = self.measure(probe, h / 10)
         bound2 = self.rtol * abs(central2) + noise2
         if abs(claimed2 - central2) <= bound2:
             return Entry(index, number, claimed2, central2, "ok", bound2, noise=noise2)
@@ -446,38 +455,60 @@ class _Meter:
 
     def entry(self, p: np.ndarray, index: tuple[int, ...], g: np.ndarray) -> Entry:
         index = tuple(int(i) for i in index)
-        h = self.eps * max(1.0, abs(float(p[index])))
-        origin = float(p[index])
+        keep = p[index].copy()  # in the array's own dtype: put back exactly
+        origin = float(keep)
 
         def move(step: float) -> None:
             p[index] = origin + step
 
-        def project(d: np.ndarray) -> float:
-            return float(d[index])
+        def restore() -> None:
+            p[index] = keep
 
-        def along(d: np.ndarray) -> float:
-            return float(g[index]) * float(d[index])
+        probe = _Probe(move, restore, lambda: float(p[index]) - origin, lambda d: d,
+                       lambda d: float(g[index]) * d)  # fmt: skip
+        return self.judge(probe, self.eps * max(1.0, abs(origin)), index, None)
 
-        return self.judge(p, move, h, project, along, index, None)
-
-    def direction(self, p: np.ndarray, number: int, v: np.ndarray, g: np.ndarray) -> Entry:
+    def direction(self, p: np.ndarray, number: int, v: Any, g: np.ndarray) -> Entry:
+        if isinstance(v, tuple):
+            return self.sparse_direction(p, number, *v, g)
+        keep = p.copy()
         origin = p.astype(np.float64)
         h = self.eps * max(1.0, float(np.sqrt(np.mean(origin**2))))
 
         def move(step: float) -> None:
             np.copyto(p, origin + step * v, casting="unsafe")
 
-        def project(d: np.ndarray) -> float:
-            return float(np.sum(v * d))
+        probe = _Probe(move, lambda: np.copyto(p, keep), lambda: p.astype(np.float64) - origin,
+                       lambda d: float(np.sum(v * d)), lambda d: float(np.sum(g * d)))  # fmt: skip
+        return self.judge(probe, h, None, number)
 
-        def along(d: np.ndarray) -> float:
-            return float(np.sum(g * d))
+    def sparse_direction(self, p, number: int, idx, vals, g: np.ndarray) -> Entry:
+        flat, grad = p.reshape(-1), g.reshape(-1)
+        keep = flat[idx].copy()
+        origin = keep.astype(np.float64)
+        h = self.eps * max(1.0, float(np.sqrt(np.mean(origin**2))))
 
-        return self.judge(p, move, h, project, along, None, number)
+        def move(step: float) -> None:
+            flat[idx] = (origin + step * vals).astype(p.dtype)
+
+        def restore() -> None:
+            flat[idx] = keep
+
+        probe = _Probe(move, restore, lambda: flat[idx].astype(np.float64) - origin,
+                       lambda d: float(np.sum(vals * d)),
+                       lambda d: float(np.sum(grad[idx] * d)))  # fmt: skip
+        return self.judge(probe, h, None, number)
 
 
-def _displacement(p: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    return p.astype(np.float64) - keep.astype(np.float64)
+@dataclass(frozen=True)
+class _Probe:
+    """One entry or direction: how to move it, put it back, and read the step taken."""
+
+    move: Callable[[float], None]
+    restore: Callable[[], Any]
+    moved: Callable[[], Any]  # the displacement, in the probe's own terms
+    project: Callable[[Any], float]  # the step along the probe
+    along: Callable[[Any], float]  # the claimed gradient times the displacement
 
 
 def _floored(measured: dict[str, list[Entry]], claimed: dict, rtol: float) -> dict:
