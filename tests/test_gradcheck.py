@@ -303,3 +303,18 @@ def test_a_forgotten_sigmoid_slope_is_explained(tmp_path):
     )
     result = CliRunner().invoke(main, ["gradcheck", f"{path}:NoSig", "--loss", "mse"])
     assert result.exit_code == 1 and "forgets σ'(z)" in result.output
+
+
+def test_a_backward_that_changes_its_inputs_in_place_is_refused(run, tmp_path):
+    """Issue 14: such a backward made every entry look like a kink, and a sign-flipped
+    gradient passed."""
+    path = tmp_path / "sneaky.py"
+    path.write_text(
+        (FIXTURES / "seed_network.py").read_text() + "\n\nclass Sneaky(SimpleNeuralNetwork):\n"
+        "    def backward(self, X, y, learning_rate=0.1):\n"
+        "        super().backward(X, y, -learning_rate)\n"
+        "        X *= 0\n"
+    )
+    result = run(f"{path}:Sneaky", "--loss", "bce")
+    assert result.exit_code == 2
+    assert "Sneaky.backward changed its input X in place" in result.stderr

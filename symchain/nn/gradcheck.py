@@ -630,9 +630,17 @@ def _signature_of(function) -> str:
 def _one_update(net, params: dict, X, t, lr: float) -> dict:
     kind = type(net).__name__
     before = {n: p.copy() for n, p in params.items()}
+    data = X.copy(), t.copy()
     try:
         _forward(net, X)
         _call(f"{kind}.backward(X, y, learning_rate)", net.backward, X, t, lr)
+        for name, array, kept in (("X", X, data[0]), ("y", t, data[1])):
+            if not np.array_equal(array, kept, equal_nan=True):
+                array[...] = kept  # put back, so no later check sees the changed data
+                raise UsageError(
+                    f"{kind}.backward changed its input {name} in place: the true gradient "
+                    "would then be measured on other data; copy it before changing it"
+                )
         g = {}
         for n, old in before.items():
             new = np.asarray(getattr(net, n, None))
