@@ -257,3 +257,10 @@ def test_float32_agreement_that_only_noise_allows_is_unconfirmed():
     assert not report.ok and report.unconfirmed == ["w"]
     right = gradcheck(loss, {"w": w}, {"w": w.astype(np.float64)})
     assert right.unconfirmed == ["w"]  # a right claim cannot be confirmed there either
+
+
+def test_the_report_shows_itself_in_a_notebook_and_reprs_in_one_line():
+    w = np.array([1.0, 2.0])
+    report = gradcheck(lambda: float(np.sum(w**2)), {"w": w}, {"w": -2 * w})
+    assert report._repr_markdown_().startswith("**✗ FAIL: w wrong (0 of 1 parameter right)**")
+    assert repr(report) == "<GradientReport failed=['w'], unconfirmed=[]: w>"

@@ -138,7 +138,7 @@ class ParameterCheck:
         return None if self.unconfirmed else True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class GradientReport(Rendered):
     """Every parameter's verdict, and how they were reached."""
 
@@ -176,6 +176,12 @@ class GradientReport(Rendered):
 
     def __bool__(self) -> bool:
         return self.ok
+
+    def __repr__(self) -> str:
+        """One line (a notebook's text/plain, a failing assert): the verdict and the names."""
+        verdict = "ok" if self.ok else f"failed={self.failed}, unconfirmed={self.unconfirmed}"
+        names = ", ".join(p.name for p in self.parameters)
+        return f"<GradientReport {verdict}: {names}>"
 
 
 Grads = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
