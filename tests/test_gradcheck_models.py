@@ -352,3 +352,23 @@ def test_backward_names_another_layer_function_to_check(run):
     assert run(*args).exit_code == 0
     bad = run(*args, bug="bn_alt_sign")
     assert bad.exit_code == 1 and bad.output.startswith("✗ FAIL: x wrong")
+
+
+def test_unnamed_gradients_matched_in_order_say_so_when_the_check_fails(run, tmp_path):
+    (tmp_path / "rev.py").write_text(
+        "import numpy as np\n"
+        "class Rev:\n"
+        "    def __init__(self, n):\n"
+        "        self.W1 = np.random.randn(n, n) * 0.5\n"
+        "        self.W2 = np.random.randn(n, n) * 0.5\n"
+        "    def forward(self, X):\n"
+        "        self.h = np.tanh(X @ self.W1)\n"
+        "        return self.h @ self.W2\n"
+        "    def backward(self, X, y):\n"
+        "        out = self.forward(X)\n"
+        "        d = (out - y) / len(X)\n"
+        "        return self.h.T @ d, X.T @ (d @ self.W2.T * (1 - self.h**2))  # last first\n"
+    )
+    r = run(f"{tmp_path / 'rev.py'}:Rev", "--sizes", "4", "--loss", "half-sse")
+    assert r.exit_code == 1
+    assert "they were matched in the order the parameters were found (W1, W2)" in r.output

@@ -294,6 +294,13 @@ def _check(spec: str, settings, found: dict):
         report = replace(report, about=target.about)
         if not report.ok and target.loss_of is not None:  # any class: the loss is ours
             report = _l2_hint(_which_loss(report, target, settings))
+        if not report.ok and getattr(target.grads, "order_matched", False):
+            order = ", ".join(target.params)
+            report = replace(report, notes=(*report.notes, (
+                "backward returned its gradients unnamed, and some parameters share a "
+                f"shape: they were matched in the order the parameters were found ({order}); "
+                "if backward returns them in another order, return a dict by name"
+            )))  # fmt: skip
         return report
 
 

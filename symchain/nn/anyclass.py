@@ -228,6 +228,11 @@ def claimed_gradients(
         result, applied, stored = once(lr)
         returned = _returned(result, found)
         if returned is not None:
+            shapes = [s.get().shape for s in found]
+            # unnamed, in order, with shapes that repeat: say so if the check then fails
+            grads.order_matched = not isinstance(result, Mapping) and len(set(shapes)) < len(
+                shapes
+            )  # type: ignore[attr-defined]  # fmt: skip
             return returned
         if any(np.any(g) for g in applied.values()):
             _, same, _ = once(lr)
