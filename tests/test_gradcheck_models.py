@@ -372,3 +372,17 @@ def test_unnamed_gradients_matched_in_order_say_so_when_the_check_fails(run, tmp
     r = run(f"{tmp_path / 'rev.py'}:Rev", "--sizes", "4", "--loss", "half-sse")
     assert r.exit_code == 1
     assert "they were matched in the order the parameters were found (W1, W2)" in r.output
+
+
+def test_a_network_taking_its_data_in_the_constructor(run, tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "d.npz"
+    np.savez(path, X=rng.standard_normal((6, 3)), y=(rng.random((6, 1)) > 0.5).astype(float))
+    args = ("datanet.py:DataNet", "--data", str(path), "--loss", "mse", "--reduction", "sum")
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert "DataNet(x=X, y=y): feedforward and backprop; parameters w1, w2" in r.output
+    assert "backward takes no learning rate: the step it applied is read as 1" in r.output
+    assert run(*args, bug="no_sigmoid").output.startswith("✗ FAIL: w1 wrong")
+    missing = run("datanet.py:DataNet", "--loss", "mse")
+    assert missing.exit_code == 2 and "takes the data (x, y) in its constructor" in missing.output

@@ -294,6 +294,11 @@ def _check(spec: str, settings, found: dict):
         report = replace(report, about=target.about)
         if not report.ok and target.loss_of is not None:  # any class: the loss is ours
             report = _l2_hint(_which_loss(report, target, settings))
+        if getattr(target.grads, "fixed_rate", False):
+            report = replace(report, about=(*report.about, (
+                f"backward takes no learning rate: the step it applied is read as "
+                f"{settings.lr:g} × the gradient (--lr says otherwise)"
+            )))  # fmt: skip
         if not report.ok and getattr(target.grads, "order_matched", False):
             order = ", ".join(target.params)
             report = replace(report, notes=(*report.notes, (

@@ -197,6 +197,11 @@ def claimed_gradients(
     parameters are put back after every call."""
 
     rate_attribute = _rate_attribute(model, backward)
+    try:
+        takes_rate = bool({n.lower() for n in inspect.signature(backward).parameters} & _RATES)
+    except (TypeError, ValueError):
+        takes_rate = False
+    fixed_rate = not takes_rate and rate_attribute is None  # its step is its own: read as lr·g
 
     def once(rate: float) -> tuple[Any, dict[str, np.ndarray], dict[str, Any]]:
         before = {s.name: s.get() for s in found}
@@ -244,6 +249,9 @@ def claimed_gradients(
                         "its step is not the gradient; give the gradients through the "
                         "Python API instead"
                     )
+            if fixed_rate:
+                grads.fixed_rate = True  # type: ignore[attr-defined]
+                return applied
             _, again, _ = once(lr / 2)
             for n, g in applied.items():
                 scale = np.max(np.abs(g)) + 1e-300
@@ -388,7 +396,8 @@ def any_class(
     state_arrays = [s.name for s in found if not np.array_equal(s.get(), before[s.name])]
     for s in found:
         s.get()[...] = before[s.name]
-    params_slots = [s for s in found if s.name not in state_arrays]
+    data_arrays = [s.name for s in found if s.get() is X or s.get() is t]  # its own data
+    params_slots = [s for s in found if s.name not in state_arrays + data_arrays]
     if data is None:
         t = _targets(loss, output, seed, columns)
     else:
@@ -438,9 +447,8 @@ def any_class(
     about = [
         f"{shown}: {forward.__name__} and {backward.__name__}; parameters "
         f"{', '.join(params)}"
-        + (
-            f" (not {', '.join(state_arrays)}, which forward writes)" if state_arrays else ""
-        ),  # fmt: skip
+        + (f" (not {', '.join(state_arrays)}, which forward writes)" if state_arrays else "")
+        + (f" (not {', '.join(data_arrays)}: the data)" if data_arrays else ""),  # fmt: skip
         f"loss: {loss.title}, of {forward.__name__}'s output"
         + (f", plus ½·{l2:g}·Σ‖W‖² over the weight matrices" if l2 else ""),
     ]

@@ -121,13 +121,16 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
 
     general = any(options.get(k) for k in ("forward", "backward", "l2", "columns", "one_hot"))
     lost = known_loss(options.get("loss", "mse"), options.get("reduction", "mean"), labels=True)
+    found_data = _npz(data) if data is not None else None
+    init = {**init, **_data_arguments(cls, init, found_data)}  # NeuralNetwork(x, y)
     args = tuple(sizes or (options.get("default_sizes", ()) if _needs_sizes(cls, init) else ()))
-    shown = _shown_call(cls.__name__, args, init)
+    given = {k: (v if not isinstance(v, np.ndarray) else _Named("X" if v is (found_data or
+             (None,))[0] else "y")) for k, v in init.items()}  # fmt: skip
+    shown = _shown_call(cls.__name__, args, given)
     model = _construct(cls, args, init, seed, shown)
     seed_like = all(isinstance(getattr(model, n, None), np.ndarray) for n in _SEED_NAMES)
     if seed_like and not general and not lost.labels:
         return None
-    found_data = _npz(data) if data is not None else None
     loss, params, grads, samples, about, loss_of = anyclass.any_class(
         model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
         batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
@@ -135,6 +138,36 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
         columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
     )  # fmt: skip
     return Target(loss, params, grads, samples, tuple(about), loss_of, lost)
+
+
+class _Named:
+    """Shown as its name in a call (x=X): the data, not its numbers."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _data_arguments(cls: type, init: dict[str, Any], data) -> dict[str, Any]:
+    """A constructor that takes the data (NeuralNetwork(x, y)) gets X and y from --data.
+    Only names that mean arrays count: `inputs` or `n_in` are sizes more often than not."""
+    inputs, targets = {"x", "x_train", "data", "features"}, {"y", "y_train", "labels"}
+    try:
+        parameters = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    wanted = {p.name: p.name.lower() for p in parameters
+              if p.name not in init and p.default is inspect.Parameter.empty
+              and p.name.lower() in inputs | targets}  # fmt: skip
+    if not wanted:
+        return {}
+    if data is None:
+        raise UsageError(f"{cls.__name__} takes the data ({', '.join(wanted)}) in its "
+                         "constructor: give it with --data FILE.npz (arrays X and y)")  # fmt: skip
+    X, y = data
+    return {name: (X if low in inputs else y) for name, low in wanted.items()}
 
 
 def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: str) -> Any:
