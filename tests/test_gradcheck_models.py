@@ -386,3 +386,13 @@ def test_a_network_taking_its_data_in_the_constructor(run, tmp_path):
     assert run(*args, bug="no_sigmoid").output.startswith("✗ FAIL: w1 wrong")
     missing = run("datanet.py:DataNet", "--loss", "mse")
     assert missing.exit_code == 2 and "takes the data (x, y) in its constructor" in missing.output
+
+
+def test_an_l2_strength_the_model_keeps_is_named_and_not_guessed_into_the_loss(run):
+    r = run("softnet.py:SoftNet", "--sizes", "4,5,3", "--loss", "softmax-ce")
+    assert r.exit_code == 1  # the loss checked has no L2 term unless --l2 says so
+    assert (
+        "  the model has reg = 0.05, and no L2 term was added to the loss checked; if its "
+        "loss has ½·reg·‖W‖², give --l2 0.05\n"
+    ) in r.output
+    assert "the model has reg" not in run(*SOFT).output

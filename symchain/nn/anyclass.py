@@ -452,6 +452,11 @@ def any_class(
         f"loss: {loss.title}, of {forward.__name__}'s output"
         + (f", plus ½·{l2:g}·Σ‖W‖² over the weight matrices" if l2 else ""),
     ]
+    strength = _regularization(model)
+    if strength is not None and not l2:  # found, not guessed: its form is the code's
+        name, value = strength
+        about.append(f"the model has {name} = {value:g}, and no L2 term was added to the loss "
+                     f"checked; if its loss has ½·{name}·‖W‖², give --l2 {value:g}")  # fmt: skip
     samples = X.shape[1] if columns else X.shape[0]
     return loss_value, params, grads, samples, about, loss_of
 
@@ -463,6 +468,18 @@ def _is_bias(slot: Slot) -> bool:
     """A bias by its name (b1, biases[0], p['b'], w0), kept as a column or row: no L2."""
     key = slot.key if isinstance(slot.key, str) else slot.name.rsplit("[", 1)[0].split(".")[-1]
     return bool(_BIAS.match(str(key)))
+
+
+_REGULARIZATION = ("reg", "l2", "lam", "lmbda", "lambda_", "lamda", "weight_decay", "alpha_l2",
+                   "reg_lambda", "l2_reg", "weight_decay_lambda")  # fmt: skip
+
+
+def _regularization(model: Any) -> tuple[str, float] | None:
+    """(attribute, value) of an L2 strength the model keeps (self.reg = 0.1), if any."""
+    for name, value in _attributes(model):
+        if name.lower() in _REGULARIZATION and isinstance(value, int | float) and value > 0:
+            return name, float(value)
+    return None
 
 
 def _check_targets(loss: Any, t: np.ndarray, output: np.ndarray, columns: bool) -> None:
