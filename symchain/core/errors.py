@@ -93,3 +93,9 @@ class InternalError(SymchainError):
 
     kind = "internal"
     exit_code = 1
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one line, its type first: for an error in the user's own code."""
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, one_line
 from ..results import Rendered
 from .losses import Loss, every_loss
 
@@ -199,7 +199,7 @@ def _import_file(path: Path, run_all: bool = False):
         raise UsageError(f"importing {path} failed: {err}") from err
     except OSError as err:
         sys.modules.pop(module_name, None)
-        raise UsageError(f"cannot read {path}: {_one_line(err)}") from err
+        raise UsageError(f"cannot read {path}: {one_line(err)}") from err
     except SystemExit as err:
         sys.modules.pop(module_name, None)
         raise UsageError(
@@ -208,7 +208,7 @@ def _import_file(path: Path, run_all: bool = False):
         ) from err
     except Exception as err:  # the user's top-level code failed: their error, told in one line
         sys.modules.pop(module_name, None)
-        raise UsageError(f"running {path} raised {_one_line(err)}") from err
+        raise UsageError(f"running {path} raised {one_line(err)}") from err
     finally:
         for folder in folders:
             if folder in sys.path:
@@ -231,11 +231,6 @@ def _import_folders(path: Path) -> list[str]:
     return found
 
 
-def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split())
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
 def _call(what: str, function: Callable, *args) -> Any:
     """Call the user's code; an exception there is their error (exit 2), told in one line."""
     try:
@@ -245,7 +240,7 @@ def _call(what: str, function: Callable, *args) -> Any:
             f"{what} called exit({err.code!r}): a network's methods must return"
         ) from None
     except Exception as err:  # re-raised as a UsageError, the original chained for --debug
-        raise UsageError(f"{what} raised {_one_line(err)}") from err
+        raise UsageError(f"{what} raised {one_line(err)}") from err
 
 
 def build_network(cls: type, sizes: tuple[int, ...], seed: int) -> object:
@@ -260,10 +255,16 @@ def build_network(cls: type, sizes: tuple[int, ...], seed: int) -> object:
         ) from None
     except ValueError:  # no signature to read (a builtin): just try it
         pass
+    return seeded(seed, lambda: _call(shown, cls, *sizes))
+
+
+def seeded(seed: int, construct: Callable[[], Any]) -> Any:
+    """construct() with the global np.random seeded (initialisers call np.random.randn),
+    the caller's random state put back after."""
     state = np.random.get_state()
     np.random.seed(seed)
     try:
-        return _call(shown, cls, *sizes)
+        return construct()
     finally:
         np.random.set_state(state)
 

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, one_line
 from ..results import Rendered
 
 METHODS = ("auto", "full", "directional")
@@ -269,9 +269,7 @@ def _call(what: str, function: Callable[[], Any]) -> Any:
     except UsageError:
         raise
     except Exception as err:
-        text = " ".join(str(err).split())
-        raise UsageError(f"{what} raised {type(err).__name__}" + (f": {text}" if text else "")) \
-            from err  # fmt: skip
+        raise UsageError(f"{what} raised {one_line(err)}") from err
 
 
 def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[str, np.ndarray]:

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError
-from .gradcheck import _call, _import_file, _one_line, _split_spec, skipped_words
+from ..core.errors import UsageError, one_line
+from .gradcheck import _call, _import_file, _split_spec, seeded, skipped_words
 
 
 @dataclass(frozen=True)
@@ -183,12 +183,7 @@ def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: s
         ) from None
     except ValueError:  # no signature to read: just try it
         pass
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        return _call(shown, lambda: cls(*args, **init))
-    finally:
-        np.random.set_state(state)
+    return seeded(seed, lambda: _call(shown, lambda: cls(*args, **init)))
 
 
 def _needs_sizes(cls: type, init: dict[str, Any]) -> bool:
@@ -226,12 +221,7 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename) -> Target:
         except TypeError as err:
             raise UsageError(f"{shown} does not fit {cls.__name__}{signature}: {err} "
                              "(give its arguments with --sizes and --init)") from None  # fmt: skip
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        model = _call(shown, lambda: cls(*args, **kwargs))
-    finally:
-        np.random.set_state(state)
+    model = seeded(seed, lambda: _call(shown, lambda: cls(*args, **kwargs)))
     params = getattr(model, "params", None)
     if not isinstance(params, dict) or not params:
         raise UsageError(f"{cls.__name__} has a loss method but no self.params dict of arrays: "
@@ -317,7 +307,7 @@ def _npz(path: str) -> tuple[np.ndarray, np.ndarray]:
                                  f"{', '.join(found.files) or 'none'})")  # fmt: skip
             return np.array(found[keys["x"]]), np.array(found[keys["y"]])
     except (OSError, ValueError) as err:
-        raise UsageError(f"cannot read {path} as .npz: {_one_line(err)}") from None
+        raise UsageError(f"cannot read {path} as .npz: {one_line(err)}") from None
 
 
 # --- a pair of layer functions ---------------------------------------------------------------
