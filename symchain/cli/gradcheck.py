@@ -289,11 +289,13 @@ def _check(spec: str, settings, found: dict):
         report = check(
             target.loss, target.params, target.grads, settings.method,
             eps=settings.eps, rtol=settings.rtol, directions=settings.directions,
-            samples=target.samples, seed=settings.seed,
+            samples=target.samples, seed=settings.seed, bind=target.bind,
         )  # fmt: skip
         report = replace(report, about=target.about)
         if not report.ok and target.loss_of is not None:  # any class: the loss is ours
             report = _l2_hint(_which_loss(report, target, settings))
+        if not report.ok and target.samples and target.samples > 1 and found["data"] is None:
+            report = _one_sample(spec, found, report, settings)
         if getattr(target.grads, "fixed_rate", False):
             report = replace(report, about=(*report.about, (
                 f"backward takes no learning rate: the step it applied is read as "
@@ -307,6 +309,35 @@ def _check(spec: str, settings, found: dict):
                 "if backward returns them in another order, return a dict by name"
             )))  # fmt: skip
         return report
+
+
+ONE_SAMPLE_ENTRIES = 50_000  # the most entries checked again with one sample
+
+
+def _one_sample(spec: str, found: dict, report, settings):
+    """Wrong gradients no known mistake explains, checked again with one sample.  There a
+    dense layer's gradient is x·δᵀ, so a missing activation derivative shows as a factor per
+    unit and can be named; in a batch the samples' factors mix."""
+    from dataclasses import replace
+
+    from ..nn import models
+    from ..nn.gradients import gradcheck as check
+
+    unnamed = [c.name for c in report.parameters if c.passed is False and c.mistake is None]
+    if not unnamed:
+        return report
+    try:
+        one = models.find(spec, **{**found, "batch": 1})
+        subset = {n: one.params[n] for n in unnamed if n in one.params} if one else {}
+        if not subset or sum(p.size for p in subset.values()) > ONE_SAMPLE_ENTRIES:
+            return report
+        again = check(one.loss, subset, one.grads, "full", eps=settings.eps, rtol=settings.rtol,
+                      samples=1, seed=settings.seed, bind=one.bind)  # fmt: skip
+    except SymchainError:
+        return report  # one sample does not suit this model (a batchnorm, say): no more said
+    words = [f"with one sample (--batch 1), {c.name}: {c.mistake}"
+             for c in again.parameters if c.per_unit]  # fmt: skip
+    return replace(report, notes=(*report.notes, *words)) if words else report
 
 
 def _l2_hint(report):

@@ -380,8 +380,9 @@ def any_class(
     columns: bool,
     one_hot: bool = False,
 ) -> tuple[Any, ...]:
-    """(loss, params, grads, samples, about, loss_of) for a built model of any shape (see
-    above); loss_of(another Loss) is the loss function for that one."""
+    """(loss, params, grads, samples, about, loss_of, put) for a built model of any shape
+    (see above); loss_of(another Loss) is the loss function for that one, and put(name, a)
+    puts an array where the model reads that parameter."""
     kind = type(model).__name__
     forward = method(model, forward_name, FORWARD_NAMES, "forward")
     backward = method(model, backward_name, BACKWARD_NAMES, "backward")
@@ -458,7 +459,12 @@ def any_class(
         about.append(f"the model has {name} = {value:g}, and no L2 term was added to the loss "
                      f"checked; if its loss has ½·{name}·‖W‖², give --l2 {value:g}")  # fmt: skip
     samples = X.shape[1] if columns else X.shape[0]
-    return loss_value, params, grads, samples, about, loss_of
+    where = {s.name: s for s in params_slots}
+
+    def put(name: str, array: np.ndarray) -> None:
+        where[name].put(array)
+
+    return loss_value, params, grads, samples, about, loss_of, put
 
 
 _BIAS = re.compile(r"^(b|bias|biases|beta|w0|intercept|c)\d*$", re.IGNORECASE)

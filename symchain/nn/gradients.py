@@ -47,7 +47,8 @@ does not have), or zero; and the wrong entries are located (rows, columns).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -129,6 +130,7 @@ class ParameterCheck:
     where: str | None  # where the wrong entries are (rows, columns), when not everywhere
     l2: float | None = None  # claimed − true = l2·θ: an L2 term's gradient extra (> 0) or missing
     noisy: int = 0  # of the unconfirmed entries, those the rounding noise left undecided
+    per_unit: bool = False  # the mistake is a factor per unit (an activation's derivative)
 
     @property
     def passed(self) -> bool | None:
@@ -198,21 +200,30 @@ def gradcheck(
     directions: int = DIRECTIONS,
     samples: int | None = None,
     seed: int = 0,
+    bind: Callable[[str, np.ndarray], Any] | None = None,
 ) -> GradientReport:
     """Check the claimed gradients `grads` of `loss()` with respect to `params`.
 
     `samples` (the batch size), when given, lets a missing or extra 1/N be
-    named.  Raises UsageError for what cannot be checked (a loss that is not a
+    named.  `bind(name, array)` puts `array` where loss() reads the parameter
+    `name` (by default into `params` itself, when it is a dict); the full
+    check then answers a product X @ W from a cached one while it moves an entry of W
+    (`nn/rankone.py`), which is what makes every entry of a 784 × 256 weight
+    affordable.  Raises UsageError for what cannot be checked (a loss that is not a
     finite scalar, shapes that do not match, a grads() that changes the
     parameters); a wrong gradient is a report with `ok` False, never an error.
     """
     start = time.perf_counter()
     _validate(loss, params, grads, method, eps, rtol, directions, samples)
+    if bind is not None and not callable(bind):
+        raise UsageError("`bind` must be a function (name, array) -> None")
+    if bind is None and isinstance(params, MutableMapping):
+        bind = params.__setitem__
     arrays = dict(params)
     saved = {n: p.copy() for n, p in arrays.items()}
     try:
         return _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed,
-                      start)  # fmt: skip
+                      start, bind)  # fmt: skip
     finally:
         for n, p in arrays.items():
             np.copyto(p, saved[n])
@@ -311,7 +322,8 @@ def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[s
 # --- the check ---------------------------------------------------------------------------
 
 
-def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed, start):
+def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed, start,
+           bind):  # fmt: skip
     precision = _PRECISIONS[min(p.dtype.itemsize for p in arrays.values())]
     warnings: list[str] = []
     if precision.name != "float64":
@@ -344,7 +356,9 @@ def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, s
     measured = {}
     for name, p in arrays.items():
         if plan[name] == "full":
-            measured[name] = [meter.entry(p, idx, claimed[name]) for idx in np.ndindex(p.shape)]
+            with _tracked(loss, base, name, p, bind, warnings) as tracker:
+                measured[name] = [meter.entry(p, idx, claimed[name], tracker)
+                                  for idx in np.ndindex(p.shape)]  # fmt: skip
         else:
             measured[name] = [
                 meter.direction(p, k, _unit(rng, p.shape), claimed[name])
@@ -364,6 +378,41 @@ def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, s
     notes = _notes(checks)
     return GradientReport(checks, base, precision.name, eps, rtol, method, directions,
                           time.perf_counter() - start, tuple(warnings), tuple(notes))  # fmt: skip
+
+
+TRACKED_FROM = 1024  # entries: a smaller weight's products are cheap enough to redo
+
+
+@contextmanager
+def _tracked(loss, base: float, name: str, p: np.ndarray, bind, warnings: list[str]
+             ) -> Iterator[Any]:  # fmt: skip
+    """While the entries of `p` are moved one by one: the loss reads a tracked view of it
+    (its products cached), if it can be bound and gives the same loss; else nothing."""
+    if bind is None or p.ndim != 2 or p.size < TRACKED_FROM:
+        yield None
+        return
+    from .rankone import track
+
+    view, tracker = track(p)
+    try:
+        _call(f"bind({name!r}, …)", lambda: bind(name, view))
+        if not _same_loss(loss, base):
+            _call(f"bind({name!r}, …)", lambda: bind(name, p))
+            tracker = None
+        yield tracker
+    finally:
+        _call(f"bind({name!r}, …)", lambda: bind(name, p))
+    if tracker is not None and tracker.broken:
+        warnings.append(f"{name}: {tracker.broken}, so its products were computed afresh")
+
+
+def _same_loss(loss, base: float) -> bool:
+    """Whether loss() with a tracked view gives the loss it gave before: code that cannot
+    take an ndarray subclass is left with the plain array, not blamed for it."""
+    try:
+        return _loss_value(loss) == base
+    except UsageError:
+        return False
 
 
 def _plan(arrays: dict[str, np.ndarray], method: str, per_call: float) -> dict[str, str]:
@@ -457,16 +506,21 @@ class _Meter:
         return Entry(index, number, claimed2, central2, "unconfirmed", bound2, bwd2, fwd2,
                      noise=noise2)  # fmt: skip
 
-    def entry(self, p: np.ndarray, index: tuple[int, ...], g: np.ndarray) -> Entry:
+    def entry(self, p: np.ndarray, index: tuple[int, ...], g: np.ndarray, tracker: Any = None
+              ) -> Entry:  # fmt: skip
         index = tuple(int(i) for i in index)
         keep = p[index].copy()  # in the array's own dtype: put back exactly
         origin = float(keep)
 
         def move(step: float) -> None:
             p[index] = origin + step
+            if tracker is not None:
+                tracker.moved = index
 
         def restore() -> None:
             p[index] = keep
+            if tracker is not None:
+                tracker.moved = None
 
         probe = _Probe(move, restore, lambda: float(p[index]) - origin, lambda d: d,
                        lambda d: float(g[index]) * d)  # fmt: skip
@@ -608,8 +662,12 @@ def _parameter(name, p, original, claimed, method, entries, samples) -> Paramete
         e.bound, 1e-300))  # fmt: skip
     worst = bad[0] if bad else max(entries, key=lambda e: e.abs_error / max(e.bound, 1e-300))
     ratio = mistake = where = l2 = None
+    per_unit = False
     if bad:
         ratio, mistake = _mistake(name, original, claimed, entries, method, samples)
+        if mistake is None and method == "full":
+            mistake = _per_unit(p.shape, entries)
+            per_unit = mistake is not None
         l2 = _l2_coefficient(original, entries, method)
         where = _where(bad, p.shape, len(entries)) if method == "full" else None
     return ParameterCheck(
@@ -629,6 +687,7 @@ def _parameter(name, p, original, claimed, method, entries, samples) -> Paramete
         mistake=mistake,
         l2=l2,
         where=where,
+        per_unit=per_unit,
     )
 
 
@@ -687,6 +746,79 @@ def _mistake(name, theta, claimed, entries, method, samples) -> tuple[float | No
             if fits(k * t + c * th) and abs(c) * float(np.max(np.abs(th))) > 1e-3 * scale:
                 return None, _l2_words(name, float(k), float(c), samples)
     return None, None
+
+
+def _per_unit(shape: tuple[int, ...], entries: list[Entry]) -> str | None:
+    """The mistake of an activation's derivative: each unit's slice (a column of x @ W's W,
+    a row of W @ x's) is the true one times the unit's own factor, as with one sample, where
+    dW = x·δᵀ; or right where the unit is active and not 0 where it is dead (a ReLU mask)."""
+    usable = [e for e in entries if e.status in ("ok", "wrong") and np.isfinite(e.claimed)]
+    if len(shape) not in (1, 2) or not usable:
+        return None
+    slack = 1e-3 * max(max(abs(e.true) for e in usable), max(abs(e.claimed) for e in usable))
+    a, t = np.full(shape, np.nan), np.full(shape, np.nan)
+    tight = np.full(shape, np.nan)
+    for e in usable:
+        a[e.index], t[e.index], tight[e.index] = e.claimed, e.true, e.bound + slack
+    axes = ((1, "column"), (0, "row")) if len(shape) == 2 else ((0, "entry"),)
+    for axis, unit in axes:
+        found = _unit_factors(a, t, tight, axis, len(shape) == 1)
+        if found is not None:
+            return _unit_words(unit, *found)
+    return None
+
+
+def _unit_factors(a, t, tight, axis: int, single: bool):
+    """(factors of the units with a true gradient, the units where it is 0 but the claim is
+    not) when every unit's slice fits claimed = r·true; else None."""
+    factors, dead = [], []
+    for j in range(a.shape[axis]):
+        aj, tj, bj = (np.take(m, j, axis=axis).ravel() for m in (a, t, tight))
+        keep = ~np.isnan(tj)
+        aj, tj, bj = aj[keep], tj[keep], bj[keep]
+        if not len(tj):
+            continue
+        if np.all(np.abs(tj) <= bj):
+            if np.any(np.abs(aj) > bj):
+                dead.append(j)
+            continue
+        r = float(aj @ tj / (tj @ tj))
+        if not np.all(np.abs(aj - r * tj) <= bj):
+            return None
+        factors.append(r)
+    if len(factors) < 2 and not (factors and dead):
+        return None
+    rs = np.array(factors)
+    if dead and np.all(np.abs(rs - 1) <= 1e-3):
+        return rs, dead
+    if single or np.ptp(rs) <= 1e-3 * np.max(np.abs(rs)):
+        return None  # one number per entry fits anything; one factor for all is named above
+    return rs, dead
+
+
+def _unit_words(unit: str, rs: np.ndarray, dead: list[int]) -> str:
+    units = {"column": "columns", "row": "rows", "entry": "entries"}[unit]
+    if dead and np.all(np.abs(rs - 1) <= 1e-3):
+        shown = ", ".join(map(str, dead[:6])) + (", …" if len(dead) > 6 else "")
+        return (f"right in the {units} whose true gradient is not 0, and not 0 in the "
+                f"{len(dead)} whose true gradient is ({shown}): a ReLU's derivative, the "
+                "mask 1[z > 0], seems missing for this layer's units")  # fmt: skip
+    span = f"from {_g(float(rs.min()))} to {_g(float(rs.max()))}"
+    lead = f"each {unit} is the true one times its own factor, {span}"
+    if np.sum(np.abs(rs - 1) <= 1e-3) > len(rs) / 2:  # mostly right: not an activation's
+        return f"{lead}: a factor per unit is wrong"
+    if rs.min() >= 4 * (1 - 1e-3):
+        return (f"{lead}, all at least 4: an activation's derivative seems missing for "
+                "this layer's units (leaving out σ′(z) = σ(z)(1 − σ(z)) ≤ ¼ gives such "
+                "factors)")  # fmt: skip
+    if rs.min() >= 1 - 1e-3:
+        return (f"{lead}, all at least 1: an activation's derivative seems missing for "
+                "this layer's units (leaving out tanh′(z) = 1 − tanh²(z) ≤ 1 gives such "
+                "factors)")  # fmt: skip
+    if rs.max() <= 1 + 1e-3 and rs.min() > 0:
+        return (f"{lead}, all at most 1: an extra factor per unit, such as an activation's "
+                "derivative applied where there is none, or twice")  # fmt: skip
+    return f"{lead}: a factor per unit is wrong"
 
 
 def _factor_words(r: float, samples: int | None) -> str:

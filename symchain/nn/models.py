@@ -39,6 +39,8 @@ class Target:
     # the loss function for another known loss (to say which one the backward computes)
     loss_of: Callable[[Any], Callable[[], float]] | None = None
     loss_name: Any = None  # the Loss checked against, when loss_of is given
+    # put(name, array): where the model reads a parameter (see gradients.gradcheck's bind)
+    bind: Callable[[str, np.ndarray], Any] | None = None
 
 
 def find(
@@ -131,13 +133,13 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
     seed_like = all(isinstance(getattr(model, n, None), np.ndarray) for n in _SEED_NAMES)
     if seed_like and not general and not lost.labels:
         return None
-    loss, params, grads, samples, about, loss_of = anyclass.any_class(
+    loss, params, grads, samples, about, loss_of, put = anyclass.any_class(
         model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
         batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
         forward_name=options.get("forward"), backward_name=options.get("backward"),
         columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
     )  # fmt: skip
-    return Target(loss, params, grads, samples, tuple(about), loss_of, lost)
+    return Target(loss, params, grads, samples, tuple(about), loss_of, lost, put)
 
 
 class _Named:
@@ -250,7 +252,7 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename) -> Target:
 
     for name, p in arrays.items():
         params[name] = p  # the dict the model reads is the one perturbed
-    return Target(loss, arrays, grads, len(X), tuple(about))
+    return Target(loss, arrays, grads, len(X), tuple(about), bind=params.__setitem__)
 
 
 def _pair(kind: str, result: Any) -> tuple[Any, Any]:
@@ -360,7 +362,7 @@ def _layer(names, forward, backward, shapes, init, seed) -> Target:
         f"{name} and {back}: the loss sum(out ⊙ R) for a fixed random R "
         f"(so dout = R); every array input checked ({shown}, standard normal, seed {seed})",
     )
-    return Target(loss, arrays, grads, None, about)
+    return Target(loss, arrays, grads, None, about, bind=arguments.__setitem__)
 
 
 def _output(name: str, result: Any) -> Any:
