@@ -396,3 +396,84 @@ def test_an_l2_strength_the_model_keeps_is_named_and_not_guessed_into_the_loss(r
         "loss has ½·reg·‖W‖², give --l2 0.05\n"
     ) in r.output
     assert "the model has reg" not in run(*SOFT).output
+
+
+@pytest.mark.parametrize(
+    ("args", "seconds"),
+    [((), 60.0), (("--method", "full"), 600.0), (("--method", "full", "--timeout", "5"), 5.0)],
+)
+def test_the_default_timeout_suits_the_method(monkeypatch, args, seconds):
+    import symchain.cli.gradcheck as command
+
+    seen = []
+
+    def fake(compute, spec, env, fmt, timeout, debug):
+        seen.append(timeout)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(command, "computed_or_exit", fake)
+    monkeypatch.chdir(NETS)
+    CliRunner().invoke(main, ["gradcheck", "twolayer.py:TwoLayerNet", *args])
+    assert seen == [seconds]
+
+
+SCORES_NET = '''
+import numpy as np
+
+class ScoresNet:
+    """cs231n's convention: loss(X) gives the scores, loss(X, y) (loss, grads)."""
+    def __init__(self, d=5, h=4, c=3, reg=0.0, extra=0.0, dtype=np.float64):
+        self.reg, self.extra = reg, extra
+        self.params = {"W1": np.random.randn(d, h), "b1": np.random.randn(h) * 0.1,
+                       "W2": np.random.randn(h, c)}
+
+    def loss(self, X, y=None):
+        W1, b1, W2 = self.params["W1"], self.params["b1"], self.params["W2"]
+        z = X @ W1 + b1
+        a = np.tanh(z)
+        s = a @ W2
+        if y is None:
+            return s
+        n = len(X)
+        e = np.exp(s - s.max(1, keepdims=True))
+        p = e / e.sum(1, keepdims=True)
+        loss = -np.log(p[np.arange(n), y]).mean() + 0.5 * self.reg * (np.sum(W1**2) + np.sum(W2**2))
+        loss += self.extra * np.sum(b1**2)  # a term no known loss has
+        d = p.copy()
+        d[np.arange(n), y] -= 1
+        d /= n
+        dz = d @ W2.T * (1 - a**2)
+        return loss, {"W1": X.T @ dz + self.reg * W1, "b1": dz.sum(0) + 2 * self.extra * b1,
+                      "W2": a.T @ d + self.reg * W2}
+'''
+
+
+@pytest.mark.parametrize(
+    ("init", "words"),
+    [("{}", "mean softmax cross-entropy of loss(X)'s scores, which equals"),
+     ('{"reg": 0.3}', "mean softmax cross-entropy of loss(X)'s scores + ½·reg·Σ‖W‖² (reg = 0.3)"),
+     ('{"extra": 0.3}', None)],  # the model's own loss: a scores loss would fail b1
+)  # fmt: skip
+def test_a_full_check_of_a_cs231n_class_spares_its_backward_only_when_the_loss_is_the_same(
+    tmp_path, monkeypatch, init, words
+):
+    (tmp_path / "scores_net.py").write_text(SCORES_NET)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "scores_net.py:ScoresNet", "--init", init,
+                                  "--method", "full", "--format", "plain"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    used = [line for line in r.output.splitlines() if "the finite differences use" in line]
+    if words is None:
+        assert used == []
+    else:
+        assert len(used) == 1 and words in used[0]
+    auto = CliRunner().invoke(main, ["gradcheck", "scores_net.py:ScoresNet", "--init", init,
+                                     "--format", "plain"])  # fmt: skip
+    assert auto.exit_code == 0 and "the finite differences use" not in auto.output
+
+
+def test_a_full_check_through_the_scores_still_fails_a_planted_bug(run):
+    r = run("fcnet.py:FCNet", "--method", "full", bug="bn_dgamma")
+    assert r.exit_code == 1
+    assert r.output.startswith("✗ FAIL: gamma1, gamma2 wrong")
+    assert "the finite differences use mean softmax cross-entropy of loss(X)'s scores" in r.output

@@ -24,6 +24,7 @@ from .run import computed_or_exit, finish
 
 WRITES = formats_without("latex", "jsonl")
 DEFAULT_TIMEOUT = 60.0
+FULL_TIMEOUT = 600.0  # every entry of 784-256-10 takes a minute or two
 
 EXAMPLES = """
 \b
@@ -133,25 +134,31 @@ def _shapes(ctx, param, value: str | None) -> dict[str, tuple[int, ...]]:
 @click.option(
     "--eps",
     type=click.FloatRange(min=0, min_open=True),
-    help="Finite-difference step [default: 1e-6; 1e-2 for float32].",
+    help="Finite-difference step, relative to the entry's size [default: 1e-6; float32 1e-3; "
+    "seed's interface, float32: 1e-2].",
 )
 @click.option(
     "--rtol",
     type=click.FloatRange(min=0),
-    help="Relative tolerance, as in torch.autograd.gradcheck [default: 1e-3; 1e-2 for float32].",
+    help="Relative tolerance, beside a floor of 1e-3 × the parameter's largest gradient "
+    "[default: 1e-4; float32 3e-3; seed's interface, as torch.autograd.gradcheck: 1e-3, "
+    "float32 1e-2].",
 )
 @click.option(
     "--atol",
     type=click.FloatRange(min=0),
-    help="Absolute tolerance, as in torch.autograd.gradcheck [default: 1e-5; 1e-4 for float32].",
+    help="Absolute tolerance of the seed's interface, as in torch.autograd.gradcheck "
+    "[default: 1e-5; float32 1e-4]; the other checks scale theirs to the gradient.",
 )
 @click.option(
     "--method",
     type=click.Choice(["auto", "full", "directional"]),
     default="auto",
     show_default=True,
-    help="full: every entry by finite differences; directional: a few random directions "
-    "per array; auto: full up to 5000 parameters.",
+    help="full: every entry by central differences; directional: a few random directions "
+    "per array; auto: every entry of the arrays that fit in about half a second, directions "
+    "for the rest (seed's interface: full up to 5000 parameters).  With full, the default "
+    f"timeout is {FULL_TIMEOUT:g} s.",
 )
 @click.option(
     "--directions",
@@ -239,11 +246,13 @@ def gradcheck(
 
     env = Environment(no_color=no_color)
     fmt = env.format(fmt)
+    if method == "full" and ctx.get_parameter_source("timeout") is ParameterSource.DEFAULT:
+        timeout = FULL_TIMEOUT
     settings = _settings(locals())
     given_sizes = ctx.get_parameter_source("sizes") is not ParameterSource.DEFAULT
     general = dict(forward=forward_name, backward=backward_name, l2=l2, columns=columns,
                    one_hot=one_hot, loss=loss_name, reduction=reduction, lr=lr,
-                   default_sizes=sizes, run_all=run_all)  # fmt: skip
+                   default_sizes=sizes, run_all=run_all, method=method)  # fmt: skip
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
                  batch=batch, seed=seed, options=general)  # fmt: skip
     report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
