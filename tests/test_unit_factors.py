@@ -110,3 +110,18 @@ def test_the_cli_names_it_from_a_second_check_with_one_sample(monkeypatch):
     ]
     monkeypatch.delenv("FIXTURE_BUG")
     assert CliRunner().invoke(main, args).exit_code == 0
+
+
+def test_a_column_vector_is_one_entry_per_unit_not_a_fit_per_row():
+    """A bias kept as a column (h × 1): a row of one entry fits any factor, so only the
+    ReLU pattern (exact where active, 0 where dead) could be named, and here it is not."""
+    rng = np.random.default_rng(4)
+    b = rng.standard_normal((5, 1))
+    x = rng.standard_normal(5)
+
+    def loss():
+        return float(np.sum(np.sin(b[:, 0] * x)))
+
+    wrong = (np.cos(b[:, 0] * x) * x * rng.uniform(0.5, 2, 5))[:, None]
+    report = gradcheck(loss, {"b": b}, {"b": wrong}, "full")
+    assert report.failed == ["b"] and report["b"].mistake is None

@@ -760,9 +760,11 @@ def _per_unit(shape: tuple[int, ...], entries: list[Entry]) -> str | None:
     tight = np.full(shape, np.nan)
     for e in usable:
         a[e.index], t[e.index], tight[e.index] = e.claimed, e.true, e.bound + slack
-    axes = ((1, "column"), (0, "row")) if len(shape) == 2 else ((0, "entry"),)
+    if len(shape) == 2 and min(shape) == 1:  # a column or row vector: one entry per unit
+        a, t, tight = a.reshape(-1), t.reshape(-1), tight.reshape(-1)
+    axes = ((1, "column"), (0, "row")) if a.ndim == 2 else ((0, "entry"),)
     for axis, unit in axes:
-        found = _unit_factors(a, t, tight, axis, len(shape) == 1)
+        found = _unit_factors(a, t, tight, axis, a.ndim == 1)
         if found is not None:
             return _unit_words(unit, *found)
     return None

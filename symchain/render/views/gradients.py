@@ -236,6 +236,7 @@ def report_dict(r: GradientReport) -> dict[str, Any]:
                 "ratio": _finite(p.ratio),
                 "l2": _finite(p.l2),
                 "mistake": p.mistake,
+                "per_unit": p.per_unit,
                 "where": p.where,
                 "worst": _entry_dict(p.worst),
                 "bad": [_entry_dict(e) for e in p.bad],
