@@ -477,3 +477,25 @@ def test_a_full_check_through_the_scores_still_fails_a_planted_bug(run):
     assert r.exit_code == 1
     assert r.output.startswith("✗ FAIL: gamma1, gamma2 wrong")
     assert "the finite differences use mean softmax cross-entropy of loss(X)'s scores" in r.output
+
+
+def test_a_list_of_sizes_and_a_per_sample_backward_are_understood(run):
+    """Nielsen's shape: Network(sizes) takes one list, and backprop(x, y) one sample, so a
+    batch comes back as bias gradients with a column per sample: checked with one sample."""
+    r = run("listnet.py:ListNet", "--sizes", "3,4,2", "--columns")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1:4:2] == [
+        "  ListNet([3, 4, 2]): feedforward and backprop; parameters biases[0], biases[1], "
+        "weights[0], weights[1]",
+        "  checked with one sample (--batch 1): at batch 16, ListNet.backprop returned "
+        "biases[0]'s gradient 4×16 for a 4×1 array, as a backward for one sample at a time does",
+    ]
+    bad = run("listnet.py:ListNet", "--sizes", "3,4,2", "--columns", bug="output_sign")
+    assert bad.exit_code == 1 and bad.output.startswith("✗ FAIL: biases[0], biases[1]")
+
+
+def test_a_spec_without_a_name_says_what_name_means(run):
+    r = run("layers.py")
+    assert r.exit_code == 2
+    assert "expected FILE.py:NAME (a class, or the prefix of a layer's NAME_forward and " \
+        "NAME_backward), got 'layers.py'" in r.output  # fmt: skip

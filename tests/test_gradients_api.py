@@ -205,7 +205,8 @@ def test_bad_params_are_refused():
     ro = np.ones(2)
     ro.flags.writeable = False
     for params, message in (
-        ({}, "not empty"),
+        ({}, "is an empty dict"),
+        ([np.ones(2)], "`params` is a list: it must be a dict of name -> NumPy float array"),
         ({"w": [1.0, 2.0]}, "not a NumPy array"),
         ({"w": np.ones(2, dtype=int)}, "must be floats"),
         ({"w": ro}, "read-only"),

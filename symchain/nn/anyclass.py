@@ -265,6 +265,11 @@ def claimed_gradients(
             return applied
         if stored is not None:
             return stored
+        one = _one_sample_shaped(result, found)
+        if one is not None:
+            raise PerSample(f"{kind}.{backward.__name__} returned {one}: it computes one "
+                            "sample's gradients; give --batch 1", detail=f"{kind}."
+                            f"{backward.__name__} returned {one}")  # fmt: skip
         raise UsageError(
             f"{kind}.backward returned no gradients, changed no parameter and stored none "
             f"that symchain could find (looked for d{found[0].key}, grad_{found[0].key}, ...)"
@@ -295,6 +300,36 @@ def _flat(result: Any) -> list[Any]:
     if isinstance(result, list | tuple):
         return [a for item in result for a in _flat(item)]
     return [result]
+
+
+class PerSample(UsageError):
+    """A backward that handles one sample at a time (Nielsen's backprop(x, y)) was given a
+    batch: its bias gradients come back with a column per sample."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail  # what came back, in words
+
+
+def _one_sample_shaped(result: Any, found: list[Slot]) -> str | None:
+    """'biases[0]'s gradient 4×16 for a 4×1 array' when backward returned one array per
+    parameter, in order, and those that do not fit have a column (or row) per sample where
+    the parameter has 1: a per-sample backward's deltas."""
+    if not (isinstance(result, list | tuple) and result):
+        return None
+    arrays = [np.asarray(r) for r in _flat(result)]
+    if len(arrays) != len(found):
+        return None
+    for a, slot in zip(arrays, found, strict=True):
+        shape = slot.get().shape
+        if a.shape == shape:
+            continue
+        if a.ndim == len(shape) == 2 and 1 in shape and a.shape[shape.index(1) - 1] == (
+                shape[shape.index(1) - 1]) and a.shape[shape.index(1)] > 1:  # fmt: skip
+            shown = "×".join(map(str, a.shape)), "×".join(map(str, shape))
+            return f"{slot.name}'s gradient {shown[0]} for a {shown[1]} array"
+        return None
+    return None
 
 
 def _returned(result: Any, found: list[Slot]) -> dict[str, np.ndarray] | None:

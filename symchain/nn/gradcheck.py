@@ -132,10 +132,13 @@ def load_network_class(spec: str, run_all: bool = False) -> type:
 
 def _split_spec(spec: str) -> tuple[Path, str]:
     if ":" not in spec:
-        raise UsageError(f"expected FILE.py:ClassName, got {spec!r}")
+        raise UsageError(
+            f"expected FILE.py:NAME (a class, or the prefix of a layer's "
+            f"NAME_forward and NAME_backward), got {spec!r}"
+        )
     file_part, name = spec.rsplit(":", 1)
     if not name.isidentifier():
-        raise UsageError(f"{name!r} is not a class name (expected FILE.py:ClassName)")
+        raise UsageError(f"{name!r} is not a Python name (expected FILE.py:NAME)")
     path = Path(file_part)
     if not path.exists():
         raise UsageError(f"no such file: {file_part}")

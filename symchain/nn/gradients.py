@@ -235,8 +235,11 @@ def gradcheck(
 def _validate(loss, params, grads, method, eps, rtol, directions, samples) -> None:
     if not callable(loss):
         raise UsageError("`loss` must be a function of no arguments returning the loss")
-    if not isinstance(params, Mapping) or not params:
-        raise UsageError("`params` must be a dict of name -> NumPy float array, not empty")
+    if not isinstance(params, Mapping):
+        raise UsageError(f"`params` is a {type(params).__name__}: it must be a dict of name -> "
+                         "NumPy float array, such as {'W1': W1, 'b1': b1}")  # fmt: skip
+    if not params:
+        raise UsageError("`params` is an empty dict: give the arrays to check by name")
     for name, p in params.items():
         if not isinstance(p, np.ndarray):
             raise UsageError(f"params[{name!r}] is a {type(p).__name__}, not a NumPy array")

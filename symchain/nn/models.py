@@ -16,6 +16,7 @@ is not handled here: `gradcheck.check_network` checks it.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,6 +128,7 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
     found_data = _npz(data) if data is not None else None
     init = {**init, **_data_arguments(cls, init, found_data)}  # NeuralNetwork(x, y)
     args = tuple(sizes or (options.get("default_sizes", ()) if _needs_sizes(cls, init) else ()))
+    args = _as_list(cls, args, init)  # Network(sizes): --sizes 3,4,2 is Network([3, 4, 2])
     given = {k: (v if not isinstance(v, np.ndarray) else _Named("X" if v is (found_data or
              (None,))[0] else "y")) for k, v in init.items()}  # fmt: skip
     shown = _shown_call(cls.__name__, args, given)
@@ -134,12 +136,25 @@ def _other_class(cls, sizes, init, data, batch, seed, options) -> Target | None:
     seed_like = all(isinstance(getattr(model, n, None), np.ndarray) for n in _SEED_NAMES)
     if seed_like and not general and not lost.labels:
         return None
-    loss, params, grads, samples, about, loss_of, put = anyclass.any_class(
-        model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
-        batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
-        forward_name=options.get("forward"), backward_name=options.get("backward"),
-        columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
-    )  # fmt: skip
+
+    def checked(batch: int) -> tuple[Any, ...]:
+        return anyclass.any_class(
+            model, shown, loss=lost, l2=float(options.get("l2") or 0.0), data=found_data,
+            batch=batch, seed=seed, lr=float(options.get("lr", 1.0)),
+            forward_name=options.get("forward"), backward_name=options.get("backward"),
+            columns=bool(options.get("columns")), one_hot=bool(options.get("one_hot")),
+        )  # fmt: skip
+
+    loss, params, grads, samples, about, loss_of, put = checked(batch)
+    if found_data is None and batch > 1:
+        try:
+            grads()
+        except anyclass.PerSample as err:  # Nielsen's backprop(x, y): one sample at a time
+            loss, params, grads, samples, about, loss_of, put = checked(1)
+            about.append(f"checked with one sample (--batch 1): at batch {batch}, "
+                         f"{err.detail}, as a backward for one sample at a time does")  # fmt: skip
+        except UsageError:
+            pass  # the check calls grads() again and reports this itself
     return Target(loss, params, grads, samples, tuple(about), loss_of, lost, put)
 
 
@@ -187,6 +202,30 @@ def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: s
     except ValueError:  # no signature to read: just try it
         pass
     return seeded(seed, lambda: _call(shown, lambda: cls(*args, **init)))
+
+
+_LIST_NAMES = re.compile(
+    r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|"
+    r"architecture|topology|nodes|neurons|units|layer_list|net_sizes)$"
+)
+
+
+def _as_list(cls: type, args: tuple, init: dict[str, Any]) -> tuple:
+    """(list(args),) when the constructor's one required argument is a list of layer sizes
+    (Nielsen's Network(sizes)), else args."""
+    if len(args) < 2:
+        return args
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return args
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    required = [p for p in parameters
+                if p.default is inspect.Parameter.empty and p.name not in init
+                and p.kind in positional]  # fmt: skip
+    if len(required) == 1 and _LIST_NAMES.match(required[0].name):
+        return (list(args),)
+    return args
 
 
 def _needs_sizes(cls: type, init: dict[str, Any]) -> bool:
