@@ -192,7 +192,7 @@ BAD_CASES = [
     ([f"{BAD}:NoSizes", "--sizes", "2,4,1"], "does not fit its constructor"),
     ([f"{BAD}:NoSizes"], "has none of forward, feedforward"),
     ([f"{FIXTURES / 'nothere.py'}:Net"], "no such file"),
-    ([str(BAD)], "expected FILE.py:ClassName"),
+    ([str(BAD)], "expected FILE.py:NAME"),
     ([f"{FIXTURES}:Net"], "is a directory"),
     (["{syntax.py}:Net"], "syntax error"),
     (["{imports.py}:Net"], "No module named 'a_module_that_is_not_there'"),

@@ -499,3 +499,17 @@ def test_a_spec_without_a_name_says_what_name_means(run):
     assert r.exit_code == 2
     assert "expected FILE.py:NAME (a class, or the prefix of a layer's NAME_forward and " \
         "NAME_backward), got 'layers.py'" in r.output  # fmt: skip
+
+
+def test_an_error_in_a_layer_backward_names_the_function_and_the_line(tmp_path, monkeypatch):
+    (tmp_path / "badlayer.py").write_text(
+        "def lin_forward(x, w):\n    return x @ w, (x, w)\n\n\n"
+        "def lin_backward(dout, cache):\n    x, w = cache\n"
+        "    return dout @ w.T, x.T @ dout_slice\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "badlayer.py:lin", "--shapes", "x=3x4,w=4x2"])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1] == (
+        "error: lin_backward raised NameError: name 'dout_slice' is not defined (at badlayer.py:7)"
+    )

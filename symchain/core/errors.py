@@ -99,3 +99,23 @@ def one_line(err: BaseException) -> str:
     """An exception as one line, its type first: for an error in the user's own code."""
     text = " ".join(str(err).split())
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def raised_in(err: BaseException) -> str:
+    """' (at net.py:42)': the innermost line of the traceback outside symchain and outside
+    Python's own installation (the standard library, NumPy), which is where in the user's
+    code an error came from; '' when there is none."""
+    import os
+    import sys
+    import traceback
+
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    installed = {os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        path = os.path.abspath(frame.filename)
+        if path.startswith(ours + os.sep) or any(path.startswith(p + os.sep) for p in installed):
+            continue
+        if frame.filename.startswith("<"):  # <string>, <frozen ...>
+            continue
+        return f" (at {os.path.basename(path)}:{frame.lineno})"
+    return ""

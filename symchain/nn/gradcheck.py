@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError, one_line
+from ..core.errors import UsageError, one_line, raised_in
 from ..results import Rendered
 from .losses import Loss, every_loss
 
@@ -243,7 +243,7 @@ def _call(what: str, function: Callable, *args) -> Any:
             f"{what} called exit({err.code!r}): a network's methods must return"
         ) from None
     except Exception as err:  # re-raised as a UsageError, the original chained for --debug
-        raise UsageError(f"{what} raised {one_line(err)}") from err
+        raise UsageError(f"{what} raised {one_line(err)}{raised_in(err)}") from err
 
 
 def build_network(cls: type, sizes: tuple[int, ...], seed: int) -> object:

@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError, one_line
+from ..core.errors import UsageError, one_line, raised_in
 from ..results import Rendered
 
 METHODS = ("auto", "full", "directional")
@@ -283,7 +283,7 @@ def _call(what: str, function: Callable[[], Any]) -> Any:
     except UsageError:
         raise
     except Exception as err:
-        raise UsageError(f"{what} raised {one_line(err)}") from err
+        raise UsageError(f"{what} raised {one_line(err)}{raised_in(err)}") from err
 
 
 def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[str, np.ndarray]:

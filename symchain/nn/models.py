@@ -449,12 +449,12 @@ def _layer(names, forward, backward, shapes, init, seed) -> Target:
     array_names = [p for p in signature.parameters if p in arrays]
 
     def loss() -> float:
-        result = _output(name, forward(**arguments))
+        result = _output(name, _call(name, lambda: forward(**arguments)))
         return float(np.sum(np.asarray(result, dtype=np.float64) * weights))
 
     def grads() -> Mapping[str, Any]:
-        _, cache = forward(**arguments)
-        got = backward(weights.copy(), cache)  # a copy: a backward may write into dout
+        _, cache = _call(name, lambda: forward(**arguments))
+        got = _call(back, lambda: backward(weights.copy(), cache))  # a copy: dout may be written
         if isinstance(got, Mapping):
             return got
         got = got if isinstance(got, tuple) else (got,)
