@@ -513,3 +513,22 @@ def test_an_error_in_a_layer_backward_names_the_function_and_the_line(tmp_path, 
     assert r.output.strip().splitlines()[-1] == (
         "error: lin_backward raised NameError: name 'dout_slice' is not defined (at badlayer.py:7)"
     )
+
+
+@pytest.mark.parametrize(("bug", "failed"), [(None, None), ("db_doubled", "b1, b2"),
+                                             ("no_mask", "W1, b1")])  # fmt: skip
+def test_saitos_shape_loss_a_number_and_gradient_a_dict(run, bug, failed):
+    r = run("saitonet.py:SaitoNet", "--sizes", "4,5,3", "--init", '{"weight_decay_lambda": 0.1}',
+            bug=bug)  # fmt: skip
+    lines = r.output.splitlines()
+    assert lines[1] == (
+        "  SaitoNet(4, 5, 3, weight_decay_lambda=0.1): its own loss(X, y) and gradient(X, y), "
+        "every array in self.params (W1, b1, W2, b2)"
+    )
+    assert "  loss called with train_flg=True, in training mode, as the gradients are computed" \
+        in lines  # fmt: skip
+    if failed is None:
+        assert r.exit_code == 0, r.output
+        assert "y integer labels in 0..2" in r.output  # the classes from predict(X)
+    else:
+        assert r.exit_code == 1 and lines[0].startswith(f"✗ FAIL: {failed} wrong")

@@ -81,7 +81,8 @@ def _target(module, path, name, sizes, init, shapes, data, batch, seed, options)
     if not callable(getattr(cls, "loss", None)):
         return _other_class(cls, sizes, init, data, batch, seed, options or {})
     full = (options or {}).get("method") == "full"
-    return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name, full)
+    return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name, full,
+                        (options or {}).get("backward"))  # fmt: skip
 
 
 def _layer_pair(module, name: str, backward_name: str | None = None):
@@ -244,7 +245,8 @@ def _needs_sizes(cls: type, init: dict[str, Any]) -> bool:
 # --- a cs231n-style class ------------------------------------------------------------------
 
 
-def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False) -> Target:
+def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, backward=None
+                 ) -> Target:  # fmt: skip
     kwargs = dict(init)
     about = []
     try:
@@ -279,14 +281,39 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False) -> T
     if skipped:
         about.append(f"not arrays, so not checked: {', '.join(skipped)}")
     kind = cls.__name__
+    training = _training_flag(model.loss)
+    shown_loss = f"{kind}.loss(X, y{f', {training}=True' if training else ''})"
+    flags = {training: True} if training else {}
 
-    def loss() -> float:
-        return _pair(kind, _call(f"{kind}.loss(X, y)", lambda: model.loss(X, y)))[0]
+    def own() -> Any:
+        return _call(shown_loss, lambda: model.loss(X, y, **flags))
+
+    gradient = None if _is_pair(own()) else _gradient_method(model, kind, backward)
+    if gradient is None:  # cs231n's shape: loss(X, y) -> (loss, grads)
+
+        def loss() -> float:
+            return _pair(kind, own())[0]
+
+        def raw_grads() -> Any:
+            return _pair(kind, own())[1]
+    else:  # Saito's (deep-learning-from-scratch): loss(x, t) a number, gradient(x, t) a dict
+        about[0] = (f"{shown}: its own loss(X, y) and {gradient.__name__}(X, y), every array "
+                    f"in self.params ({', '.join(arrays)})")  # fmt: skip
+
+        def loss() -> float:
+            return own()
+
+        def raw_grads() -> Any:
+            return _call(f"{kind}.{gradient.__name__}(X, y)", lambda: gradient(X, y))
+
+    if training:
+        about.append(f"loss called with {training}=True, in training mode, as the gradients "
+                     "are computed")  # fmt: skip
 
     def grads() -> Mapping[str, Any]:
-        out = _pair(kind, _call(f"{kind}.loss(X, y)", lambda: model.loss(X, y)))[1]
+        out = raw_grads()
         if not isinstance(out, Mapping):
-            raise UsageError(f"{kind}.loss(X, y) returned {type(out).__name__} as grads, "
+            raise UsageError(f"{kind}'s gradients came back as {type(out).__name__}, "
                              "not a dict of name -> array")  # fmt: skip
         return {k: v for k, v in out.items() if k in arrays}
 
@@ -363,6 +390,39 @@ def _scores_loss(model, kind: str, X, y, arrays: dict[str, np.ndarray], own: Cal
     return (lambda: value(chosen, c)), words
 
 
+GRADIENT_METHODS = ("gradient", "gradients", "grads", "backward", "backprop")
+
+
+def _training_flag(method: Callable) -> str | None:
+    """The name of loss's training-mode switch (train_flg, training), if it has one."""
+    try:
+        names = list(inspect.signature(method).parameters)
+    except (TypeError, ValueError):
+        return None
+    return next((n for n in names[2:] if "train" in n.lower()), None)
+
+
+def _is_pair(result: Any) -> bool:
+    return isinstance(result, tuple) and len(result) == 2
+
+
+def _gradient_method(model: Any, kind: str, name: str | None) -> Callable:
+    """The method giving the gradients when loss(X, y) gives only the loss: --backward, or
+    gradient, gradients, ... (never numerical_gradient: that is the finite differences)."""
+    if name is not None:
+        method = getattr(model, name, None)
+        if not callable(method):
+            raise UsageError(f"{kind} has no method {name!r} (--backward)")
+        return method
+    for candidate in GRADIENT_METHODS:
+        method = getattr(model, candidate, None)
+        if callable(method):
+            return method
+    raise UsageError(f"{kind}.loss(X, y) returned one number and {kind} has none of "
+                     f"{', '.join(GRADIENT_METHODS)}: name the method that returns the "
+                     "gradients (a dict by parameter name) with --backward")  # fmt: skip
+
+
 def _pair(kind: str, result: Any) -> tuple[Any, Any]:
     if not (isinstance(result, tuple) and len(result) == 2):
         raise UsageError(f"{kind}.loss(X, y) must return (loss, grads), not "
@@ -394,14 +454,15 @@ def _data(model, arrays, data, batch, seed):
 
 
 def _classes(model, X, arrays) -> int:
-    """The number of classes: the width of the scores loss(X) returns (cs231n: no y gives
-    the scores), else the length of the last bias."""
-    try:
-        scores = model.loss(X)
-    except Exception:  # noqa: BLE001 - loss(X) without y is a convention only, not required
-        scores = None
-    if isinstance(scores, np.ndarray) and scores.ndim == 2 and scores.shape[0] == len(X):
-        return int(scores.shape[1])
+    """The number of classes: the width of the scores loss(X) or predict(X) returns (cs231n:
+    no y gives the scores), else the length of the last bias."""
+    for method in ("loss", "predict"):  # cs231n's loss(X), Saito's predict(x)
+        try:
+            scores = getattr(model, method)(X)
+        except Exception:  # noqa: BLE001 - a convention only, not required
+            continue
+        if isinstance(scores, np.ndarray) and scores.ndim == 2 and scores.shape[0] == len(X):
+            return int(scores.shape[1])
     last = [p for p in arrays.values() if p.ndim == 1]
     if last:
         return int(last[-1].shape[0])
