@@ -532,3 +532,32 @@ def test_saitos_shape_loss_a_number_and_gradient_a_dict(run, bug, failed):
         assert "y integer labels in 0..2" in r.output  # the classes from predict(X)
     else:
         assert r.exit_code == 1 and lines[0].startswith(f"✗ FAIL: {failed} wrong")
+
+
+@pytest.mark.parametrize(("bug", "code"), [(None, 0), ("no_output_derivative", 1)])
+def test_rows_in_columns_out_and_a_one_step_train(run, bug, code):
+    r = run("querynet.py:QueryNet", "--sizes", "3,4,2", "--init", '{"learningrate": 0.3}',
+            "--loss", "half-sse", "--reduction", "sum", bug=bug)  # fmt: skip
+    assert r.exit_code == code, r.output
+    lines = r.output.splitlines()
+    assert lines[1] == "  QueryNet(3, 4, 2, learningrate=0.3): query and train; parameters wih, who"
+    assert "  query takes samples as rows and returns them as columns (2×16 for 16 samples): " \
+        "read so" in lines  # fmt: skip
+    if bug:
+        assert lines[0] == "✗ FAIL: wih wrong (1 of 2 parameters right)"
+
+
+def test_a_class_with_no_backward_lists_the_methods_that_might_be_one(tmp_path, monkeypatch):
+    (tmp_path / "nob.py").write_text(
+        "import numpy as np\n\n\nclass Net:\n    def __init__(self):\n"
+        "        self.W = np.ones((3, 2))\n\n"
+        "    def forward(self, X):\n        return X @ self.W\n\n"
+        "    def costFunctionPrime(self, X, y):\n        return X\n\n"
+        "    def train(self, X, y, epochs=10):\n        pass\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "nob.py:Net"])
+    assert r.exit_code == 2
+    assert r.output.strip().endswith(
+        "backward_pass for backward: name it with --backward (it has costFunctionPrime, train)"
+    )

@@ -141,8 +141,32 @@ def method(model: Any, given: str | None, names: tuple[str, ...], what: str) -> 
         found = getattr(model, name, None)
         if callable(found):
             return found
+    if what == "backward":  # Rashid's train(inputs, targets): one step, whatever its name
+        step = getattr(model, "train", None)
+        if callable(step) and _one_step(step):
+            return step
+    words = (
+        r"grad|prime|train|back|update|step|deriv"
+        if what == "backward"
+        else r"forward|predict|query|output|run|eval|call"
+    )
+    near = sorted(n for n in dir(model) if not n.startswith("_") and callable(
+        getattr(model, n, None)) and re.search(words, n, re.IGNORECASE))  # fmt: skip
+    hint = f" (it has {', '.join(near[:8])})" if near else ""
     raise UsageError(f"{type(model).__name__} has none of {', '.join(names)} for {what}: "
-                     f"name it with --{what}")  # fmt: skip
+                     f"name it with --{what}{hint}")  # fmt: skip
+
+
+def _one_step(train: Callable) -> bool:
+    """A train method that takes inputs and targets and no count of epochs or iterations:
+    one step of gradient descent, as a backward that applies its update."""
+    try:
+        names = [n.lower() for n in inspect.signature(train).parameters]
+    except (TypeError, ValueError):
+        return False
+    loops = ("epoch", "iter", "steps", "n_iter", "num_iters", "batch_size")
+    return (any(n in _INPUTS for n in names) and any(n in _TARGETS for n in names)
+            and not any(word in n for n in names for word in loops))  # fmt: skip
 
 
 def bind(function: Callable, values: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -424,27 +448,41 @@ def any_class(
     found = slots(model)
     if not found:
         raise UsageError(f"{shown} holds no float arrays to check")
-    X, t = data if data is not None else _inputs(found, batch, seed, columns)
-    values = {"X": X, "y": t}
     before = {s.name: s.get().copy() for s in found}
-    arguments = bind(forward, values, "forward")
-    output = np.asarray(_call(f"{kind}.{forward.__name__}", lambda: forward(**arguments)))
+    candidates = [data] if data is not None else _inputs(found, batch, seed, columns)
+    for number, (X, t) in enumerate(candidates):  # the input size: one axis of W, or the other
+        values = {"X": X, "y": t}
+        arguments = bind(forward, values, "forward")
+        try:
+            output = np.asarray(_call(f"{kind}.{forward.__name__}",
+                                      lambda a=arguments: forward(**a)))  # fmt: skip
+            break
+        except UsageError:
+            for s in found:
+                s.get()[...] = before[s.name]
+            if number == len(candidates) - 1:
+                raise
+    n = X.shape[1] if columns else X.shape[0]
+    # rows in, columns out (Rashid's np.array(inputs_list, ndmin=2).T): outputs per column
+    flip = not columns and output.ndim == 2 and output.shape[1] == n != output.shape[0]
+    outputs_in_columns = columns or flip
+    rows_out = output.T if flip else output  # what the targets are shaped after
     state_arrays = [s.name for s in found if not np.array_equal(s.get(), before[s.name])]
     for s in found:
         s.get()[...] = before[s.name]
     data_arrays = [s.name for s in found if s.get() is X or s.get() is t]  # its own data
     params_slots = [s for s in found if s.name not in state_arrays + data_arrays]
     if data is None:
-        t = _targets(loss, output, seed, columns)
+        t = _targets(loss, rows_out, seed, columns)
     else:
-        _check_targets(loss, t, output, columns)
-    values["y"] = _encoded(t, output, columns) if one_hot and loss.labels else t
+        _check_targets(loss, t, rows_out, columns)
+    values["y"] = _encoded(t, rows_out, columns) if one_hot and loss.labels else t
 
     def output_grad(y: np.ndarray) -> np.ndarray:
-        yy = y.T if columns else y
+        yy = y.T if outputs_in_columns else y
         target = t.T if columns and t.ndim == 2 else t
         g = loss.gradient(np.asarray(yy, dtype=np.float64), target)
-        return (g.T if columns else g).astype(y.dtype)
+        return (g.T if outputs_in_columns else g).astype(y.dtype)
 
     grads = claimed_gradients(model, params_slots, forward, backward, values, lr, kind,
                               output_grad)  # fmt: skip
@@ -457,7 +495,7 @@ def any_class(
 
         def value() -> float:
             y = np.asarray(forward(**bind(forward, values, "forward")), dtype=np.float64)
-            if columns:
+            if outputs_in_columns:
                 y = y.T
             target = t.T if columns and t.ndim == 2 else t
             total = chosen.value(y, target)
@@ -493,7 +531,10 @@ def any_class(
         name, value = strength
         about.append(f"the model has {name} = {value:g}, and no L2 term was added to the loss "
                      f"checked; if its loss has ½·{name}·‖W‖², give --l2 {value:g}")  # fmt: skip
-    samples = X.shape[1] if columns else X.shape[0]
+    if flip:
+        about.append(f"{forward.__name__} takes samples as rows and returns them as columns "
+                     f"({'×'.join(map(str, output.shape))} for {n} samples): read so")  # fmt: skip
+    samples = n
     where = {s.name: s for s in params_slots}
 
     def put(name: str, array: np.ndarray) -> None:
@@ -549,10 +590,13 @@ def _inputs(found: list[Slot], batch: int, seed: int, columns: bool):
     first = next((m for m in matrices if min(m.shape) > 1), matrices[0] if matrices else None)
     if first is None:
         raise UsageError("no weight matrix to shape random inputs after: give --data FILE.npz")
-    rng = np.random.default_rng(seed)
-    d = first.shape[1] if columns else first.shape[0]
-    X = rng.standard_normal((d, batch) if columns else (batch, d)).astype(first.dtype)
-    return X, None
+    sizes = (first.shape[1], first.shape[0]) if columns else first.shape
+    out = []
+    for d in dict.fromkeys(sizes):  # x @ W's W is in × out, W @ x's out × in: try both
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((d, batch) if columns else (batch, d)).astype(first.dtype)
+        out.append((X, None))
+    return out
 
 
 def _targets(loss: Any, output: np.ndarray, seed: int, columns: bool) -> np.ndarray:
