@@ -561,3 +561,21 @@ def test_a_class_with_no_backward_lists_the_methods_that_might_be_one(tmp_path, 
     assert r.output.strip().endswith(
         "backward_pass for backward: name it with --backward (it has costFunctionPrime, train)"
     )
+
+
+def test_a_layer_prefix_that_misses_suggests_the_pair_there_is(tmp_path, monkeypatch):
+    (tmp_path / "convl.py").write_text(
+        "def conv_forward_naive(x, w):\n    return x * w, (x, w)\n\n\n"
+        "def conv_backward_naive(dout, cache):\n    x, w = cache\n    return dout * w, dout * x\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "convl.py:conv", "--shapes", "x=3,w=3"])
+    assert r.exit_code == 2
+    assert r.output.strip() == (
+        "error: convl.py has no 'conv' (and no conv_forward, conv_backward pair): did you mean "
+        "convl.py:conv_forward_naive (with conv_backward_naive)?"
+    )
+    ok = CliRunner().invoke(main, ["gradcheck", "convl.py:conv_forward_naive", "--shapes",
+                                   "x=3,w=3", "--method", "directional"])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "(3 random directions per parameter)" in ok.output

@@ -265,3 +265,19 @@ def test_the_report_shows_itself_in_a_notebook_and_reprs_in_one_line():
     report = gradcheck(lambda: float(np.sum(w**2)), {"w": w}, {"w": -2 * w})
     assert report._repr_markdown_().startswith("**✗ FAIL: w wrong (0 of 1 parameter right)**")
     assert repr(report) == "<GradientReport failed=['w'], unconfirmed=[]: w>"
+
+
+def test_the_method_line_says_which_parameters_went_by_directions():
+    from dataclasses import replace
+
+    from symchain.render.views.gradients import _method
+
+    w, b = np.array([1.0, 2.0]), np.array([0.5])
+    report = gradcheck(lambda: float(np.sum(w**2) + b[0] ** 3), {"w": w, "b": b},
+                       {"w": 2 * w, "b": 3 * b**2}, "full")  # fmt: skip
+    assert _method(report).startswith("central differences of the loss (every entry), eps")
+    mixed = replace(report, parameters=(replace(report.parameters[0], method="directional"),
+                                        report.parameters[1]))  # fmt: skip
+    assert _method(mixed).startswith(
+        "central differences of the loss (4 random directions for w; every entry of the rest)"
+    )

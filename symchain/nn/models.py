@@ -72,6 +72,14 @@ def _target(module, path, name, sizes, init, shapes, data, batch, seed, options)
     if pair is not None:
         return _layer(*pair, shapes, init, seed)
     if not hasattr(module, name):
+        near = sorted(
+            n for n in vars(module) if n.startswith(f"{name}_forward")
+            and callable(getattr(module, n.replace("forward", "backward"), None))
+        )  # fmt: skip
+        if near:
+            raise UsageError(f"{path} has no {name!r} (and no {name}_forward, {name}_backward "
+                             f"pair): did you mean {path}:{near[0]} (with "
+                             f"{near[0].replace('forward', 'backward')})?")  # fmt: skip
         raise UsageError(f"{path} has no {name!r} (and no {name}_forward, {name}_backward pair)"
                          f"{_found(module)}")  # fmt: skip
     cls = getattr(module, name)
@@ -109,7 +117,8 @@ def _found(module) -> str:
     names = sorted(n for n, v in vars(module).items()
                    if (inspect.isclass(v) or inspect.isfunction(v)) and not n.startswith("_")
                    and getattr(v, "__module__", None) == module.__name__)  # fmt: skip
-    return f" (it defines {', '.join(names[:12])})" if names else " (it defines none)"
+    more = f", … ({len(names)} in all)" if len(names) > 12 else ""
+    return f" (it defines {', '.join(names[:12])}{more})" if names else " (it defines none)"
 
 
 # --- any other class -------------------------------------------------------------------------

@@ -90,11 +90,13 @@ def _rows(r: GradientReport) -> list[tuple[str, ...]]:
 
 
 def _method(r: GradientReport) -> str:
-    kinds = sorted({p.method for p in r.parameters})
-    how = " and ".join(
-        "every entry" if k == "full" else f"{r.directions} random directions per parameter"
-        for k in kinds
-    )
+    along = [p.name for p in r.parameters if p.method != "full"]
+    if not along:
+        how = "every entry"
+    elif len(along) == len(r.parameters):
+        how = f"{r.directions} random directions per parameter"
+    else:
+        how = f"{r.directions} random directions for {', '.join(along)}; every entry of the rest"
     return (
         f"central differences of the loss ({how}), eps {r.eps:g} ({r.precision}); "
         f"right when |claimed − true| ≤ {r.rtol:g}·|true| + rounding noise"
@@ -107,8 +109,10 @@ def _details(p: ParameterCheck) -> list[str]:
     if p.mistake:
         lines.append(f"{p.name}: {p.mistake}")
     else:
+        below = "the entries below" if p.method == "full" else (
+            "the directions below (--method full finds the entries)")  # fmt: skip
         lines.append(f"{p.name}: not a multiple of the true gradient, nor one transposed or "
-                     "off by an L2 term: look at the entries below")  # fmt: skip
+                     f"off by an L2 term: look at {below}")  # fmt: skip
     if p.where:
         lines.append(f"  wrong {p.where}")
     for e in p.bad:
