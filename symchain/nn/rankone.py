@@ -59,7 +59,7 @@ class Tracker:
             if not entry.verified:
                 entry.verified = True
                 fresh = w @ other if left else other @ w
-                if not _close(out, fresh, w, other, left):
+                if not _close(out, fresh, np.abs(w) + np.abs(self.base), other, left):
                     self.broken = "a cached product differed from the product computed afresh"
                     return fresh
         self.hits += 1
@@ -85,12 +85,14 @@ def _usable(other: Any, left: bool) -> bool:
     return other.ndim in (1, 2) if left else other.ndim >= 1
 
 
-def _close(fast: np.ndarray, fresh: np.ndarray, w: np.ndarray, other: np.ndarray, left: bool
-           ) -> bool:  # fmt: skip
-    """Equal up to the rounding of a sum of k products."""
+def _close(fast: np.ndarray, fresh: np.ndarray, size: np.ndarray, other: np.ndarray,
+           left: bool) -> bool:  # fmt: skip
+    """Equal up to the rounding of sums of k products, the cached one's included (`size`:
+    |W| + |W unmoved|, as the moved entry may nearly cancel its old value)."""
     if fast.shape != fresh.shape:
         return False
-    scale = np.abs(w) @ np.abs(other) if left else np.abs(other) @ np.abs(w)
+    w = size
+    scale = w @ np.abs(other) if left else np.abs(other) @ w
     k = w.shape[1] if left else w.shape[0]
     eps = np.finfo(np.result_type(fast.dtype, np.float16)).eps
     return bool(np.all(np.abs(fast - fresh) <= 4 * k * eps * scale + np.finfo(float).tiny))
