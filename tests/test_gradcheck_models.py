@@ -579,3 +579,20 @@ def test_a_layer_prefix_that_misses_suggests_the_pair_there_is(tmp_path, monkeyp
                                    "x=3,w=3", "--method", "directional"])  # fmt: skip
     assert ok.exit_code == 0, ok.output
     assert "(3 random directions per parameter)" in ok.output
+
+
+def test_a_layer_backward_gets_its_own_init_arguments(tmp_path, monkeypatch):
+    (tmp_path / "normed.py").write_text(
+        "def lin_forward(x, w):\n    return x @ w, (x, w)\n\n\n"
+        "def lin_backward(dout, cache, norm_type):\n    assert norm_type == 'batchnorm'\n"
+        "    x, w = cache\n    return dout @ w.T, x.T @ dout\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    args = ["gradcheck", "normed.py:lin", "--shapes", "x=3x4,w=4x2"]
+    missing = CliRunner().invoke(main, args)
+    assert missing.exit_code == 2
+    assert missing.output.strip() == (
+        "error: lin_backward takes norm_type after (dout, cache): give it with --init as JSON"
+    )
+    given = CliRunner().invoke(main, [*args, "--init", '{"norm_type": "batchnorm"}'])
+    assert given.exit_code == 0, given.output

@@ -513,10 +513,14 @@ def _layer(names, forward, backward, shapes, init, seed) -> Target:
         raise UsageError(f"{name} has no argument {', '.join(unknown)}")
     rng = np.random.default_rng(seed)
     arrays = {n: rng.standard_normal(shape) for n, shape in shapes.items()}
-    arguments = {**init, **arrays}
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    arguments = {**{k: v for k, v in init.items() if takes_any or k in signature.parameters},
+                 **arrays}  # --init keys only the backward takes go to the backward  # fmt: skip
     out = _output(name, _call(name, lambda: forward(**arguments)))
     weights = rng.standard_normal(np.shape(out))
     array_names = [p for p in signature.parameters if p in arrays]
+
+    extra = _backward_extras(backward, back, init)
 
     def loss() -> float:
         result = _output(name, _call(name, lambda: forward(**arguments)))
@@ -524,7 +528,7 @@ def _layer(names, forward, backward, shapes, init, seed) -> Target:
 
     def grads() -> Mapping[str, Any]:
         _, cache = _call(name, lambda: forward(**arguments))
-        got = _call(back, lambda: backward(weights.copy(), cache))  # a copy: dout may be written
+        got = _call(back, lambda: backward(weights.copy(), cache, **extra))  # a copy of dout
         if isinstance(got, Mapping):
             return got
         got = got if isinstance(got, tuple) else (got,)
@@ -541,6 +545,23 @@ def _layer(names, forward, backward, shapes, init, seed) -> Target:
         f"(so dout = R); every array input checked ({shown}, standard normal, seed {seed})",
     )
     return Target(loss, arrays, grads, None, about, bind=arguments.__setitem__)
+
+
+def _backward_extras(backward: Callable, name: str, init: dict[str, Any]) -> dict[str, Any]:
+    """The arguments a layer's backward takes after (dout, cache), from --init by name
+    (affine_norm_relu_backward(dout, cache, norm_type))."""
+    try:
+        parameters = list(inspect.signature(backward).parameters.values())[2:]
+    except (TypeError, ValueError):
+        return {}
+    varargs = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    missing = [p.name for p in parameters if p.default is inspect.Parameter.empty
+               and p.kind not in varargs and p.name not in init]  # fmt: skip
+    if missing:
+        them = "it" if len(missing) == 1 else "them"
+        raise UsageError(f"{name} takes {', '.join(missing)} after (dout, cache): give "
+                         f"{them} with --init as JSON")  # fmt: skip
+    return {p.name: init[p.name] for p in parameters if p.name in init}
 
 
 def _output(name: str, result: Any) -> Any:
