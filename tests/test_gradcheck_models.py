@@ -596,3 +596,45 @@ def test_a_layer_backward_gets_its_own_init_arguments(tmp_path, monkeypatch):
     )
     given = CliRunner().invoke(main, [*args, "--init", '{"norm_type": "batchnorm"}'])
     assert given.exit_code == 0, given.output
+
+
+REG_ARG_NET = '''
+import numpy as np
+
+class RegNet:
+    """cs231n assignment 1: the L2 strength is an argument of loss, not of the model."""
+    def __init__(self, d, c):
+        self.params = {"W": np.random.randn(d, c)}
+
+    def loss(self, X, y=None, reg=0.0):
+        W = self.params["W"]
+        s = X @ W
+        n = len(X)
+        e = np.exp(s - s.max(1, keepdims=True))
+        p = e / e.sum(1, keepdims=True)
+        loss = -np.log(p[np.arange(n), y]).mean() + reg * np.sum(W * W)
+        d = p.copy()
+        d[np.arange(n), y] -= 1
+        return loss, {"W": X.T @ d / n + reg * W}  # the bug: reg·‖W‖² has gradient 2·reg·W
+'''
+
+
+def test_an_l2_strength_loss_takes_is_said_and_given_by_l2(tmp_path, monkeypatch):
+    (tmp_path / "regnet.py").write_text(REG_ARG_NET)
+    monkeypatch.chdir(tmp_path)
+    base = ["gradcheck", "regnet.py:RegNet", "--sizes", "4,3", "--format", "plain"]
+    left = CliRunner().invoke(main, base)
+    assert left.exit_code == 0  # at reg = 0 the bug is not there, and the report says why
+    assert "  loss takes reg, left at its default 0.0: give --l2 λ to check with reg=λ" \
+        in left.output.splitlines()  # fmt: skip
+    given = CliRunner().invoke(main, [*base, "--l2", "0.1"])
+    assert given.exit_code == 1
+    assert "  loss called with reg=0.1 (--l2)" in given.output.splitlines()
+    assert "W: the claim lacks 0.1·W: an L2 term's gradient is missing, or part of it " \
+        "(0.1·W is the gradient of λ‖W‖² with λ = 0.05, or of ½λ‖W‖² with λ = 0.1)" \
+        in given.output  # fmt: skip
+    foreign = CliRunner().invoke(main, [*base, "--loss", "hinge", "--columns"])
+    assert foreign.exit_code == 2
+    assert foreign.output.strip() == (
+        "error: --columns, --loss do not apply to RegNet: its own loss(X, y) is what is checked"
+    )

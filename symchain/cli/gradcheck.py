@@ -250,14 +250,21 @@ def gradcheck(
         timeout = FULL_TIMEOUT
     settings = _settings(locals())
     given_sizes = ctx.get_parameter_source("sizes") is not ParameterSource.DEFAULT
+    explicit = {flag for flag, name in _GENERAL.items()
+                if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}  # fmt: skip
     general = dict(forward=forward_name, backward=backward_name, l2=l2, columns=columns,
                    one_hot=one_hot, loss=loss_name, reduction=reduction, lr=lr,
-                   default_sizes=sizes, run_all=run_all, method=method)  # fmt: skip
+                   default_sizes=sizes, run_all=run_all, method=method, given=explicit)  # fmt: skip
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
                  batch=batch, seed=seed, options=general)  # fmt: skip
     report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
     env.emit(report, fmt)
     finish(report.ok if hasattr(report, "ok") else report.passed)
+
+
+#: The options only the any-class check uses (its loss is symchain's), by flag.
+_GENERAL = {"--loss": "loss_name", "--reduction": "reduction", "--columns": "columns",
+            "--one-hot": "one_hot", "--forward": "forward_name", "--l2": "l2"}  # fmt: skip
 
 
 def _settings(options: dict):

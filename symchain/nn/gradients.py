@@ -852,12 +852,14 @@ def _l2_words(name: str, k: float, c: float, samples: int | None) -> str:
         return (f"every entry fits claimed = {_g(k)} × true {'+' if c > 0 else '−'} "
                 f"{_g(abs(c))}·{name}: apart from a term in {name} (an L2 term), "
                 f"{_factor_words(k, samples).split(': ', 1)[1]}")  # fmt: skip
+    term = (f"{_g(abs(c))}·{name} is the gradient of λ‖{name}‖² with λ = {_g(abs(c) / 2)}, "
+            f"or of ½λ‖{name}‖² with λ = {_g(abs(c))}")  # fmt: skip
     if c < 0:
-        return (f"the claim lacks {_g(-c)}·{name}: the gradient of an L2 term "
-                f"(λ‖{name}‖² with λ = {_g(-c / 2)}, or ½λ‖{name}‖² with λ = {_g(-c)}) "
-                "is missing")  # fmt: skip
-    return (f"the claim has an extra {_g(c)}·{name}: the gradient of an L2 term the "
-            f"loss does not have on {name} (L2 on the wrong parameter?)")  # fmt: skip
+        return (f"the claim lacks {_g(-c)}·{name}: an L2 term's gradient is missing, or part "
+                f"of it ({term})")  # fmt: skip
+    return (f"the claim has an extra {_g(c)}·{name}: the gradient of an L2 term the loss "
+            f"does not have on {name} (L2 on the wrong parameter?), or too large a one "
+            f"({term})")  # fmt: skip
 
 
 def _g(x: float) -> str:

@@ -88,9 +88,10 @@ def _target(module, path, name, sizes, init, shapes, data, batch, seed, options)
                          f"(for layer functions, name the prefix of NAME_forward)")  # fmt: skip
     if not callable(getattr(cls, "loss", None)):
         return _other_class(cls, sizes, init, data, batch, seed, options or {})
-    full = (options or {}).get("method") == "full"
-    return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name, full,
-                        (options or {}).get("backward"))  # fmt: skip
+    options = options or {}
+    return _loss_method(cls, sizes, init, data, batch, seed, Path(path).name,
+                        options.get("method") == "full", options.get("backward"),
+                        float(options.get("l2") or 0.0), options.get("given", set()))  # fmt: skip
 
 
 def _layer_pair(module, name: str, backward_name: str | None = None):
@@ -254,8 +255,8 @@ def _needs_sizes(cls: type, init: dict[str, Any]) -> bool:
 # --- a cs231n-style class ------------------------------------------------------------------
 
 
-def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, backward=None
-                 ) -> Target:  # fmt: skip
+def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, backward=None,
+                 l2=0.0, given=frozenset()) -> Target:  # fmt: skip
     kwargs = dict(init)
     about = []
     try:
@@ -290,9 +291,25 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
     if skipped:
         about.append(f"not arrays, so not checked: {', '.join(skipped)}")
     kind = cls.__name__
+    foreign = sorted(set(given) - {"--l2"})
+    if foreign:
+        raise UsageError(f"{', '.join(foreign)} do{'es' if len(foreign) == 1 else ''} not apply "
+                         f"to {kind}: its own loss(X, y) is what is checked")  # fmt: skip
     training = _training_flag(model.loss)
-    shown_loss = f"{kind}.loss(X, y{f', {training}=True' if training else ''})"
-    flags = {training: True} if training else {}
+    strength = _strength_argument(model.loss)
+    flags: dict[str, Any] = {training: True} if training else {}
+    if strength is not None:  # cs231n's loss(X, y=None, reg=0.0)
+        name, default = strength
+        if "--l2" in given:
+            flags[name] = l2
+        else:
+            about.append(f"loss takes {name}, left at its default {default!r}: give --l2 λ to "
+                         f"check with {name}=λ")  # fmt: skip
+    elif "--l2" in given:
+        raise UsageError(f"--l2 does not apply to {kind}: its own loss(X, y) is checked, with "
+                         "the L2 strength the model keeps (set it with --init)")  # fmt: skip
+    passed = "".join(f", {k}={v!r}" for k, v in flags.items())
+    shown_loss = f"{kind}.loss(X, y{passed})"
 
     def own() -> Any:
         return _call(shown_loss, lambda: model.loss(X, y, **flags))
@@ -318,6 +335,8 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
     if training:
         about.append(f"loss called with {training}=True, in training mode, as the gradients "
                      "are computed")  # fmt: skip
+    if strength is not None and strength[0] in flags:
+        about.append(f"loss called with {strength[0]}={l2:g} (--l2)")
 
     def grads() -> Mapping[str, Any]:
         out = raw_grads()
@@ -411,6 +430,21 @@ def _training_flag(method: Callable) -> str | None:
     return next((n for n in names[2:] if "train" in n.lower()), None)
 
 
+_STRENGTHS = ("reg", "l2", "lam", "lmbda", "lambda_", "weight_decay", "l2_reg", "reg_lambda")
+
+
+def _strength_argument(method: Callable) -> tuple[str, Any] | None:
+    """(name, default) of an L2 strength loss takes as an argument (cs231n's reg=0.0)."""
+    try:
+        parameters = list(inspect.signature(method).parameters.values())[2:]
+    except (TypeError, ValueError):
+        return None
+    for p in parameters:
+        if p.name.lower() in _STRENGTHS and p.default is not inspect.Parameter.empty:
+            return p.name, p.default
+    return None
+
+
 def _is_pair(result: Any) -> bool:
     return isinstance(result, tuple) and len(result) == 2
 
@@ -475,6 +509,9 @@ def _classes(model, X, arrays) -> int:
     last = [p for p in arrays.values() if p.ndim == 1]
     if last:
         return int(last[-1].shape[0])
+    weights = [p for p in arrays.values() if p.ndim == 2]
+    if weights:  # a linear classifier's W: inputs × classes
+        return int(weights[-1].shape[1])
     raise UsageError("cannot tell the number of classes: give --data FILE.npz with X and y")
 
 
