@@ -638,3 +638,20 @@ def test_an_l2_strength_loss_takes_is_said_and_given_by_l2(tmp_path, monkeypatch
     assert foreign.output.strip() == (
         "error: --columns, --loss do not apply to RegNet: its own loss(X, y) is what is checked"
     )
+
+
+def test_tuple_keys_in_self_params_are_checked_and_left_as_they_are(tmp_path, monkeypatch):
+    (tmp_path / "tuplenet.py").write_text(
+        "import numpy as np\n\n\nclass TupleNet:\n"
+        "    def __init__(self, d, c):\n        self.params = {('W', 0): np.random.randn(d, c)}\n\n"
+        "    def loss(self, X, y=None):\n"
+        "        assert list(self.params) == [('W', 0)], list(self.params)  # no keys added\n"
+        "        W = self.params[('W', 0)]\n        s = X @ W\n"
+        "        if y is None:\n            return s\n"
+        "        return 0.5 * float(np.sum(s**2)), {('W', 0): X.T @ s}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "tuplenet.py:TupleNet", "--sizes", "4,3",
+                                  "--method", "full", "--format", "plain"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "every array in self.params (('W', 0))" in r.output

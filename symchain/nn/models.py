@@ -280,7 +280,8 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
     if not isinstance(params, dict) or not params:
         raise UsageError(f"{cls.__name__} has a loss method but no self.params dict of arrays: "
                          "symchain gradcheck checks the arrays in self.params")  # fmt: skip
-    arrays = {str(k): v for k, v in params.items() if isinstance(v, np.ndarray)}
+    keys = {str(k): k for k, v in params.items() if isinstance(v, np.ndarray)}  # ('W', 0) too
+    arrays = {name: params[k] for name, k in keys.items()}
     skipped = [str(k) for k in params if str(k) not in arrays]
     if not arrays:
         raise UsageError(f"{cls.__name__}.params holds no NumPy arrays")
@@ -343,16 +344,17 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
         if not isinstance(out, Mapping):
             raise UsageError(f"{kind}'s gradients came back as {type(out).__name__}, "
                              "not a dict of name -> array")  # fmt: skip
-        return {k: v for k, v in out.items() if k in arrays}
+        return {str(k): v for k, v in out.items() if str(k) in arrays}
 
-    for name, p in arrays.items():
-        params[name] = p  # the dict the model reads is the one perturbed
     if full:  # two loss calls per entry: spare them the backward that loss(X, y) also runs
         found = _scores_loss(model, kind, X, y, arrays, loss)
         if found is not None:
             loss, words = found
             about.append(words)
-    return Target(loss, arrays, grads, len(X), tuple(about), bind=params.__setitem__)
+    def put(name: str, array: np.ndarray) -> None:  # where the model reads it
+        params[keys[name]] = array
+
+    return Target(loss, arrays, grads, len(X), tuple(about), bind=put)
 
 
 SAME_POINTS = 3  # the points where a loss of the scores must equal loss(X, y)'s value
