@@ -655,3 +655,14 @@ def test_tuple_keys_in_self_params_are_checked_and_left_as_they_are(tmp_path, mo
                                   "--method", "full", "--format", "plain"])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "every array in self.params (('W', 0))" in r.output
+
+
+@pytest.mark.parametrize(("bug", "code"), [(None, 0), ("biases_axis", 1)])
+def test_a_layer_that_keeps_its_output_instead_of_returning_it(run, bug, code):
+    r = run("nnfslayer.py:DenseLayer", "--sizes", "5,4", bug=bug)
+    assert r.exit_code == code, r.output
+    assert r.output.splitlines()[1] == (
+        "  DenseLayer(5, 4): forward and backward; parameters weights, biases"
+    )
+    if bug:
+        assert r.output.startswith("✗ FAIL: biases wrong (1 of 2 parameters right)")

@@ -19,6 +19,7 @@ hands the gradients over, and a known loss of its outputs.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Mapping
@@ -41,7 +42,7 @@ _OUTPUTS = {"output", "outputs", "y_pred", "yhat", "y_hat", "prediction", "predi
 #: The gradient of the loss with respect to forward's output, as a layer's backward takes it.
 _OUTPUT_GRADS = {"dout", "d_out", "grad_output", "grad_out", "output_error", "output_grad",
                  "output_gradient", "delta", "dy", "grad", "gradient", "upstream", "dl_dy",
-                 "error", "err"}  # fmt: skip
+                 "error", "err", "dvalues", "d_values", "da", "d_a"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,26 @@ def method(model: Any, given: str | None, names: tuple[str, ...], what: str) -> 
     hint = f" (it has {', '.join(near[:8])})" if near else ""
     raise UsageError(f"{type(model).__name__} has none of {', '.join(names)} for {what}: "
                      f"name it with --{what}{hint}")  # fmt: skip
+
+
+def _returning(model: Any, forward: Callable) -> Callable:
+    """forward, or, when it returns None and keeps its result (self.output = ..., as the
+    "Neural Networks from Scratch" layers do), forward then that array."""
+
+    @functools.wraps(forward)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        out = forward(*args, **kwargs)
+        if out is not None:
+            return out
+        for name in ("output", "outputs", "out", "a", "y_pred", "yhat", "y_hat"):
+            value = getattr(model, name, None)
+            if isinstance(value, np.ndarray):
+                return value
+        raise UsageError(f"{type(model).__name__}.{forward.__name__} returned None and kept no "
+                         "output (self.output) to read: it must return its outputs or keep "
+                         "them")  # fmt: skip
+
+    return call
 
 
 def _one_step(train: Callable) -> bool:
@@ -443,7 +464,7 @@ def any_class(
     (see above); loss_of(another Loss) is the loss function for that one, and put(name, a)
     puts an array where the model reads that parameter."""
     kind = type(model).__name__
-    forward = method(model, forward_name, FORWARD_NAMES, "forward")
+    forward = _returning(model, method(model, forward_name, FORWARD_NAMES, "forward"))
     backward = method(model, backward_name, BACKWARD_NAMES, "backward")
     found = slots(model)
     if not found:

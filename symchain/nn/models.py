@@ -351,6 +351,7 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
         if found is not None:
             loss, words = found
             about.append(words)
+
     def put(name: str, array: np.ndarray) -> None:  # where the model reads it
         params[keys[name]] = array
 
