@@ -281,3 +281,12 @@ def test_the_method_line_says_which_parameters_went_by_directions():
     assert _method(mixed).startswith(
         "central differences of the loss (4 random directions for w; every entry of the rest)"
     )
+
+
+def test_a_claim_that_is_zero_to_rounding_is_called_missing_not_a_factor():
+    w = np.array([0.3, -1.2, 2.0])
+    report = gradcheck(lambda: float(np.sum(w**3)), {"w": w}, {"w": 1e-17 * np.array([1, -2, 1])},
+                       "full")  # fmt: skip
+    assert report["w"].mistake == (
+        "the claimed gradient is 0 everywhere, to rounding (at most 2.0e-17): it is missing"
+    )

@@ -731,6 +731,9 @@ def _mistake(name, theta, claimed, entries, method, samples) -> tuple[float | No
 
     if not np.any(a):
         return 0.0, "the claimed gradient is 0 everywhere: it is missing"
+    if float(np.max(np.abs(a))) <= 1e-9 * float(np.max(np.abs(t))):  # 1e-17: rounding of 0
+        return 0.0, (f"the claimed gradient is 0 everywhere, to rounding (at most "
+                     f"{float(np.max(np.abs(a))):.1e}): it is missing")  # fmt: skip
     r = float(a @ t / (t @ t))
     if fits(r * t) and abs(r - 1) <= 1e-3:
         worst = max(e.rel_error for e in entries if e.status == "wrong")
