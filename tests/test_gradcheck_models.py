@@ -666,3 +666,34 @@ def test_a_layer_that_keeps_its_output_instead_of_returning_it(run, bug, code):
     )
     if bug:
         assert r.output.startswith("✗ FAIL: biases wrong (1 of 2 parameters right)")
+
+
+ASSIGNED_SCRIPT = (
+    "import numpy as np\n"
+    "SIZES = np.array([3, 2])\n"  # kept: NumPy's call, not the file's
+    "def fit(net):\n"
+    "    raise SystemExit('training ran')\n"
+    "class Net:\n"
+    "    def __init__(self):\n"
+    "        self.params = {'w': np.ones((int(SIZES[0]), int(SIZES[1])))}\n"
+    "    def loss(self, X, y=None):\n"
+    "        s = X @ self.params['w']\n"
+    "        if y is None:\n"
+    "            return s\n"
+    "        return float((s ** 2).sum() / 2), {'w': X.T @ s}\n"
+    "net = Net()\n"  # kept: a class constructed
+    "model = fit(net)\n"  # left out: the file's own function
+    "history = net.loss(np.ones((1, 3)))\n"  # left out: a method of the file's object
+    "best = model\n"  # left out: it reads what was left out
+)
+
+
+def test_a_training_run_in_an_assignment_is_not_run_either(run, tmp_path):
+    (tmp_path / "assigned.py").write_text(ASSIGNED_SCRIPT)
+    r = run(f"{tmp_path / 'assigned.py'}:Net")
+    assert r.exit_code == 0, r.output
+    assert (
+        "  not run, as a training script would be: line 14 (model = fit(net)), line 15 "
+        "(history = net.loss(np.ones((1, 3)))), line 16 (best = model) of the file's top "
+        "level (--run-all runs them)\n"
+    ) in r.output

@@ -157,17 +157,49 @@ def _script_free(path: Path) -> tuple[Any, list[str]]:
 
     source = path.read_text(encoding="utf-8", errors="replace")
     tree = ast.parse(source, filename=str(path))
+    functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    instances: set[str] = set()  # names bound to objects of the file's classes (net = Net())
+    left_out: set[str] = set()  # names a left-out assignment would have bound
+
+    def runs_script(value: ast.AST) -> bool:
+        """A call of the file's own functions, or of a method of its objects (net.train()):
+        a training run in an assignment (model = fit(X, y)), or a name left out before."""
+        for n in ast.walk(value):
+            if isinstance(n, ast.Name) and n.id in left_out:
+                return True
+            if isinstance(n, ast.Call):
+                f = n.func
+                if isinstance(f, ast.Name) and f.id in functions:
+                    return True
+                while isinstance(f, ast.Attribute):
+                    f = f.value
+                if isinstance(f, ast.Name) and f.id in instances and f is not n.func:
+                    return True
+        return False
+
     kept, skipped = [], []
     for node in tree.body:
         loop = isinstance(node, ast.For | ast.While | ast.AsyncFor)
         call = isinstance(node, ast.Expr) and isinstance(node.value, ast.Call | ast.Await)
-        if loop or call:
-            what = "a loop" if loop else ast.unparse(node.value)[:40]
+        assign = isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        value = getattr(node, "value", None)
+        targets = [t for t in (node.targets if isinstance(node, ast.Assign) else
+                   [getattr(node, "target", None)]) if t is not None]  # fmt: skip
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        script = assign and value is not None and runs_script(value)
+        if loop or call or script or (isinstance(node, ast.Expr) and runs_script(node)):
+            what = "a loop" if loop else ast.unparse(node)[:40]
             end = getattr(node, "end_lineno", node.lineno)
             lines = f"line {node.lineno}" if end == node.lineno else f"lines {node.lineno}-{end}"
             skipped.append(f"{lines} ({what})")
+            left_out.update(names)
         else:
             kept.append(node)
+            if assign and isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                    and value.func.id in classes:  # fmt: skip
+                instances.update(names)
+            left_out.difference_update(names)
     tree.body = kept
     return compile(tree, str(path), "exec"), skipped
 
