@@ -697,3 +697,40 @@ def test_a_training_run_in_an_assignment_is_not_run_either(run, tmp_path):
         "(history = net.loss(np.ones((1, 3)))), line 16 (best = model) of the file's top "
         "level (--run-all runs them)\n"
     ) in r.output
+
+
+ONE_HOT_NET = '''
+import numpy as np
+
+class HotNet:
+    """Samples as columns; backward computes A − Y, so Y must be one-hot."""
+    def __init__(self, d, k):
+        self.W = np.random.randn(k, d)
+
+    def forward(self, X):
+        z = self.W @ X
+        e = np.exp(z - z.max(axis=0))
+        self.A = e / e.sum(axis=0)
+        return self.A
+
+    def backward(self, X, Y):
+        return {"W": (self.forward(X) - Y) @ X.T / X.shape[1]}
+'''
+
+
+def test_a_backward_that_wants_one_hot_targets_is_told_so(tmp_path, monkeypatch):
+    (tmp_path / "hotnet.py").write_text(ONE_HOT_NET)
+    monkeypatch.chdir(tmp_path)
+    base = ["gradcheck", "hotnet.py:HotNet", "--sizes", "4,3", "--loss", "ce",
+            "--format", "plain"]  # fmt: skip
+    plain = CliRunner().invoke(main, [*base, "--columns"])
+    assert plain.exit_code == 1
+    assert plain.output.splitlines()[-1] == (
+        "note: with the targets passed one-hot (--one-hot) every gradient is right: the "
+        "backward reads one-hot targets, and got integer labels here"
+    )
+    assert CliRunner().invoke(main, [*base, "--columns", "--one-hot"]).exit_code == 0
+    rows = CliRunner().invoke(main, base)
+    assert rows.exit_code == 2 and rows.output.strip().endswith(
+        "(samples as columns? give --columns)"
+    )

@@ -310,6 +310,9 @@ def _check(spec: str, settings, found: dict):
         report = replace(report, about=target.about)
         if not report.ok and target.loss_of is not None:  # any class: the loss is ours
             report = _l2_hint(_which_loss(report, target, settings))
+        if not report.ok and target.loss_of is not None and target.loss_name.labels and \
+                not found["options"].get("one_hot"):  # fmt: skip
+            report = _one_hot_hint(spec, found, report, settings)
         if not report.ok and target.samples and target.samples > 1 and found["data"] is None:
             report = _one_sample(spec, found, report, settings)
         if getattr(target.grads, "fixed_rate", False):
@@ -330,6 +333,29 @@ def _check(spec: str, settings, found: dict):
 ONE_SAMPLE_ENTRIES = 50_000  # the most entries checked again with one sample
 
 
+def _one_hot_hint(spec: str, found: dict, report, settings):
+    """A label loss's failure, checked again with the targets passed one-hot: a backward
+    that computes Y − A needs them so, and integer labels broadcast into nonsense."""
+    from dataclasses import replace
+
+    from ..nn import models
+    from ..nn.gradients import gradcheck as check
+
+    try:
+        hot = models.find(spec, **{**found, "options": {**found["options"], "one_hot": True}})
+        if hot is None:
+            return report
+        again = check(hot.loss, hot.params, hot.grads, "auto", eps=settings.eps,
+                      rtol=settings.rtol, seed=settings.seed, bind=hot.bind)  # fmt: skip
+    except SymchainError:
+        return report  # one-hot targets do not suit this model either: nothing more to say
+    if not again.ok:
+        return report
+    words = ("with the targets passed one-hot (--one-hot) every gradient is right: the "
+             "backward reads one-hot targets, and got integer labels here")  # fmt: skip
+    return replace(report, notes=(*report.notes, words))
+
+
 def _one_sample(spec: str, found: dict, report, settings):
     """Wrong gradients no known mistake explains, checked again with one sample.  There a
     dense layer's gradient is x·δᵀ, so a missing activation derivative shows as a factor per
@@ -337,8 +363,11 @@ def _one_sample(spec: str, found: dict, report, settings):
     from dataclasses import replace
 
     from ..nn import models
+    from ..nn.gradients import MIXED_FACTORS
     from ..nn.gradients import gradcheck as check
 
+    if any(n.startswith("with the targets passed one-hot") for n in report.notes):
+        return report  # explained already
     unnamed = [c.name for c in report.parameters if c.passed is False and c.mistake is None]
     if not unnamed:
         return report
@@ -351,8 +380,8 @@ def _one_sample(spec: str, found: dict, report, settings):
                       samples=1, seed=settings.seed, bind=one.bind)  # fmt: skip
     except SymchainError:
         return report  # one sample does not suit this model (a batchnorm, say): no more said
-    words = [f"with one sample (--batch 1), {c.name}: {c.mistake}"
-             for c in again.parameters if c.per_unit]  # fmt: skip
+    words = [f"with one sample (--batch 1), {c.name}: {c.mistake}" for c in again.parameters
+             if c.per_unit and not (c.mistake or "").endswith(MIXED_FACTORS)]  # fmt: skip
     return replace(report, notes=(*report.notes, *words)) if words else report
 
 

@@ -478,11 +478,14 @@ def any_class(
             output = np.asarray(_call(f"{kind}.{forward.__name__}",
                                       lambda a=arguments: forward(**a)))  # fmt: skip
             break
-        except UsageError:
+        except UsageError as err:
             for s in found:
                 s.get()[...] = before[s.name]
             if number == len(candidates) - 1:
-                raise
+                if data is not None:
+                    raise
+                other = "rows? leave out --columns" if columns else "columns? give --columns"
+                raise UsageError(f"{err} (samples as {other})") from err
     n = X.shape[1] if columns else X.shape[0]
     # rows in, columns out (Rashid's np.array(inputs_list, ndmin=2).T): outputs per column
     flip = not columns and output.ndim == 2 and output.shape[1] == n != output.shape[0]

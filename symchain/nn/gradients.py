@@ -63,6 +63,7 @@ NOISE = 8.0  # rounding noise of a difference quotient ≈ NOISE · u · |L| / h
 AUTO_SECONDS = 0.5  # "auto": full differences for the parameters that fit in this much time
 DIRECTIONS = 4
 MAX_LISTED = 10  # bad entries listed per parameter (all are counted)
+MIXED_FACTORS = "a factor per unit is wrong"  # per-unit factors no activation explains
 JITTER = 1e-3  # how far, relative to the parameters' size, the off-kink re-check moves
 
 
@@ -814,7 +815,7 @@ def _unit_words(unit: str, rs: np.ndarray, dead: list[int]) -> str:
     span = f"from {_g(float(rs.min()))} to {_g(float(rs.max()))}"
     lead = f"each {unit} is the true one times its own factor, {span}"
     if np.sum(np.abs(rs - 1) <= 1e-3) > len(rs) / 2:  # mostly right: not an activation's
-        return f"{lead}: a factor per unit is wrong"
+        return f"{lead}: {MIXED_FACTORS}"
     if rs.min() >= 4 * (1 - 1e-3):
         return (f"{lead}, all at least 4: an activation's derivative seems missing for "
                 "this layer's units (leaving out σ′(z) = σ(z)(1 − σ(z)) ≤ ¼ gives such "
@@ -826,7 +827,7 @@ def _unit_words(unit: str, rs: np.ndarray, dead: list[int]) -> str:
     if rs.max() <= 1 + 1e-3 and rs.min() > 0:
         return (f"{lead}, all at most 1: an extra factor per unit, such as an activation's "
                 "derivative applied where there is none, or twice")  # fmt: skip
-    return f"{lead}: a factor per unit is wrong"
+    return f"{lead}: {MIXED_FACTORS}"
 
 
 def _factor_words(r: float, samples: int | None) -> str:
