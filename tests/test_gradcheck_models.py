@@ -734,3 +734,29 @@ def test_a_backward_that_wants_one_hot_targets_is_told_so(tmp_path, monkeypatch)
     assert rows.exit_code == 2 and rows.output.strip().endswith(
         "(samples as columns? give --columns)"
     )
+
+
+def test_a_backward_variant_can_be_named_as_the_spec(run):
+    """cs231n's batchnorm_backward_alt: checked against batchnorm_forward."""
+    r = run("layers.py:batchnorm_backward_alt", "--shapes", "x=6x4,gamma=4,beta=4", "--init",
+            INIT_BN)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1].startswith("  batchnorm_forward and batchnorm_backward_alt:")
+    bad = run("layers.py:batchnorm_backward_alt", "--shapes", "x=6x4,gamma=4,beta=4", "--init",
+              INIT_BN, bug="bn_alt_sign")  # fmt: skip
+    assert bad.exit_code == 1
+
+
+def test_a_constructor_that_raises_shows_what_it_takes(tmp_path, monkeypatch):
+    (tmp_path / "dims.py").write_text(
+        "import numpy as np\n\n\nclass Net:\n    def __init__(self, hidden_dims, input_dim=3):\n"
+        "        self.params = {f'W{i}': np.ones((input_dim, h)) for i, h in "
+        "enumerate(hidden_dims)}\n\n    def loss(self, X, y=None):\n        return 0.0, {}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["gradcheck", "dims.py:Net", "--sizes", "5,4"])
+    assert r.exit_code == 2
+    assert r.output.strip().endswith(
+        "raised TypeError: 'int' object is not iterable (at dims.py:6); it takes Net(hidden_dims,"
+        " input_dim=3): --sizes gives numbers in order, --init lists and keywords as JSON"
+    )

@@ -231,10 +231,13 @@ def gradcheck(
     """Check the gradients a hand-written NumPy backward pass computes against the true ones.
 
     FILE.py:NAME names one of: a class in cs231n's shape (self.params, a dict
-    of arrays, and loss(X, y) returning (loss, grads)); a pair of layer
-    functions NAME_forward(x, w, ...) -> (out, cache) and NAME_backward(dout,
-    cache) -> (dx, dw, ...); or a class with the seed's interface (arrays
-    W1, b1, ..., forward(X), backward(X, y, learning_rate) that updates them).
+    of arrays, and loss(X, y) returning (loss, grads), or loss(x, t) and
+    gradient(x, t)); a pair of layer functions NAME_forward(x, w, ...) ->
+    (out, cache) and NAME_backward(dout, cache) -> (dx, dw, ...); a class with
+    the seed's interface (arrays W1, b1, ..., forward(X), backward(X, y,
+    learning_rate) that updates them); or any other class, whose arrays are
+    found wherever it keeps them and whose backward returns, stores or applies
+    the gradients (--forward, --backward, --loss, --columns, --one-hot, --l2).
     THIS RUNS FILE.py: only check code you trust.
 
     Every array is checked by central differences of the loss.  Per parameter:
@@ -315,6 +318,12 @@ def _check(spec: str, settings, found: dict):
             report = _one_hot_hint(spec, found, report, settings)
         if not report.ok and target.samples and target.samples > 1 and found["data"] is None:
             report = _one_sample(spec, found, report, settings)
+        rate = getattr(target.grads, "rate_attribute", None)
+        if rate:
+            report = replace(report, about=(*report.about, (
+                f"backward applies its step with self.{rate}, set to {settings.lr:g} for the "
+                f"call: the gradient is (before − after)/{settings.lr:g}"
+            )))  # fmt: skip
         if getattr(target.grads, "fixed_rate", False):
             report = replace(report, about=(*report.about, (
                 f"backward takes no learning rate: the step it applied is read as "

@@ -297,6 +297,7 @@ def claimed_gradients(
             if fixed_rate:
                 grads.fixed_rate = True  # type: ignore[attr-defined]
                 return applied
+            grads.rate_attribute = rate_attribute  # type: ignore[attr-defined]
             _, again, _ = once(lr / 2)
             for n, g in applied.items():
                 scale = np.max(np.abs(g)) + 1e-300

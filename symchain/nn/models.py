@@ -100,6 +100,11 @@ def _layer_pair(module, name: str, backward_name: str | None = None):
     conv_backward_naive); else None."""
     if "forward" in name:
         forward, backward = name, name.replace("forward", "backward")
+    elif "backward" in name and callable(getattr(module, name, None)):
+        backward = name  # batchnorm_backward_alt: its forward is batchnorm_forward
+        forward = name.replace("backward", "forward")
+        if not callable(getattr(module, forward, None)):
+            forward = name.split("backward")[0] + "forward"
     elif hasattr(module, name):
         return None
     else:
@@ -212,7 +217,24 @@ def _construct(cls: type, args: tuple, init: dict[str, Any], seed: int, shown: s
         ) from None
     except ValueError:  # no signature to read: just try it
         pass
-    return seeded(seed, lambda: _call(shown, lambda: cls(*args, **init)))
+    return _built(cls, args, init, seed, shown)
+
+
+def _built(cls: type, args: tuple, kwargs: dict[str, Any], seed: int, shown: str) -> Any:
+    """cls(*args, **kwargs), seeded; when it raises, the message shows what it takes."""
+    try:
+        return seeded(seed, lambda: _call(shown, lambda: cls(*args, **kwargs)))
+    except UsageError as err:
+        if not isinstance(err.__cause__, TypeError | ValueError | AttributeError | IndexError):
+            raise
+        try:
+            signature = f"{cls.__name__}{inspect.signature(cls)}"
+        except (TypeError, ValueError):
+            raise err from None
+        raise UsageError(
+            f"{err}; it takes {signature}: --sizes gives numbers in order, "
+            "--init lists and keywords as JSON"
+        ) from err.__cause__
 
 
 _LIST_NAMES = re.compile(
@@ -275,7 +297,7 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
         except TypeError as err:
             raise UsageError(f"{shown} does not fit {cls.__name__}{signature}: {err} "
                              "(give its arguments with --sizes and --init)") from None  # fmt: skip
-    model = seeded(seed, lambda: _call(shown, lambda: cls(*args, **kwargs)))
+    model = _built(cls, args, kwargs, seed, shown)
     params = getattr(model, "params", None)
     if not isinstance(params, dict) or not params:
         raise UsageError(f"{cls.__name__} has a loss method but no self.params dict of arrays: "
