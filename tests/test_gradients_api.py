@@ -50,7 +50,7 @@ def test_right_gradients_pass(dtype):
         ("no_mean_b2", ["b2"], "the 1/N of a mean over the N = 8 samples is missing"),
         ("double_b1", ["b1"], "a factor 2 too many"),
         ("no_reg_W1", ["W1"], "the claim lacks 0.1·W1"),
-        ("reg_b2", ["b2"], "an L2 term the loss does not have on b2"),
+        ("reg_b2", ["b2"], "an L2 term's gradient that the loss does not have on b2"),
         ("transpose_W1", ["W1"], "transposed"),
         ("no_relu_mask", ["W1", "b1"], None),
     ],

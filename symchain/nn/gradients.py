@@ -861,9 +861,8 @@ def _l2_words(name: str, k: float, c: float, samples: int | None) -> str:
     if c < 0:
         return (f"the claim lacks {_g(-c)}·{name}: an L2 term's gradient is missing, or part "
                 f"of it ({term})")  # fmt: skip
-    return (f"the claim has an extra {_g(c)}·{name}: the gradient of an L2 term the loss "
-            f"does not have on {name} (L2 on the wrong parameter?), or too large a one "
-            f"({term})")  # fmt: skip
+    return (f"the claim has an extra {_g(c)}·{name}: an L2 term's gradient that the loss "
+            f"does not have on {name}, or has smaller ({term})")  # fmt: skip
 
 
 def _g(x: float) -> str:
