@@ -259,3 +259,18 @@ def test_memory_is_bounded():
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-300:])
     assert "memory" in proc.stderr
     _no_traceback(proc)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "lots"])
+def test_a_bad_memory_setting_is_a_usage_error(value):
+    r = run("derive", "x^2", "--format", "json", env={**_clean_env(), "SYMCHAIN_MEMORY_GIB": value})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"SYMCHAIN_MEMORY_GIB={value}: give the memory limit as a number of GiB" in r.stderr
+    assert json.loads(r.stdout)["error"]["kind"] == "usage"
+
+
+@pytest.mark.parametrize("value", ["inf", "1e300", "nan"])
+def test_a_timeout_beyond_a_day_or_not_a_number_is_refused(value):
+    r = run("derive", "x^2", "--timeout", value)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "internal" not in r.stderr
+    assert "Invalid value for '--timeout'" in r.stderr

@@ -81,6 +81,16 @@ def test_sin_is_never_split():
         ("   ", "empty", 0),
         ("x\x00", "NUL", 1),
         ("1/0", "division by zero", 2),
+        # the name rules hold after √ too, and for Python's built-ins (issue 14, item 6)
+        ("√__import__", "names starting with '_'", 1),
+        ("√_", "names starting with '_'", 1),
+        ("√match", "'match' is a Python keyword", 1),
+        ("x + len(x)", "'len' is a Python built-in name", 4),
+        ("eval*x", "'eval' is a Python built-in name", 0),
+        # numbers in other bases are refused, never read as 0·x1f
+        ("0x1f", "'0x1f' looks like a number in base 16 .*decimal only \\(write 31\\)", 0),
+        ("2 + 0b101", "'0b101' looks like a number in base 2", 4),
+        ("0o17", "base 8", 0),
     ],
 )
 def test_refuses_with_a_column(text, message, position):
@@ -142,3 +152,16 @@ def test_review_readings(text, expected, note):
         assert r.notes == ()
     else:
         assert any(note in n for n in r.notes), r.notes
+
+
+def test_decimal_numbers_and_names_next_to_zero_still_read():
+    x, xy = sp.Symbol("x", real=True), sp.Symbol("xy", real=True)
+    assert parse("0x") == 0 * x and parse("10x") == 10 * x and parse("0xy + 1") == 0 * xy + 1
+
+
+def test_a_power_of_ten_thousand_digits_prints():
+    """Python refuses to print ints over 4,300 digits by default; the limit is 10,000."""
+    from symchain.calculus.derivation import derive
+
+    d = derive("2^20000 x")
+    assert d.verified and len(str(d.result)) > 6000

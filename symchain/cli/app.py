@@ -55,10 +55,10 @@ class _Group(click.Group):
         return super().get_command(ctx, name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        if args is None:  # the real command line, not a test calling in-process
-            _limit_memory()
         argv = list(sys.argv[1:] if args is None else args)
         try:
+            if args is None:  # the real command line, not a test calling in-process
+                _limit_memory()
             return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
             click.echo("Aborted!", err=True)
@@ -84,11 +84,17 @@ def _limit_memory() -> None:
         import resource
     except ImportError:  # not on this platform: time limits still apply
         return
+    import math
+
+    given = os.environ.get("SYMCHAIN_MEMORY_GIB")
     try:
-        gib = float(os.environ.get("SYMCHAIN_MEMORY_GIB", DEFAULT_MEMORY_GIB))
+        gib = float(given) if given is not None else DEFAULT_MEMORY_GIB
     except ValueError:
-        gib = DEFAULT_MEMORY_GIB
-    if gib <= 0:
+        gib = math.nan
+    if not math.isfinite(gib) or gib < 0:
+        raise click.UsageError(f"SYMCHAIN_MEMORY_GIB={given}: give the memory limit as a "
+                               "number of GiB (0 for none)")  # fmt: skip
+    if gib == 0 or gib > 2**30:  # none, or more than any machine has
         return
     wanted = int(gib * 2**30)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)

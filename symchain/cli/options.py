@@ -51,11 +51,24 @@ def detail_option(help: str = DETAIL_HELP) -> Callable[[F], F]:
     )
 
 
+MAX_TIMEOUT = 86_400.0  # a day: beyond it the alarm's timestamp overflows
+
+
+class _Seconds(click.FloatRange):
+    """A FloatRange that also refuses nan, which compares false with both bounds."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return number
+
+
 def timeout_option(default: float, help: str) -> Callable[[F], F]:
     """--timeout SECONDS: the whole command's time limit."""
     return click.option(
         "--timeout",
-        type=click.FloatRange(min=0.1),
+        type=_Seconds(min=0.1, max=MAX_TIMEOUT),
         metavar="SECONDS",
         default=default,
         show_default=True,

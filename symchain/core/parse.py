@@ -10,9 +10,11 @@ whitelist that builds SymPy objects directly.  `eval`, `sympify` and
 from __future__ import annotations
 
 import ast
+import builtins
 import keyword
 import math
 import re
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import cast
@@ -41,6 +43,11 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 200  # Python's own parser allows 200 levels of parentheses
 MAX_DIGITS = 10_000  # the largest number a literal power may evaluate to, in digits
 MAX_LITERAL_EXPONENT = 1000  # the largest decimal exponent in a literal such as 1e300
+#: Python prints ints of at most 4,300 digits by default; a 10,000-digit power, and products
+#: of a few, must print (the limit is raised for the process, never lowered).
+INT_PRINT_DIGITS = 100_000
+if 0 < sys.get_int_max_str_digits() < INT_PRINT_DIGITS:
+    sys.set_int_max_str_digits(INT_PRINT_DIGITS)
 
 _REPLACEMENTS = {
     "\u2212": "-",  # minus sign
@@ -267,6 +274,8 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
                 pos += 2
                 continue
             following = _TOKEN.match(text, pos + 1)
+            if following and following.lastgroup == "name":  # √__import__: the same rules
+                _check_name(following.group(), text, pos + 1)
             if following and following.lastgroup in ("name", "num"):
                 tokens += [
                     Token("op", "(", pos),
@@ -364,6 +373,8 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
         if match is None:
             raise ParseError(_unexpected(char), text=text, position=pos)
         kind, value = cast(str, match.lastgroup), match.group()  # a group matched: not None
+        if kind == "num":
+            _check_base(text, pos, match.end())
         if kind == "name":
             _check_name(value, text, pos)
         elif kind == "op" and value == "(":
@@ -422,6 +433,29 @@ def _unexpected(char: str) -> str:
     return f"unexpected character {char!r}"
 
 
+_BASES = re.compile(r"0([xXoObB])[0-9A-Fa-f_]")
+_BASE_NAMES = {"x": "16 (hexadecimal)", "o": "8 (octal)", "b": "2 (binary)"}
+
+
+def _check_base(text: str, start: int, end: int) -> None:
+    """0x1f, 0o17, 0b101: a number in another base, which would otherwise read as 0·x1f."""
+    found = _BASES.match(text, start) if end == start + 1 else None
+    if found:
+        literal = re.match(r"0[xXoObB][0-9A-Za-z_]*", text[start:])
+        typed = literal.group() if literal else found.group()
+        base = _BASE_NAMES[found.group(1).lower()]
+        try:
+            value = f" (write {int(typed, 0)})"
+        except ValueError:
+            value = ""
+        raise ParseError(f"'{typed}' looks like a number in base {base}: formulas are read in "
+                         f"decimal only{value}", text=text, position=start)  # fmt: skip
+
+
+#: Python's built-in names (len, max, eval, ...) as variables would not read back from JSON.
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_") and len(n) > 1)
+
+
 def _check_name(name: str, text: str, pos: int) -> None:
     if name.startswith("_"):
         raise ParseError("names starting with '_' are not allowed", text=text, position=pos)
@@ -429,6 +463,9 @@ def _check_name(name: str, text: str, pos: int) -> None:
         raise ParseError(f"'{name}' is a Python keyword, not mathematics", text=text, position=pos)
     if name in FUNCTIONS or name in CONSTANTS or name in UNDEFINED_FUNCTIONS:
         return
+    if name in _BUILTINS:
+        raise ParseError(f"'{name}' is a Python built-in name, not mathematics: use another "
+                         "name for a variable", text=text, position=pos)  # fmt: skip
     for known in sorted(FUNCTIONS, key=len, reverse=True):
         if len(known) > 1 and name.startswith(known) and name[len(known) :].isalnum():
             raise ParseError(
