@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -237,10 +238,11 @@ def test_let_graph_piped_and_json():
 
 
 def test_graph_svg_runs_graphviz_when_present(tmp_path):
-    """A stand-in `dot` on PATH: symchain hands it the DOT text and the file name."""
+    """A stand-in `dot` on PATH: symchain hands it the DOT text, takes the SVG from its
+    stdout and writes the file itself (the name never reaches dot's command line)."""
     fake = tmp_path / "bin" / "dot"
     fake.parent.mkdir()
-    fake.write_text('#!/bin/sh\n[ "$1" = -Tsvg ] && [ "$2" = -o ] && cat > "$3"\n')
+    fake.write_text('#!/bin/sh\n[ "$1" = -Tsvg ] && [ "$#" = 1 ] && cat\n')
     fake.chmod(0o755)
     out = tmp_path / "g.svg"
     args = ["derive", "x**2", "--let", "x=t**2", "--graph", "svg", "-o", str(out)]
@@ -274,3 +276,32 @@ def test_a_timeout_beyond_a_day_or_not_a_number_is_refused(value):
     r = run("derive", "x^2", "--timeout", value)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "internal" not in r.stderr
     assert "Invalid value for '--timeout'" in r.stderr
+
+
+@pytest.mark.parametrize(("signum", "code", "by"), [(signal.SIGINT, 130, "Ctrl-C"),
+                                                    (signal.SIGTERM, 143, "SIGTERM")])  # fmt: skip
+def test_a_stopped_json_batch_still_prints_what_it_finished(tmp_path, signum, code, by):
+    batch = tmp_path / "many.txt"
+    batch.write_text("".join(f"x^{k} sin(x)\n" for k in range(1, 2000)))
+    proc = subprocess.Popen([*COMMAND, "derive", "-f", str(batch), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_clean_env())  # fmt: skip
+    time.sleep(4)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    done = json.loads(out)
+    assert isinstance(done, list) and done and done[0]["input"] == "x^1 sin(x)"
+    assert f"stopped ({by}) after" in err and "Traceback" not in err
+
+
+def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
+    batch = tmp_path / "many.txt"
+    batch.write_text("".join(f"x^{k}\n" for k in range(1, 3000)))
+    command = [*COMMAND, "derive", "-f", str(batch), "--format", "plain"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=_clean_env())  # fmt: skip
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""

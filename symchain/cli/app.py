@@ -54,15 +54,27 @@ class _Group(click.Group):
             self.add_command(getattr(module, name))
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # past click's own EPIPE handling, which exits 1
+            raise _ReaderGone() from None
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         argv = list(sys.argv[1:] if args is None else args)
         try:
             if args is None:  # the real command line, not a test calling in-process
                 _limit_memory()
             return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D at a prompt
             click.echo("Aborted!", err=True)
-            code = 1
+            code = 130
+        except KeyboardInterrupt:
+            click.echo("interrupted (Ctrl-C)", err=True)
+            code = 130
+        except (BrokenPipeError, _ReaderGone):  # | head -1: the reader has all it wants
+            _quiet_stdout()
+            code = 141  # 128 + SIGPIPE, as a program killed by the signal would exit
         except click.ClickException as err:
             err.show()
             if _wants_json(argv):
@@ -75,6 +87,17 @@ class _Group(click.Group):
 
 
 DEFAULT_MEMORY_GIB = 8.0
+
+
+class _ReaderGone(Exception):  # noqa: N818 - a state, not an error of ours
+    """stdout's reader closed it (| head): the command ends quietly, exit 141."""
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more."""
+    with contextlib.suppress(OSError, ValueError):  # no descriptor (a test's stream): nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _limit_memory() -> None:

@@ -6,9 +6,11 @@ verified result, which the environment emits by the result's view.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 import click
@@ -281,6 +283,8 @@ def _derive_one(
     except SymchainError as err:
         out.error(formula, err, line)
         return err.exit_code
+    except BrokenPipeError:  # the reader went away (| head): the batch ends, quietly
+        raise
     except Exception as exc:  # a printer bug: reported in one line, never hidden
         if debug:
             raise
@@ -295,29 +299,20 @@ def _derive_batch(
     bad, unverified, seen = [], [], 0
     if out.fmt == "json":
         out.collected = []
-    for number, raw in enumerate(file, start=1):
+    stopped: BaseException | None = None
+    progress = [0]  # formulas seen, kept when a stop cuts the batch short
+    with _stoppable():
         try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            if seen:
-                out.separator(f"line {number}")
-            seen += 1
-            out.error(None, ParseError("the line is not valid UTF-8"), number)
-            bad.append(number)
-            continue
-        text = line.split("#", 1)[0].strip().strip("\ufeff")
-        if not text:
-            continue
-        if seen:
-            out.separator(f"line {number}")
-        seen += 1
-        code = _derive_one(text, options, out, timeout, debug, number)
-        if code == 2:
-            bad.append(number)
-        elif code == 1:
-            unverified.append(number)
+            _batch_lines(file, options, out, timeout, debug, bad, unverified, progress)
+        except (KeyboardInterrupt, _Terminated) as err:  # the finished results still count
+            stopped = err
+    seen = progress[0]
     if out.collected is not None:
         out.env.echo(json.dumps(out.collected, indent=2, ensure_ascii=False))
+    if stopped is not None:
+        by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else "SIGTERM"
+        out.env.note(f"stopped ({by}) after {seen} formula(s); their results are above")
+        return 130 if isinstance(stopped, KeyboardInterrupt) else 143
     if not seen:
         out.env.note("note: the file has no formulas (only blank lines and comments)")
     if bad:
@@ -325,6 +320,55 @@ def _derive_batch(
     if unverified:
         out.env.note(f"{len(unverified)} line(s) not verified: {_numbers(unverified)}")
     return 2 if bad else 1 if unverified else 0
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a batch: ends it as Ctrl-C does, with what was finished printed."""
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM raises _Terminated while a batch runs (in the main thread only)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) -> None:
+    """Derive each line in turn, counting the formulas in progress[0]."""
+    for number, raw in enumerate(file, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if progress[0]:
+                out.separator(f"line {number}")
+            progress[0] += 1
+            out.error(None, ParseError("the line is not valid UTF-8"), number)
+            bad.append(number)
+            continue
+        text = line.split("#", 1)[0].strip().strip("\ufeff")
+        if not text:
+            continue
+        if progress[0]:
+            out.separator(f"line {number}")
+        progress[0] += 1
+        code = _derive_one(text, options, out, timeout, debug, number)
+        if code == 2:
+            bad.append(number)
+        elif code == 1:
+            unverified.append(number)
 
 
 def _numbers(numbers: list[int]) -> str:

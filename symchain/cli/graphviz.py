@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 from ..core.errors import UsageError
+from ..core.files import write_file
 from .env import Environment
 
 
@@ -13,11 +14,7 @@ def emit_dot(env: Environment, text: str, fmt: str, output: str | None) -> None:
     """DOT text to stdout or a file, or SVG through Graphviz's `dot`."""
     if fmt == "dot":
         if output:
-            try:
-                with open(output, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-            except OSError as err:
-                raise UsageError(f"cannot write {output}: {err.strerror}") from None
+            write_file(output, text)
             env.note(f"wrote {output}")
         else:
             env.echo(text, nl=False)
@@ -28,9 +25,8 @@ def emit_dot(env: Environment, text: str, fmt: str, output: str | None) -> None:
             "--graph svg needs Graphviz's `dot` program, which is not installed; "
             "--graph dot writes the DOT text without it"
         )
-    done = subprocess.run(
-        [dot, "-Tsvg", "-o", output], input=text.encode(), capture_output=True, timeout=60
-    )
+    done = subprocess.run([dot, "-Tsvg"], input=text.encode(), capture_output=True, timeout=60)
     if done.returncode != 0:
         raise UsageError("Graphviz failed: " + done.stderr.decode(errors="replace").strip())
+    write_file(output, done.stdout)  # the name never reaches dot's command line
     env.note(f"wrote {output}")

@@ -62,6 +62,8 @@ def guarded(compute: Callable[[], T], timeout: float, debug: bool) -> T:
             return compute()
     except SymchainError:
         raise
+    except BrokenPipeError:  # the reader went away (| head): not a failure of the work
+        raise
     except RecursionError:
         raise LimitError("the formula is nested too deeply to derive") from None
     except MemoryError:

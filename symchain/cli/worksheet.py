@@ -7,8 +7,6 @@ verified (or an internal error), 2 bad input or usage.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..core.errors import UsageError
@@ -134,10 +132,18 @@ def worksheet(
             raise click.UsageError(f"--output {output}: give --format, or a file ending in {known}")
         fmt = _BY_EXTENSION[_extension(output)]
     fmt = fmt or ("rich" if env.stdout_isatty and not output else "plain")
-    sheet = computed_or_exit(
-        lambda: make_worksheet(count, seed, topics, level), None, env, fmt, timeout, debug
-    )
-    _write(env, sheet, fmt, detail, output, not no_solutions)
+
+    def made():  # the file is written inside the guard: its errors are reported as any are
+        sheet = make_worksheet(count, seed, topics, level)
+        if output is not None:
+            _write(sheet, fmt, detail, output, not no_solutions)
+        return sheet
+
+    sheet = computed_or_exit(made, None, env, fmt, timeout, debug)
+    if output is None:
+        env.emit(sheet, fmt, detail, solutions=not no_solutions)
+    else:
+        env.note(f"wrote {output}: {sheet.count} exercises, {'plain' if fmt == 'rich' else fmt}")
     finish(sheet.verified)
 
 
@@ -146,19 +152,10 @@ def _extension(path: str) -> str:
     return path[dot:].lower() if dot > path.rfind("/") else ""
 
 
-def _write(env: Environment, sheet, fmt, detail, output: str | None, solutions: bool) -> None:
-    """The sheet on standard output, or in `output` (rich output to a file is plain text)."""
+def _write(sheet, fmt, detail, output: str, solutions: bool) -> None:
+    """The sheet in `output`, whole or not at all (rich output to a file is plain text)."""
     from .. import render
+    from ..core.files import write_file
 
-    if output is None:
-        env.emit(sheet, fmt, detail, solutions=solutions)
-        return
     fmt = "plain" if fmt == "rich" else fmt
-    text = render.render(sheet, fmt, detail, solutions=solutions)
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as err:
-        env.note(f"error: cannot write {output}: {err.strerror}")
-        sys.exit(2)
-    env.note(f"wrote {output}: {sheet.count} exercises, {fmt}")
+    write_file(output, render.render(sheet, fmt, detail, solutions=solutions))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -56,9 +58,26 @@ def save_plot(values: np.ndarray, path: str, title: str) -> None:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
+    write_image(fig, path)
+
+
+def write_image(fig: Any, path: str) -> None:
+    """The figure, in the format its name ends in (PNG, SVG, PDF, ...), written whole or not
+    at all (core.files), and closed."""
+    import io
+    import os
+
+    import matplotlib.pyplot as plt
+
+    from ..core.errors import UsageError
+    from ..core.files import write_file
+
+    kind = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+    buffer = io.BytesIO()
     try:
-        fig.savefig(path, dpi=120)
-    except (OSError, ValueError) as err:
+        fig.savefig(buffer, format=kind, dpi=120)
+    except ValueError as err:
         raise UsageError(f"cannot write {path}: {err}") from None
     finally:
         plt.close(fig)
+    write_file(path, buffer.getvalue())

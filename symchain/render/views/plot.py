@@ -9,6 +9,7 @@ import numpy as np
 from ...calculus.plot import Plot
 from ...core.errors import UsageError
 from .. import View, json_text, lines_text, view
+from ..curve import write_image
 from ..formats import Detail, Format
 from ..formats.json import expr_str
 from ..formats.text import expr_text
@@ -212,9 +213,4 @@ def save_plot_image(p: Plot, path: str) -> None:
     ax.legend(fontsize=8, loc="best")
     ax.set_title(f"f and f' (the derivative {'verified' if d.verified else 'NOT verified'})")
     fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=120)
-    except (OSError, ValueError) as err:
-        raise UsageError(f"cannot write {path}: {err}") from None
-    finally:
-        plt.close(fig)
+    write_image(fig, path)
