@@ -4,6 +4,7 @@ and valid JSON for every command's errors."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -168,3 +169,30 @@ def test_option_errors_are_json_when_json_is_asked_for(args):
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["kind"] == "usage"
     assert "Usage:" in result.stderr
+
+
+def test_an_endless_line_is_refused_without_reading_it_all(tmp_path):
+    """/dev/zero is one line that never ends: refused after a bounded read, never hung on."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    started = time.perf_counter()
+    result = run("derive", "-f", "/dev/zero", "--format", "jsonl")
+    assert result.exit_code == 2 and time.perf_counter() - started < 30
+    record = json.loads(result.stdout.splitlines()[0])
+    assert record["error"]["message"].endswith("so the rest of the input is not read")
+
+
+def test_jsonl_records_survive_a_splitlines_reader():
+    """U+2028 is a line break to str.splitlines(), not to JSON: it is escaped."""
+    result = run("derive", "-f", "-", "--format", "jsonl", input="x\u2028y\nsin(x)\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and "\\u2028" in lines[0]
+    assert json.loads(lines[0])["input"] == "x\u2028y" and json.loads(lines[1])["verified"]
+
+
+def test_a_long_bad_input_is_echoed_by_its_start():
+    formula = "x + " * 600 + "$"
+    result = run("derive", formula, "--format", "json")
+    payload = json.loads(result.stdout)
+    assert result.exit_code == 2 and payload["input"] == formula[:200] + "…"
+    assert payload["input_length"] == len(formula)

@@ -7,10 +7,10 @@ verified result, which the environment emits by the result's view.
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import click
@@ -308,7 +308,9 @@ def _derive_batch(
             stopped = err
     seen = progress[0]
     if out.collected is not None:
-        out.env.echo(json.dumps(out.collected, indent=2, ensure_ascii=False))
+        from ..render import json_text
+
+        out.env.echo(json_text(out.collected, "json").rstrip("\n"))
     if stopped is not None:
         by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else "SIGTERM"
         out.env.note(f"stopped ({by}) after {seen} formula(s); their results are above")
@@ -348,7 +350,16 @@ def _stoppable() -> Iterator[None]:
 
 def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) -> None:
     """Derive each line in turn, counting the formulas in progress[0]."""
-    for number, raw in enumerate(file, start=1):
+    for number, raw in enumerate(_bounded_lines(file), start=1):
+        if isinstance(raw, _TooLong):
+            if progress[0]:
+                out.separator(f"line {number}")
+            progress[0] += 1
+            out.error(None, ParseError(raw.words()), number)
+            bad.append(number)
+            if raw.endless:
+                return
+            continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -369,6 +380,44 @@ def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) 
             bad.append(number)
         elif code == 1:
             unverified.append(number)
+
+
+LINE_BYTES = 4 * 2000 + 8  # a formula's 2,000 characters, in UTF-8 at most, and its newline
+SKIP_BYTES = 16 * 2**20  # read past a long line this far for the next one, no further
+
+
+@dataclass(frozen=True)
+class _TooLong:
+    """A line over the formula limit, not read whole; `endless` when no line end came
+    within SKIP_BYTES either (/dev/zero), so the rest of the file is not read."""
+
+    endless: bool
+
+    def words(self) -> str:
+        rest = "; no line end followed, so the rest of the input is not read" if \
+            self.endless else ""  # fmt: skip
+        return f"the line is longer than a formula may be (2,000 characters): not read{rest}"
+
+
+def _bounded_lines(file: IO[bytes]) -> Iterator[bytes | _TooLong]:
+    """The file's lines, none read past LINE_BYTES: a longer one is skipped to its end."""
+    while True:
+        raw = file.readline(LINE_BYTES)
+        if not raw:
+            return
+        if raw.endswith(b"\n") or len(raw) < LINE_BYTES:
+            yield raw
+            continue
+        skipped = 0
+        while skipped < SKIP_BYTES:
+            chunk = file.readline(65536)
+            skipped += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                break
+        else:
+            yield _TooLong(endless=True)
+            return
+        yield _TooLong(endless=False)
 
 
 def _numbers(numbers: list[int]) -> str:

@@ -8,7 +8,6 @@ the chosen format (through render's views), or an error.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -94,6 +93,7 @@ class Environment:
     ) -> None:
         """The error on stderr, in one line (with a caret under the column when known);
         in the JSON formats also a JSON object on stdout (or into `collected`)."""
+        from ..render import json_text
         from ..render.formats.text import expr_text, using_notation
         from .run import message
 
@@ -106,11 +106,18 @@ class Environment:
             self.note(pointer)
         if fmt in ("json", "jsonl"):
             sympy_syntax = message(error, self.flags)  # JSON reads back: SymPy's syntax
-            payload: dict[str, Any] = {"input": inputs, "error": error.to_dict(sympy_syntax)}
+            shown = inputs
+            if isinstance(inputs, str) and len(inputs) > ECHOED:  # a 10 MB line: its start
+                shown = inputs[:ECHOED] + "…"
+            payload: dict[str, Any] = {"input": shown, "error": error.to_dict(sympy_syntax)}
+            if shown is not inputs:
+                payload["input_length"] = len(inputs)  # type: ignore[arg-type]
             if line is not None:
                 payload["line"] = line
             if collected is not None:
                 collected.append(payload)
                 return
-            indent = 2 if fmt == "json" else None
-            self.echo(json.dumps(payload, indent=indent, ensure_ascii=False))
+            self.echo(json_text(payload, fmt).rstrip("\n"))
+
+
+ECHOED = 200  # characters of a bad input the error JSON repeats

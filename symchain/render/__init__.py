@@ -179,9 +179,12 @@ def lines_text(lines: Sequence[Line], fmt: TextFormat) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def json_text(data: dict[str, Any], fmt: Format, ensure_ascii: bool = False) -> str:
+def json_text(data: Any, fmt: Format, ensure_ascii: bool = False) -> str:
     """A result's dict as `json` (indented) or `jsonl` (one line)."""
     import json
 
     indent = 2 if fmt == "json" else None
-    return json.dumps(data, indent=indent, ensure_ascii=ensure_ascii) + "\n"
+    text = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)
+    # U+2028 and U+2029 end a line for Python's splitlines(), not for JSON: escaped, so a
+    # JSONL reader never splits a record
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
