@@ -403,15 +403,15 @@ def test_an_l2_strength_the_model_keeps_is_named_and_not_guessed_into_the_loss(r
     [((), 60.0), (("--method", "full"), 600.0), (("--method", "full", "--timeout", "5"), 5.0)],
 )
 def test_the_default_timeout_suits_the_method(monkeypatch, args, seconds):
-    import symchain.cli.gradcheck as command
+    import symchain.cli.isolated as isolated
 
     seen = []
 
-    def fake(compute, spec, env, fmt, timeout, debug):
+    def fake(work, timeout, what):  # the child's limit, which ends the check
         seen.append(timeout)
         raise SystemExit(0)
 
-    monkeypatch.setattr(command, "computed_or_exit", fake)
+    monkeypatch.setattr(isolated, "run_isolated", fake)
     monkeypatch.chdir(NETS)
     CliRunner().invoke(main, ["gradcheck", "twolayer.py:TwoLayerNet", *args])
     assert seen == [seconds]

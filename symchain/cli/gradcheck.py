@@ -260,7 +260,12 @@ def gradcheck(
                    default_sizes=sizes, run_all=run_all, method=method, given=explicit)  # fmt: skip
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
                  batch=batch, seed=seed, options=general)  # fmt: skip
-    report = computed_or_exit(lambda: _check(spec, settings, found), spec, env, fmt, timeout, debug)
+    from .isolated import run_isolated
+
+    def isolated():  # the user's code in a child process: it cannot reach the report
+        return run_isolated(lambda: _check(spec, settings, found), timeout, spec)
+
+    report = computed_or_exit(isolated, spec, env, fmt, timeout + 5, debug)
     env.emit(report, fmt)
     finish(report.ok if hasattr(report, "ok") else report.passed)
 

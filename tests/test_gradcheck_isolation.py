@@ -1,0 +1,84 @@
+"""The code gradcheck checks runs in a child process (cli/isolated.py): nothing it prints
+reaches the report, and ending the process, a crash, a hang or a BaseException is an
+error with exit 2, never a pass (issue 14, item 1)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("symchain")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "symchain"]
+
+HOSTILE = """
+import os, signal, subprocess, sys, time
+import numpy as np
+CASE = {case!r}
+
+class Net:
+    def __init__(self):
+        self.params = {{"W": np.ones((3, 2))}}
+
+    def loss(self, X, y=None):
+        s = X @ self.params["W"]
+        if y is None:
+            return s
+        if CASE == "exit":
+            os._exit(0)
+        if CASE == "fd1":
+            os.write(1, b"FD1 NOISE\\n")
+            sys.__stdout__.write("DUNDER NOISE\\n")
+        if CASE == "subprocess":
+            subprocess.run(["echo", "SUBPROCESS NOISE"])
+        if CASE == "segv":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if CASE == "hang":
+            while True:
+                try:
+                    time.sleep(0.1)
+                except BaseException:
+                    pass
+        if CASE == "baseexception":
+            raise GeneratorExit("bye")
+        return 0.5 * float((s ** 2).sum()), {{"W": X.T @ s}}
+"""
+
+
+def _run(tmp_path, case, *extra):
+    (tmp_path / f"h_{case}.py").write_text(HOSTILE.format(case=case))
+    return subprocess.run([*COMMAND, "gradcheck", f"h_{case}.py:Net", "--format", "json", *extra],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["fd1", "subprocess"])
+def test_what_the_code_prints_goes_to_stderr_and_the_json_stays_whole(tmp_path, case):
+    r = _run(tmp_path, case)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"] is True
+    assert "NOISE" in r.stderr and "NOISE" not in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("exit", "ended the process (exit code 0, as os._exit does) before the check finished"),
+        ("segv", "was killed by signal SIGSEGV before the check finished"),
+        ("baseexception", "raised GeneratorExit: bye, which ends a program: it must return"),
+    ],
+)
+def test_code_that_ends_the_process_is_an_error_never_a_pass(tmp_path, case, words):
+    r = _run(tmp_path, case)
+    assert r.returncode == 2
+    assert words in json.loads(r.stdout)["error"]["message"] and "Traceback" not in r.stderr
+
+
+def test_a_hang_that_swallows_every_exception_still_ends_at_the_timeout(tmp_path):
+    r = _run(tmp_path, "hang", "--timeout", "3")
+    assert r.returncode == 2
+    assert json.loads(r.stdout)["error"]["message"] == (
+        "gave up after 3 s: h_hang.py:Net was still running (--timeout)"
+    )
