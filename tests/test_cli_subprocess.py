@@ -305,3 +305,13 @@ def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141 and err == ""
+
+
+def test_writing_the_answer_counts_against_the_timeout():
+    """x^x to the 9th order is quick to derive and slow to write out in full: the limit
+    holds for both, and nothing is half-written (issue 14, item 2)."""
+    started = time.monotonic()
+    r = run("derive", "x^x", "--order", "9", "--detail", "full", "--timeout", "3")
+    assert r.returncode == 2 and r.stdout == ""
+    assert "gave up" in r.stderr and "Traceback" not in r.stderr
+    assert time.monotonic() - started < 20

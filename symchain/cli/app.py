@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from ..core.errors import SymchainError
 from .options import SETTINGS
 
 EXAMPLES = """
@@ -75,6 +76,11 @@ class _Group(click.Group):
         except (BrokenPipeError, _ReaderGone):  # | head -1: the reader has all it wants
             _quiet_stdout()
             code = 141  # 128 + SIGPIPE, as a program killed by the signal would exit
+        except SymchainError as err:  # after the work: writing the answer ran out of time
+            click.echo(f"error: {err.message}", err=True)
+            if _wants_json(argv):
+                click.echo(json.dumps({"input": None, "error": err.to_dict()}))
+            code = err.exit_code
         except click.ClickException as err:
             err.show()
             if _wants_json(argv):

@@ -271,6 +271,9 @@ def _derive_one(
     line: int | None = None,
 ) -> int:
     """Derive one formula and print it; the exit code it earns."""
+    import time
+
+    out.env.deadline = time.monotonic() + timeout  # writing the answer out counts too
     try:
         result = guarded(lambda: _dispatch(formula, options), timeout, debug)
     except SymchainError as err:

@@ -8,8 +8,11 @@ the chosen format (through render's views), or an error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -36,6 +39,9 @@ class Environment:
     #: library parameters this command sets by another flag than --name (plot: tangent=--at)
     flags: dict[str, str] = field(default_factory=dict)
     _console: Console | None = field(default=None, repr=False)
+    #: time.monotonic() by which the command must be done (set by run.computed_or_exit):
+    #: writing the answer counts too
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         self.no_color = self.no_color or "NO_COLOR" in os.environ
@@ -70,11 +76,38 @@ class Environment:
 
         for warning in render.find_view(result).warnings(result):
             self.note(f"note: {warning}")
-        if fmt == "rich":
-            render.print_rich(result, self.console(), detail, notation=self.notation, **options)
+        with self._in_time():  # the whole text is made first: never half-written
+            if fmt == "rich":
+                console = self.console()
+                with console.capture() as captured:
+                    render.print_rich(result, console, detail, notation=self.notation, **options)
+                text = captured.get()
+            else:
+                text = render.render(result, fmt, detail, notation=self.notation, **options)
+        if fmt == "rich":  # its colour codes as rich chose them (click.echo would strip them)
+            self.console().file.write(text)
+            self.console().file.flush()
         else:
-            text = render.render(result, fmt, detail, notation=self.notation, **options)
             self.echo(text, nl=False)
+
+    @contextlib.contextmanager
+    def _in_time(self) -> Iterator[None]:
+        """The block within what is left of the command's time limit (at least half a
+        second); running out is the command's time-out, reported as any error is."""
+        if self.deadline is None:
+            yield
+            return
+        from ..core.budget import time_limit
+        from ..core.errors import LimitError
+
+        left = max(self.deadline - time.monotonic(), 0.5)
+        try:
+            with time_limit(left):
+                yield
+        except LimitError:
+            raise LimitError("gave up writing the answer out within the time limit "
+                             "(--timeout): ask for less (--detail brief, a lower --order)"
+                             ) from None  # fmt: skip
 
     def echo(self, text: str, nl: bool = True) -> None:
         click.echo(text, nl=nl)

@@ -91,6 +91,9 @@ def computed_or_exit(
     debug: bool,
 ) -> T:
     """compute()'s result; on an error, the error in `fmt` and the exit it earns."""
+    import time
+
+    env.deadline = time.monotonic() + timeout  # what is left of it bounds the printing
     try:
         return guarded(compute, timeout, debug)
     except SymchainError as err:

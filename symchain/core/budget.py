@@ -27,7 +27,7 @@ from types import FrameType
 
 from .errors import LimitError
 
-REPEAT = 0.05  # seconds between alarms once a limit has run out
+REPEAT = 0.5  # seconds between alarms once a limit has run out (longer than an unwind takes)
 
 
 def _scale() -> float:
@@ -72,9 +72,14 @@ def _alarm(seconds: float, expired: type[BaseException]) -> Iterator[None]:
     try:
         yield
     finally:
-        done = True
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:  # an alarm landing before `done` is set must not leave the timer armed
+            try:
+                done = True
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except expired:
+                continue
 
 
 @contextmanager
