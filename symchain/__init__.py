@@ -29,8 +29,22 @@ __all__ = [
 _ERRORS = ("SymchainError", "ParseError", "UsageError", "LimitError", "InternalError")
 
 
+#: The functions that take `timeout=` and `memory=`, as the command line's limits.
+_LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian")
+
+
 def __getattr__(name: str):
     # Lazy: `import symchain` pays for neither SymPy nor package metadata until used.
+    if name in _LIMITED:
+        from .core.budget import with_limits
+
+        function = with_limits(_plain(name))
+        globals()[name] = function  # made once
+        return function
+    return _plain(name)
+
+
+def _plain(name: str):
     if name in ("derive", "Derivation"):
         from .calculus import derivation
 

@@ -66,3 +66,22 @@ def test_the_nesting_limit_is_the_parsers():
     with pytest.raises(symchain.ParseError, match="nested more than 200 deep"):
         symchain.derive(deep)
     assert symchain.derive("sin(" * 120 + "x" + ")" * 120).verified
+
+
+def test_the_api_takes_the_command_lines_limits():
+    """timeout= and memory= on derive, check, gradient, ... (issue 14, item 2)."""
+    import inspect
+
+    import symchain
+
+    for name in ("derive", "check", "worksheet", "gradient", "jacobian", "hessian"):
+        parameters = inspect.signature(getattr(symchain, name)).parameters
+        assert parameters["timeout"].default is None and parameters["memory"].default is None
+    assert symchain.derive("sin(x^2)", timeout=5, memory=16).verified
+    with pytest.raises(symchain.LimitError, match="gave up after 1 s"):
+        symchain.derive("x**(10**100)", at={"x": 2}, timeout=1)
+    for bad in (float("nan"), 0, -1, 1e300, "5"):
+        with pytest.raises(symchain.UsageError, match="`timeout` must be a number of seconds"):
+            symchain.derive("x", timeout=bad)
+    with pytest.raises(symchain.UsageError, match="`memory` must be a number of GiB"):
+        symchain.derive("x", memory=float("inf"))

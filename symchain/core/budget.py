@@ -17,15 +17,18 @@ main one) the work runs unbounded.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any, ParamSpec, TypeVar
 
-from .errors import LimitError
+from .errors import LimitError, UsageError
 
 REPEAT = 0.5  # seconds between alarms once a limit has run out (longer than an unwind takes)
 
@@ -115,3 +118,67 @@ def budget(seconds: float) -> Iterator[None]:
         if outer_left:
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
+
+
+@contextmanager
+def memory_limit(gib: float | None) -> Iterator[None]:
+    """Cap this process's address space at `gib` GiB for the block (None: no cap); running
+    out inside it is a LimitError.  The cap in force before is put back afterwards."""
+    if gib is None:
+        yield
+        return
+    if not isinstance(gib, int | float) or not 0 < gib < 2**30:
+        raise UsageError("`memory` must be a number of GiB above 0")
+    try:
+        import resource
+    except ImportError:  # no such limits on this platform
+        raise UsageError("`memory` needs resource limits, which this platform lacks") from None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = int(gib * 2**30)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ValueError, OSError) as err:  # below what the process already uses
+        raise UsageError(f"`memory` of {gib:g} GiB cannot be set here: {err}") from None
+    try:
+        yield
+    except MemoryError:
+        raise LimitError(f"this needs more memory than `memory` allows ({gib:g} GiB)") from None
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def with_limits(function: Callable[P, R]) -> Callable[..., R]:
+    """`function` with two more keyword arguments: `timeout` (seconds, or None for none) and
+    `memory` (GiB of address space, or None): the command line's limits, in Python."""
+
+    @functools.wraps(function)
+    def limited(*args: Any, timeout: float | None = None, memory: float | None = None,
+                **kwargs: Any) -> R:  # fmt: skip
+        if timeout is not None:
+            if not isinstance(timeout, int | float) or not 0 < timeout <= 86_400:
+                raise UsageError("`timeout` must be a number of seconds, above 0 and at most "
+                                 "a day")  # fmt: skip
+            if not _usable():
+                raise UsageError("`timeout` works in the main thread only (it uses SIGALRM)")
+        with memory_limit(memory), time_limit(timeout) if timeout else _nothing():
+            return function(*args, **kwargs)
+
+    base = inspect.signature(function)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    extra = [inspect.Parameter(n, keyword, default=None, annotation="float | None")
+             for n in ("timeout", "memory")]  # fmt: skip
+    params = [p for p in base.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    tail = [p for p in base.parameters.values() if p.kind is p.VAR_KEYWORD]
+    limited.__signature__ = base.replace(parameters=[*params, *extra, *tail])  # type: ignore[attr-defined]
+    return limited
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
