@@ -95,7 +95,7 @@ class _Group(click.Group):
 DEFAULT_MEMORY_GIB = 8.0
 
 
-class _ReaderGone(Exception):  # noqa: N818 - a state, not an error of ours
+class _ReaderGone(BaseException):  # noqa: N818 - a state, not an error of ours
     """stdout's reader closed it (| head): the command ends quietly, exit 141."""
 
 

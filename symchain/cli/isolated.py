@@ -18,6 +18,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,7 +39,9 @@ def run_isolated(work: Callable[[], T], timeout: float, what: str) -> T:
         sys.stdout.flush()
         sys.stderr.flush()
         child = context.Process(target=_child, args=(work, send, output.fileno()), daemon=True)
-        child.start()
+        with warnings.catch_warnings():  # a library's at-fork warning (JAX's, imported by a
+            warnings.simplefilter("ignore", RuntimeWarning)  # test beside us) is not ours
+            child.start()
         send.close()
         try:
             answer = _wait(receive, child, timeout, what)
