@@ -82,3 +82,18 @@ def test_no_slope_where_the_function_is_undefined():
     p = make_plot("log(x)", -5, 5)
     assert np.isnan(p.df[p.xs <= 0]).all()
     assert run("f(x)").exit_code == 2
+
+
+@pytest.mark.parametrize("formula", ["erfi(x)", "Si(x)", "besselj(1, x)", "gamma(x)",
+                                     "airyai(x)", "zeta(x)", "li(x)"])  # fmt: skip
+def test_special_functions_numpy_lacks_are_plotted(formula):
+    """NumPy has no erfi, Si, Bessel, Airy or ζ: their values come from mpmath, or from
+    SymPy's evalf (issue 14: these were internal errors)."""
+    from click.testing import CliRunner
+
+    from symchain.cli.app import main
+
+    r = CliRunner().invoke(main, ["plot", formula, "--range", "1.5,3", "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    samples = json.loads(r.stdout)["samples"]
+    assert sum(s["f"] is not None for s in samples) > 0.9 * len(samples)

@@ -88,12 +88,15 @@ def make_plot(
 
 def _sample(expr: sp.Expr, var: sp.Symbol, xs: np.ndarray) -> np.ndarray:
     """Real values at xs; nan where undefined, not real, or infinite."""
-    fn = sp.lambdify(var, expr, modules=["numpy"])
     with np.errstate(all="ignore"):
         try:
+            fn = sp.lambdify(var, expr, modules=["numpy"])
             values = np.asarray(fn(xs.astype(complex)), dtype=complex)
-        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-            values = np.array([_point(fn, x) for x in xs], dtype=complex)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError, NameError,
+                AttributeError, NotImplementedError):  # fmt: skip
+            # NumPy lacks it (erfi, Si, Bessel functions, Γ of complex numbers): mpmath,
+            # SymPy's own numerics, point by point; else SymPy's evalf (zeta′, Ai′)
+            values = np.array(_slowly(expr, var, xs), dtype=complex)
     values = np.broadcast_to(values, xs.shape).copy()
     real = np.where(
         np.abs(values.imag) <= 1e-9 * np.maximum(1, np.abs(values.real)), values.real, np.nan
@@ -102,8 +105,28 @@ def _sample(expr: sp.Expr, var: sp.Symbol, xs: np.ndarray) -> np.ndarray:
     return real
 
 
+def _slowly(expr: sp.Expr, var: sp.Symbol, xs: np.ndarray) -> list[complex]:
+    try:
+        fn = sp.lambdify(var, expr, modules=["mpmath"])
+        fn(float(xs[len(xs) // 2]))
+    except (NameError, AttributeError, NotImplementedError, TypeError):
+        fn = None
+    except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError):
+        pass  # undefined at that point only
+    if fn is not None:
+        return [_point(fn, x) for x in xs]
+    return [_evalf(expr, var, x) for x in xs]
+
+
+def _evalf(expr: sp.Expr, var: sp.Symbol, x: float) -> complex:
+    try:
+        return complex(expr.subs(var, sp.Float(float(x))).evalf(15))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return complex(np.nan)
+
+
 def _point(fn, x: float) -> complex:
     try:
-        return complex(fn(complex(x)))
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return complex(fn(float(x)))
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
         return complex(np.nan)
