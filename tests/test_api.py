@@ -85,3 +85,11 @@ def test_the_api_takes_the_command_lines_limits():
             symchain.derive("x", timeout=bad)
     with pytest.raises(symchain.UsageError, match="`memory` must be a number of GiB"):
         symchain.derive("x", memory=float("inf"))
+
+
+@pytest.mark.parametrize("at", [[1], 5, (2,), {"x": [1]}])
+def test_a_point_of_the_wrong_type_is_a_usage_error(at):
+    import symchain
+
+    with pytest.raises(symchain.UsageError, match="`at` wants|a point's value must be"):
+        symchain.derive("x^2", at=at)

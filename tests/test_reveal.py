@@ -59,3 +59,23 @@ def test_reveal_in_a_real_terminal(tmp_path):
         assert "trig rule" in rest and "Enter: next step" not in rest
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_ctrl_d_shows_the_rest_instead_of_failing(monkeypatch):
+    """click.getchar raises EOFError on Ctrl-D: the rest is shown, as with q."""
+    from rich.console import Console
+
+    from symchain import render
+    from symchain.calculus.derivation import derive
+    from symchain.cli import reveal
+
+    def ctrl_d():
+        raise EOFError
+
+    monkeypatch.setattr(reveal.click, "getchar", ctrl_d)
+    d = derive("(3x+1)^2 sin(x)")
+    view = render.find_view(d)
+    console = Console(record=True, width=100, color_system=None)
+    reveal.reveal_lines(view.lines(d, "normal"), console, view.hint(d))
+    shown = console.export_text()
+    assert "hint:" in shown and "verified" in shown

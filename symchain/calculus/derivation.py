@@ -319,9 +319,13 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
     if isinstance(at, dict):
         items = list(at.items())
     else:
+        if not isinstance(at, str | list | tuple):
+            raise UsageError(f"`at` wants name=value text or a dict, not {type(at).__name__}")
         texts = [at] if isinstance(at, str) else list(at)
         items = []
         for text in texts:
+            if not isinstance(text, str):
+                raise UsageError(f"`at` wants name=value, like x=2, not {text!r}")
             for piece in _split_top_level(text):
                 if "=" not in piece:
                     raise UsageError(f"`at` wants name=value, like x=2, not {piece!r}")

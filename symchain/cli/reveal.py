@@ -1,7 +1,7 @@
 """`derive --reveal`: a derivation one step at a time, for a student who tries each step first.
 
-The first rule is given as a hint; Enter shows the next line, q shows all
-the rest.  Only on a terminal: piped output never waits for a key.
+The first rule is given as a hint; Enter shows the next line, q (or Ctrl-D) shows
+all the rest, Ctrl-C stops.  Only on a terminal: piped output never waits for a key.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ def reveal_lines(lines, console, hint: str) -> None:
     prompt = "[dim](Enter: next step, q: show the rest)[/dim]"
     for index in range(head, len(lines)):
         console.print(prompt, end="")
-        key = click.getchar()
+        try:
+            key = click.getchar()
+        except EOFError:  # Ctrl-D: no more keys will come, so the rest is shown at once
+            key = "q"
         console.file.write("\r\x1b[2K")  # erase the prompt: reveal runs on a terminal only
         console.file.flush()
         if key in ("q", "Q"):
