@@ -196,3 +196,11 @@ def test_a_long_bad_input_is_echoed_by_its_start():
     payload = json.loads(result.stdout)
     assert result.exit_code == 2 and payload["input"] == formula[:200] + "…"
     assert payload["input_length"] == len(formula)
+
+
+def test_json_has_no_nan_or_infinity_tokens():
+    from symchain.render import json_text
+
+    text = json_text({"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5]}, "jsonl")
+    assert json.loads(text) == {"a": "nan", "b": ["inf", "-inf", 1.5]}
+    assert "NaN" not in text and "Infinity" not in text

@@ -179,12 +179,26 @@ def lines_text(lines: Sequence[Line], fmt: TextFormat) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def _strict(data: Any) -> Any:
+    """Non-finite floats as the strings "nan", "inf", "-inf": JSON has no NaN or Infinity,
+    and a reader's parser may refuse Python's tokens for them (docs/json.md)."""
+    if isinstance(data, float) and data != data:
+        return "nan"
+    if isinstance(data, float) and data in (float("inf"), float("-inf")):
+        return "inf" if data > 0 else "-inf"
+    if isinstance(data, dict):
+        return {k: _strict(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_strict(v) for v in data]
+    return data
+
+
 def json_text(data: Any, fmt: Format, ensure_ascii: bool = False) -> str:
     """A result's dict as `json` (indented) or `jsonl` (one line)."""
     import json
 
     indent = 2 if fmt == "json" else None
-    text = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)
+    text = json.dumps(_strict(data), indent=indent, ensure_ascii=ensure_ascii, allow_nan=False)
     # U+2028 and U+2029 end a line for Python's splitlines(), not for JSON: escaped, so a
     # JSONL reader never splits a record
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
