@@ -204,3 +204,16 @@ def test_json_has_no_nan_or_infinity_tokens():
     text = json_text({"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5]}, "jsonl")
     assert json.loads(text) == {"a": "nan", "b": ["inf", "-inf", 1.5]}
     assert "NaN" not in text and "Infinity" not in text
+
+
+def test_an_argument_that_is_not_utf8_still_gives_utf8_json():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("symchain")
+    if not script.exists():
+        pytest.skip("the console script is not installed")
+    out = subprocess.run([str(script).encode(), b"derive", b"x\xff", b"--format", b"json"],
+                         capture_output=True, timeout=60).stdout  # fmt: skip
+    assert json.loads(out.decode("utf-8"))["input"] == "x\ufffd"

@@ -181,13 +181,18 @@ def lines_text(lines: Sequence[Line], fmt: TextFormat) -> str:
 
 def _strict(data: Any) -> Any:
     """Non-finite floats as the strings "nan", "inf", "-inf": JSON has no NaN or Infinity,
-    and a reader's parser may refuse Python's tokens for them (docs/json.md)."""
+    and a reader's parser may refuse Python's tokens for them (docs/json.md); and text
+    that is UTF-8 whatever bytes the input had."""
     if isinstance(data, float) and data != data:
         return "nan"
     if isinstance(data, float) and data in (float("inf"), float("-inf")):
         return "inf" if data > 0 else "-inf"
+    if isinstance(data, str) and not data.isascii():
+        # an argument that was not UTF-8 arrives with its bytes as lone surrogates: written
+        # out they would be those bytes, and the JSON no longer UTF-8; U+FFFD stands in
+        return data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if isinstance(data, dict):
-        return {k: _strict(v) for k, v in data.items()}
+        return {_strict(k): _strict(v) for k, v in data.items()}
     if isinstance(data, list | tuple):
         return [_strict(v) for v in data]
     return data
