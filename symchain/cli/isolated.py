@@ -65,6 +65,9 @@ def _child(work: Callable[[], Any], send: Any, output_fd: int) -> None:
         answer: tuple[str, Any] = ("ok", work())
     except SymchainError as err:
         answer = ("error", err)
+    except Exception as err:  # noqa: BLE001 - not the user's (theirs is a UsageError): ours
+        detail = " ".join(str(err).split())
+        answer = ("internal", f"internal error: {type(err).__name__}: {detail} (in the check)")
     except BaseException as err:  # noqa: BLE001 - the user's code: reported, never raised here
         answer = ("raised", f"{type(err).__name__}: {' '.join(str(err).split())}")
     text.flush()
