@@ -278,6 +278,12 @@ def test_a_timeout_beyond_a_day_or_not_a_number_is_refused(value):
     assert "Invalid value for '--timeout'" in r.stderr
 
 
+def _default_sigint() -> None:
+    """SIGINT as a terminal's Ctrl-C delivers it: a suite started in the background by a
+    shell inherits it ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("signum", "code", "by"), [(signal.SIGINT, 130, "Ctrl-C"),
                                                     (signal.SIGTERM, 143, "SIGTERM")])  # fmt: skip
 def test_a_stopped_json_batch_still_prints_what_it_finished(tmp_path, signum, code, by):
@@ -285,7 +291,7 @@ def test_a_stopped_json_batch_still_prints_what_it_finished(tmp_path, signum, co
     batch.write_text("".join(f"x^{k} sin(x)\n" for k in range(1, 2000)))
     proc = subprocess.Popen([*COMMAND, "derive", "-f", str(batch), "--format", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_clean_env())  # fmt: skip
+                            env=_clean_env(), preexec_fn=_default_sigint)  # fmt: skip
     time.sleep(4)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
