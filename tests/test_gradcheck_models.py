@@ -38,6 +38,19 @@ def run(monkeypatch):
     return invoke
 
 
+@pytest.fixture
+def own_file(tmp_path, monkeypatch):
+    """own_file(name, source): a file of the test's own, written to a folder that becomes
+    the current one; returns gradcheck(*args), the CLI run there in this process."""
+    monkeypatch.chdir(tmp_path)
+
+    def write(name: str, source: str):
+        (tmp_path / name).write_text(source)
+        return lambda *args: CliRunner().invoke(main, ["gradcheck", *args])
+
+    return write
+
+
 def test_a_cs231n_style_class_passes_and_says_what_was_checked(run):
     r = run("fcnet.py:FCNet")
     assert r.exit_code == 0, r.output
@@ -455,20 +468,19 @@ class ScoresNet:
      ('{"extra": 0.3}', None)],  # the model's own loss: a scores loss would fail b1
 )  # fmt: skip
 def test_a_full_check_of_a_cs231n_class_spares_its_backward_only_when_the_loss_is_the_same(
-    tmp_path, monkeypatch, init, words
+    own_file, init, words
 ):
-    (tmp_path / "scores_net.py").write_text(SCORES_NET)
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "scores_net.py:ScoresNet", "--init", init,
-                                  "--method", "full", "--format", "plain"])  # fmt: skip
+    gradcheck = own_file("scores_net.py", SCORES_NET)
+    r = gradcheck("scores_net.py:ScoresNet", "--init", init,
+                                  "--method", "full", "--format", "plain")  # fmt: skip
     assert r.exit_code == 0, r.output
     used = [line for line in r.output.splitlines() if "the finite differences use" in line]
     if words is None:
         assert used == []
     else:
         assert len(used) == 1 and words in used[0]
-    auto = CliRunner().invoke(main, ["gradcheck", "scores_net.py:ScoresNet", "--init", init,
-                                     "--format", "plain"])  # fmt: skip
+    auto = gradcheck("scores_net.py:ScoresNet", "--init", init,
+                                     "--format", "plain")  # fmt: skip
     assert auto.exit_code == 0 and "the finite differences use" not in auto.output
 
 
@@ -501,14 +513,14 @@ def test_a_spec_without_a_name_says_what_name_means(run):
         "NAME_backward), got 'layers.py'" in r.output  # fmt: skip
 
 
-def test_an_error_in_a_layer_backward_names_the_function_and_the_line(tmp_path, monkeypatch):
-    (tmp_path / "badlayer.py").write_text(
+def test_an_error_in_a_layer_backward_names_the_function_and_the_line(own_file):
+    gradcheck = own_file(
+        "badlayer.py",
         "def lin_forward(x, w):\n    return x @ w, (x, w)\n\n\n"
         "def lin_backward(dout, cache):\n    x, w = cache\n"
-        "    return dout @ w.T, x.T @ dout_slice\n"
+        "    return dout @ w.T, x.T @ dout_slice\n",
     )
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "badlayer.py:lin", "--shapes", "x=3x4,w=4x2"])
+    r = gradcheck("badlayer.py:lin", "--shapes", "x=3x4,w=4x2")
     assert r.exit_code == 2
     assert r.output.strip().splitlines()[-1] == (
         "error: lin_backward raised NameError: name 'dout_slice' is not defined (at badlayer.py:7)"
@@ -547,54 +559,54 @@ def test_rows_in_columns_out_and_a_one_step_train(run, bug, code):
         assert lines[0] == "✗ FAIL: wih wrong (1 of 2 parameters right)"
 
 
-def test_a_class_with_no_backward_lists_the_methods_that_might_be_one(tmp_path, monkeypatch):
-    (tmp_path / "nob.py").write_text(
+def test_a_class_with_no_backward_lists_the_methods_that_might_be_one(own_file):
+    gradcheck = own_file(
+        "nob.py",
         "import numpy as np\n\n\nclass Net:\n    def __init__(self):\n"
         "        self.W = np.ones((3, 2))\n\n"
         "    def forward(self, X):\n        return X @ self.W\n\n"
         "    def costFunctionPrime(self, X, y):\n        return X\n\n"
-        "    def train(self, X, y, epochs=10):\n        pass\n"
+        "    def train(self, X, y, epochs=10):\n        pass\n",
     )
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "nob.py:Net"])
+    r = gradcheck("nob.py:Net")
     assert r.exit_code == 2
     assert r.output.strip().endswith(
         "backward_pass for backward: name it with --backward (it has costFunctionPrime, train)"
     )
 
 
-def test_a_layer_prefix_that_misses_suggests_the_pair_there_is(tmp_path, monkeypatch):
-    (tmp_path / "convl.py").write_text(
+def test_a_layer_prefix_that_misses_suggests_the_pair_there_is(own_file):
+    gradcheck = own_file(
+        "convl.py",
         "def conv_forward_naive(x, w):\n    return x * w, (x, w)\n\n\n"
-        "def conv_backward_naive(dout, cache):\n    x, w = cache\n    return dout * w, dout * x\n"
+        "def conv_backward_naive(dout, cache):\n    x, w = cache\n    return dout * w, dout * x\n",
     )
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "convl.py:conv", "--shapes", "x=3,w=3"])
+    r = gradcheck("convl.py:conv", "--shapes", "x=3,w=3")
     assert r.exit_code == 2
     assert r.output.strip() == (
         "error: convl.py has no 'conv' (and no conv_forward, conv_backward pair): did you mean "
         "convl.py:conv_forward_naive (with conv_backward_naive)?"
     )
-    ok = CliRunner().invoke(main, ["gradcheck", "convl.py:conv_forward_naive", "--shapes",
-                                   "x=3,w=3", "--method", "directional"])  # fmt: skip
+    ok = gradcheck("convl.py:conv_forward_naive", "--shapes",
+                                   "x=3,w=3", "--method", "directional")  # fmt: skip
     assert ok.exit_code == 0, ok.output
     assert "(3 random directions per parameter)" in ok.output
 
 
-def test_a_layer_backward_gets_its_own_init_arguments(tmp_path, monkeypatch):
-    (tmp_path / "normed.py").write_text(
+def test_a_layer_backward_gets_its_own_init_arguments(own_file):
+    gradcheck = own_file(
+        "normed.py",
         "def lin_forward(x, w):\n    return x @ w, (x, w)\n\n\n"
         "def lin_backward(dout, cache, norm_type):\n    assert norm_type == 'batchnorm'\n"
-        "    x, w = cache\n    return dout @ w.T, x.T @ dout\n"
+        "    x, w = cache\n    return dout @ w.T, x.T @ dout\n",
     )
-    monkeypatch.chdir(tmp_path)
-    args = ["gradcheck", "normed.py:lin", "--shapes", "x=3x4,w=4x2"]
-    missing = CliRunner().invoke(main, args)
+    args = ["normed.py:lin", "--shapes", "x=3x4,w=4x2"]
+    missing = gradcheck(*args)
     assert missing.exit_code == 2
     assert missing.output.strip() == (
         "error: lin_backward takes norm_type after (dout, cache): give it with --init as JSON"
     )
-    given = CliRunner().invoke(main, [*args, "--init", '{"norm_type": "batchnorm"}'])
+    given = gradcheck(*args, "--init", '{"norm_type": "batchnorm"}')
     assert given.exit_code == 0, given.output
 
 
@@ -619,40 +631,39 @@ class RegNet:
 '''
 
 
-def test_an_l2_strength_loss_takes_is_said_and_given_by_l2(tmp_path, monkeypatch):
-    (tmp_path / "regnet.py").write_text(REG_ARG_NET)
-    monkeypatch.chdir(tmp_path)
-    base = ["gradcheck", "regnet.py:RegNet", "--sizes", "4,3", "--format", "plain"]
-    left = CliRunner().invoke(main, base)
+def test_an_l2_strength_loss_takes_is_said_and_given_by_l2(own_file):
+    gradcheck = own_file("regnet.py", REG_ARG_NET)
+    base = ["regnet.py:RegNet", "--sizes", "4,3", "--format", "plain"]
+    left = gradcheck(*base)
     assert left.exit_code == 0  # at reg = 0 the bug is not there, and the report says why
     assert "  loss takes reg, left at its default 0.0: give --l2 λ to check with reg=λ" \
         in left.output.splitlines()  # fmt: skip
-    given = CliRunner().invoke(main, [*base, "--l2", "0.1"])
+    given = gradcheck(*base, "--l2", "0.1")
     assert given.exit_code == 1
     assert "  loss called with reg=0.1 (--l2)" in given.output.splitlines()
     assert "W: the claim lacks 0.1·W: an L2 term's gradient is missing, or part of it " \
         "(0.1·W is the gradient of λ‖W‖² with λ = 0.05, or of ½λ‖W‖² with λ = 0.1)" \
         in given.output  # fmt: skip
-    foreign = CliRunner().invoke(main, [*base, "--loss", "hinge", "--columns"])
+    foreign = gradcheck(*base, "--loss", "hinge", "--columns")
     assert foreign.exit_code == 2
     assert foreign.output.strip() == (
         "error: --columns, --loss do not apply to RegNet: its own loss(X, y) is what is checked"
     )
 
 
-def test_tuple_keys_in_self_params_are_checked_and_left_as_they_are(tmp_path, monkeypatch):
-    (tmp_path / "tuplenet.py").write_text(
+def test_tuple_keys_in_self_params_are_checked_and_left_as_they_are(own_file):
+    gradcheck = own_file(
+        "tuplenet.py",
         "import numpy as np\n\n\nclass TupleNet:\n"
         "    def __init__(self, d, c):\n        self.params = {('W', 0): np.random.randn(d, c)}\n\n"
         "    def loss(self, X, y=None):\n"
         "        assert list(self.params) == [('W', 0)], list(self.params)  # no keys added\n"
         "        W = self.params[('W', 0)]\n        s = X @ W\n"
         "        if y is None:\n            return s\n"
-        "        return 0.5 * float(np.sum(s**2)), {('W', 0): X.T @ s}\n"
+        "        return 0.5 * float(np.sum(s**2)), {('W', 0): X.T @ s}\n",
     )
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "tuplenet.py:TupleNet", "--sizes", "4,3",
-                                  "--method", "full", "--format", "plain"])  # fmt: skip
+    r = gradcheck("tuplenet.py:TupleNet", "--sizes", "4,3",
+                                  "--method", "full", "--format", "plain")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "every array in self.params (('W', 0))" in r.output
 
@@ -718,19 +729,18 @@ class HotNet:
 '''
 
 
-def test_a_backward_that_wants_one_hot_targets_is_told_so(tmp_path, monkeypatch):
-    (tmp_path / "hotnet.py").write_text(ONE_HOT_NET)
-    monkeypatch.chdir(tmp_path)
-    base = ["gradcheck", "hotnet.py:HotNet", "--sizes", "4,3", "--loss", "ce",
+def test_a_backward_that_wants_one_hot_targets_is_told_so(own_file):
+    gradcheck = own_file("hotnet.py", ONE_HOT_NET)
+    base = ["hotnet.py:HotNet", "--sizes", "4,3", "--loss", "ce",
             "--format", "plain"]  # fmt: skip
-    plain = CliRunner().invoke(main, [*base, "--columns"])
+    plain = gradcheck(*base, "--columns")
     assert plain.exit_code == 1
     assert plain.output.splitlines()[-1] == (
         "note: with the targets passed one-hot (--one-hot) every gradient is right: the "
         "backward reads one-hot targets, and got integer labels here"
     )
-    assert CliRunner().invoke(main, [*base, "--columns", "--one-hot"]).exit_code == 0
-    rows = CliRunner().invoke(main, base)
+    assert gradcheck(*base, "--columns", "--one-hot").exit_code == 0
+    rows = gradcheck(*base)
     assert rows.exit_code == 2 and rows.output.strip().endswith(
         "(samples as columns? give --columns)"
     )
@@ -747,14 +757,14 @@ def test_a_backward_variant_can_be_named_as_the_spec(run):
     assert bad.exit_code == 1
 
 
-def test_a_constructor_that_raises_shows_what_it_takes(tmp_path, monkeypatch):
-    (tmp_path / "dims.py").write_text(
+def test_a_constructor_that_raises_shows_what_it_takes(own_file):
+    gradcheck = own_file(
+        "dims.py",
         "import numpy as np\n\n\nclass Net:\n    def __init__(self, hidden_dims, input_dim=3):\n"
         "        self.params = {f'W{i}': np.ones((input_dim, h)) for i, h in "
-        "enumerate(hidden_dims)}\n\n    def loss(self, X, y=None):\n        return 0.0, {}\n"
+        "enumerate(hidden_dims)}\n\n    def loss(self, X, y=None):\n        return 0.0, {}\n",
     )
-    monkeypatch.chdir(tmp_path)
-    r = CliRunner().invoke(main, ["gradcheck", "dims.py:Net", "--sizes", "5,4"])
+    r = gradcheck("dims.py:Net", "--sizes", "5,4")
     assert r.exit_code == 2
     assert r.output.strip().endswith(
         "raised TypeError: 'int' object is not iterable (at dims.py:6); it takes Net(hidden_dims,"
