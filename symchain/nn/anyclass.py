@@ -132,16 +132,22 @@ def _attributes(obj: Any) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in items.items() if not k.startswith("__")]
 
 
-def method(model: Any, given: str | None, names: tuple[str, ...], what: str) -> Callable:
+def named_method(model: Any, given: str | None, names: tuple[str, ...], option: str
+                 ) -> Callable | None:  # fmt: skip
+    """The method `given` by the user (an error if the model has none), else the first of
+    `names` it has, else None."""
     if given is not None:
         found = getattr(model, given, None)
         if not callable(found):
-            raise UsageError(f"{type(model).__name__} has no method {given!r} ({what})")
+            raise UsageError(f"{type(model).__name__} has no method {given!r} ({option})")
         return found
-    for name in names:
-        found = getattr(model, name, None)
-        if callable(found):
-            return found
+    return next((m for m in (getattr(model, n, None) for n in names) if callable(m)), None)
+
+
+def method(model: Any, given: str | None, names: tuple[str, ...], what: str) -> Callable:
+    found = named_method(model, given, names, what)
+    if found is not None:
+        return found
     if what == "backward":  # Rashid's train(inputs, targets): one step, whatever its name
         step = getattr(model, "train", None)
         if callable(step) and _one_step(step):

@@ -477,22 +477,18 @@ def _is_pair(result: Any) -> bool:
 def _gradient_method(model: Any, kind: str, name: str | None) -> Callable:
     """The method giving the gradients when loss(X, y) gives only the loss: --backward, or
     gradient, gradients, ... (never numerical_gradient: that is the finite differences)."""
-    if name is not None:
-        method = getattr(model, name, None)
-        if not callable(method):
-            raise UsageError(f"{kind} has no method {name!r} (--backward)")
+    from .anyclass import named_method
+
+    method = named_method(model, name, GRADIENT_METHODS, "--backward")
+    if method is not None:
         return method
-    for candidate in GRADIENT_METHODS:
-        method = getattr(model, candidate, None)
-        if callable(method):
-            return method
     raise UsageError(f"{kind}.loss(X, y) returned one number and {kind} has none of "
                      f"{', '.join(GRADIENT_METHODS)}: name the method that returns the "
                      "gradients (a dict by parameter name) with --backward")  # fmt: skip
 
 
 def _pair(kind: str, result: Any) -> tuple[Any, Any]:
-    if not (isinstance(result, tuple) and len(result) == 2):
+    if not _is_pair(result):
         raise UsageError(f"{kind}.loss(X, y) must return (loss, grads), not "
                          f"{type(result).__name__}")  # fmt: skip
     return result
