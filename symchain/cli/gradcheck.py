@@ -347,6 +347,10 @@ def _check(spec: str, settings, found: dict):
 ONE_SAMPLE_ENTRIES = 50_000  # the most entries checked again with one sample
 
 
+ONE_HOT_NOTE = ("with the targets passed one-hot (--one-hot) every gradient is right: the "
+                "backward reads one-hot targets, and got integer labels here")  # fmt: skip
+
+
 def _one_hot_hint(spec: str, found: dict, report, settings):
     """A label loss's failure, checked again with the targets passed one-hot: a backward
     that computes Y − A needs them so, and integer labels broadcast into nonsense."""
@@ -365,9 +369,7 @@ def _one_hot_hint(spec: str, found: dict, report, settings):
         return report  # one-hot targets do not suit this model either: nothing more to say
     if not again.ok:
         return report
-    words = ("with the targets passed one-hot (--one-hot) every gradient is right: the "
-             "backward reads one-hot targets, and got integer labels here")  # fmt: skip
-    return replace(report, notes=(*report.notes, words))
+    return replace(report, notes=(*report.notes, ONE_HOT_NOTE))
 
 
 def _one_sample(spec: str, found: dict, report, settings):
@@ -380,7 +382,7 @@ def _one_sample(spec: str, found: dict, report, settings):
     from ..nn.gradients import MIXED_FACTORS
     from ..nn.gradients import gradcheck as check
 
-    if any(n.startswith("with the targets passed one-hot") for n in report.notes):
+    if ONE_HOT_NOTE in report.notes:
         return report  # explained already
     unnamed = [c.name for c in report.parameters if c.passed is False and c.mistake is None]
     if not unnamed:

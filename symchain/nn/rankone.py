@@ -91,9 +91,8 @@ def _close(fast: np.ndarray, fresh: np.ndarray, size: np.ndarray, other: np.ndar
     |W| + |W unmoved|, as the moved entry may nearly cancel its old value)."""
     if fast.shape != fresh.shape:
         return False
-    w = size
-    scale = w @ np.abs(other) if left else np.abs(other) @ w
-    k = w.shape[1] if left else w.shape[0]
+    scale = size @ np.abs(other) if left else np.abs(other) @ size
+    k = size.shape[1] if left else size.shape[0]
     eps = np.finfo(np.result_type(fast.dtype, np.float16)).eps
     return bool(np.all(np.abs(fast - fresh) <= 4 * k * eps * scale + np.finfo(float).tiny))
 
