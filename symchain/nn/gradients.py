@@ -397,15 +397,20 @@ def _tracked(loss, base: float, name: str, p: np.ndarray, bind, warnings: list[s
         return
     from .rankone import track
 
+    def put(array: np.ndarray) -> None:
+        _call(f"bind({name!r}, …)", lambda: bind(name, array))
+
     view, tracker = track(p)
+    viewed = True  # the view is where the loss reads p, until put back
     try:
-        _call(f"bind({name!r}, …)", lambda: bind(name, view))
+        put(view)
         if not _same_loss(loss, base):
-            _call(f"bind({name!r}, …)", lambda: bind(name, p))
-            tracker = None
+            put(p)
+            viewed, tracker = False, None
         yield tracker
     finally:
-        _call(f"bind({name!r}, …)", lambda: bind(name, p))
+        if viewed:
+            put(p)
     if tracker is not None and tracker.broken:
         warnings.append(f"{name}: {tracker.broken}, so its products were computed afresh")
 
