@@ -93,3 +93,22 @@ def test_a_point_of_the_wrong_type_is_a_usage_error(at):
 
     with pytest.raises(symchain.UsageError, match="`at` wants|a point's value must be"):
         symchain.derive("x^2", at=at)
+
+
+def test_a_sympy_symbol_as_wrt_is_the_formula_variable_of_that_name():
+    """The parser's x is real; Symbol('x') is another symbol, which would give 0."""
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    assert symchain.derive("x^2", wrt=x).result == 2 * symchain.derive("x").variable
+    assert symchain.check("x^2", "0", wrt=x).correct is False
+    assert symchain.check("x^2", "2*x", wrt=x).correct is True
+    assert symchain.check("x^2", 2 * x, wrt="x").correct is True  # a SymPy claim, too
+    assert str(symchain.derive(x**3, wrt=x).result) == "3*x**2"
+
+
+def test_two_symbols_that_print_alike_are_refused():
+    import sympy as sp
+
+    with pytest.raises(symchain.UsageError, match="two different symbols named x"):
+        symchain.derive(sp.Symbol("x") ** 2 + sp.Symbol("x", real=True) ** 3, wrt="x")

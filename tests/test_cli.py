@@ -146,3 +146,14 @@ def test_timeout_is_reported(run):
     result = run("derive", "sin(" * 200 + "x" + ")" * 200, "--timeout", "0.1")
     assert result.exit_code == 2
     assert "gave up" in result.output
+
+
+def test_a_wrt_that_is_not_in_the_formula_is_a_usage_error_not_zero(run):
+    """`--wrt X` for x would otherwise answer 0, verified: a typo is not a question."""
+    result = run("derive", "x^2*y", "--wrt", "X")
+    assert result.exit_code == 2
+    assert result.output == "error: X is not in the formula (variables: x, y); did you mean x?\n"
+    result = run("check", "x^2*y", "0", "--wrt", "z")
+    assert result.exit_code == 2
+    assert result.output == "error: z is not in the formula (variables: x, y)\n"
+    assert run("derive", "5", "--wrt", "t").exit_code == 0  # a constant has no variables

@@ -91,6 +91,11 @@ def test_sin_is_never_split():
         ("0x1f", "'0x1f' looks like a number in base 16 .*decimal only \\(write 31\\)", 0),
         ("2 + 0b101", "'0b101' looks like a number in base 2", 4),
         ("0o17", "base 8", 0),
+        # a decimal point touching a name is a typo as often as a product
+        ("x.5", "a '.' right after x: write x\\*0.5 for a product, x\\^5 for a power", 1),
+        ("2x.0", "a '.' right after x", 2),
+        ("sin.5x", "a '.' right after sin: write sin\\(0.5x\\)", 3),
+        ("3.x", "a '.' right before a name: write 3.0\\*x or 3x", 1),
     ],
 )
 def test_refuses_with_a_column(text, message, position):
@@ -152,6 +157,12 @@ def test_review_readings(text, expected, note):
         assert r.notes == ()
     else:
         assert any(note in n for n in r.notes), r.notes
+
+
+def test_a_decimal_point_apart_from_names_still_reads():
+    x = sp.Symbol("x", real=True)
+    for text in ("x*.5", "x .5", "0.5x", "2.5x", "x^.5", "3. x", "3.e5 x"):
+        assert parse(text).has(x), text
 
 
 def test_decimal_numbers_and_names_next_to_zero_still_read():

@@ -218,6 +218,11 @@ def check(
         claimed, "the claim", log10, {s.name for s in expr.free_symbols} | _names(wrt)
     )
     var = choose_variable(expr, wrt)
+    # a symbol is its name: Symbol("x") in a claim is the formula's (real) x
+    same_name = {s.name: s for s in expr.free_symbols | {var}}
+    claim = claim.xreplace(
+        {s: same_name[s.name] for s in claim.free_symbols if s.name in same_name}
+    )
     extra = claim.free_symbols - expr.free_symbols - {var}
     if extra:
         names = ", ".join(sorted(s.name for s in extra))

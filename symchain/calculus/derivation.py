@@ -17,8 +17,8 @@ from sympy.core.function import AppliedUndef
 
 from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
-from ..core.errors import ParseError, UsageError
-from ..core.parse import parse, read, symbol
+from ..core.errors import LimitError, ParseError, UsageError
+from ..core.parse import MAX_DIGITS, parse, read, symbol
 from ..core.prose import prime_name
 from ..core.realroots import real_subs
 from ..core.simplify import alternate_forms, tidy
@@ -278,6 +278,19 @@ def _whole_answer_check(steps: Step, expr: sp.Expr, var: sp.Symbol) -> Verdict:
 def _checked_expr(expr: object) -> sp.Expr:
     if not isinstance(expr, sp.Expr):
         raise UsageError("give a formula as text or a SymPy expression")
+    for number in expr.atoms(sp.Rational):  # as the parser allows: at most MAX_DIGITS digits
+        size = max(abs(number.p), abs(number.q))
+        if size.bit_length() > 3.33 * MAX_DIGITS or (
+            size.bit_length() > 3.3 * MAX_DIGITS and len(str(size)) > MAX_DIGITS
+        ):
+            raise LimitError(f"the expression has a number of more than {MAX_DIGITS} digits")
+    names = [s.name for s in expr.free_symbols]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(
+            f"the expression has two different symbols named {twice[0]} "
+            "(different assumptions); use one"
+        )
     return expr
 
 
@@ -297,13 +310,20 @@ def check_name(name: str, what: str = "variable") -> str:
 
 def choose_variable(expr: sp.Expr, wrt: str | sp.Symbol | None) -> sp.Symbol:
     """The variable to differentiate by: the one given, or the only one there is."""
-    if isinstance(wrt, sp.Symbol):
-        return wrt
     if wrt is not None:
-        name = check_name(wrt)
+        # A SymPy Symbol counts by its name: the parser's x is real, so `Symbol("x")`
+        # is another symbol, and differentiating by it would give 0.
+        name = wrt.name if isinstance(wrt, sp.Symbol) else check_name(wrt)
         for s in expr.free_symbols:
             if s.name == name:
                 return s
+        if isinstance(wrt, sp.Symbol):  # a caller's own symbol: d/dy of a part without y is 0
+            return wrt
+        if expr.free_symbols:  # a typed name that is not there is a typo (X for x), not 0
+            known = sorted(s.name for s in expr.free_symbols)
+            alike = [k for k in known if k.lower() == name.lower()]
+            hint = f"; did you mean {alike[0]}?" if alike else ""
+            raise UsageError(f"{name} is not in the formula (variables: {', '.join(known)}){hint}")
         return symbol(name)
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     if len(free) == 1:
@@ -338,6 +358,8 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
         number = _number(value)
         if number.free_symbols:
             raise UsageError(f"the value for {name} must be a number, not {value!r}")
+        if number.is_real is False:  # sqrt(-1): the variables are real
+            raise UsageError(f"the value for {name} must be a real number, not {value}")
         if any(name == s.name for s, _ in pairs):
             raise UsageError(f"`at` gives {name} twice")
         if name not in symbols:
@@ -382,6 +404,20 @@ _KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor,
 
 
 def _value_at(
+    expr: sp.Expr, result: sp.Expr, var: sp.Symbol, point: tuple[tuple[sp.Symbol, sp.Expr], ...]
+) -> sp.Expr:
+    """The derivative at `point` (see _checked_value), or a LimitError when its numbers are
+    beyond SymPy (Γ(10^9999) recurses): the formula is not what is too deep."""
+    try:
+        return _checked_value(expr, result, var, point)
+    except (RecursionError, OverflowError):
+        where = ", ".join(f"{s}={v if len(str(v)) <= 30 else sp.N(v, 3)}" for s, v in point)
+        raise LimitError(
+            f"the value at {where} could not be computed: its numbers are too large"
+        ) from None
+
+
+def _checked_value(
     expr: sp.Expr, result: sp.Expr, var: sp.Symbol, point: tuple[tuple[sp.Symbol, sp.Expr], ...]
 ) -> sp.Expr:
     """The derivative at `point`, or a UsageError when the point is outside the domain.

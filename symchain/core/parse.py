@@ -375,6 +375,7 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
         kind, value = cast(str, match.lastgroup), match.group()  # a group matched: not None
         if kind == "num":
             _check_base(text, pos, match.end())
+            _check_point(value, text, pos, match.end(), tokens)
         if kind == "name":
             _check_name(value, text, pos)
         elif kind == "op" and value == "(":
@@ -411,6 +412,31 @@ _PRIME_PREFIX = "_prime"  # f′ is read as the name _prime1_f (functions.PRIMED
 
 def _primed(tok: Token, pos: int) -> bool:
     return tok.kind == "name" and tok.text in UNDEFINED_FUNCTIONS and tok.col + 1 == pos
+
+
+def _check_point(value: str, text: str, start: int, end: int, tokens: list[Token]) -> None:
+    """x.5 and 3.x are typos as often as products (x^5? 3·x?): a decimal point touching a
+    name is refused, as x.y is, rather than read as x·0.5 without a word."""
+    name = tokens[-1].text if tokens and tokens[-1].kind == "name" else None
+    if value.startswith(".") and name is not None and tokens[-1].end == start:
+        raise ParseError(
+            f"a '.' right after {name}: write {name}(0{value}{_word_at(text, end)})"
+            if name in FUNCTIONS
+            else f"a '.' right after {name}: write {name}*0{value} for a product, "
+            f"{name}^{value[1:]} for a power",
+            text=text,
+            position=start,
+        )
+    if value.endswith(".") and end < len(text) and (text[end].isalpha() or text[end] == "_"):
+        raise ParseError(
+            f"a '.' right before a name: write {value}0*{text[end]} or {value[:-1]}{text[end]}",
+            text=text,
+            position=end - 1,
+        )
+
+
+def _word_at(text: str, pos: int) -> str:
+    return re.match(r"[A-Za-z0-9_]*", text[pos:]).group()  # type: ignore[union-attr]
 
 
 def _unexpected(char: str) -> str:
@@ -1237,11 +1263,11 @@ class _Builder:
             else math.log10(abs(float(size))),
             math.log10(max(abs(int(rational.q)), 1)) if size.is_Rational else 0.0,
         )
-        digits = float(abs(exponent)) * log10
-        if digits > MAX_DIGITS:
+        digits = float(abs(exponent)) * log10  # b^e has floor(e·log₁₀ b) + 1 digits
+        if digits >= MAX_DIGITS:
+            count = f"{math.floor(digits) + 1}" if digits < 1e6 else f"about {digits:.3g}"
             raise self.fail(
-                f"this power would have about {digits:.3g} digits; the limit is {MAX_DIGITS}",
-                node,
+                f"this power would have {count} digits; the limit is {MAX_DIGITS}", node
             )
 
     def number(self, node: ast.Constant) -> sp.Expr:

@@ -59,6 +59,8 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
                 candidate = rewrite(best)
         except OverBudget:
             continue
+        except OverflowError:  # fu's TR8 on sin(x)^(10^9999): this rewrite cannot, others may
+            continue
         size = _size(candidate)
         if not _in_family(candidate, family) and size[0] * 2 > best_size[0]:
             continue  # 2cos(2x) for 2cos²x − 2sin²x, yes; 1/sin x for csc x only if far shorter
