@@ -44,14 +44,34 @@ class Net:
                     pass
         if CASE == "baseexception":
             raise GeneratorExit("bye")
+        if CASE == "descriptors":  # bytes into every descriptor it might have inherited
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, b"GARBAGE\\n")
+                except OSError:
+                    pass
+        if CASE == "forged":  # a frame of the right form, signed with a key of its own
+            import hashlib, hmac, pickle
+            from symchain.cli import isolated
+            payload = pickle.dumps(("ok", "forged"))
+            frame = (isolated._MAGIC + len(payload).to_bytes(8, "big")
+                     + hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload)
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, frame)
+                except OSError:
+                    pass
+            os._exit(0)
         return 0.5 * float((s ** 2).sum()), {{"W": X.T @ s}}
 """
 
 
 def _run(tmp_path, case, *extra):
     (tmp_path / f"h_{case}.py").write_text(HOSTILE.format(case=case))
-    return subprocess.run([*COMMAND, "gradcheck", f"h_{case}.py:Net", "--format", "json", *extra],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    command = [*COMMAND, "gradcheck", f"h_{case}.py:Net", "--format", "json", *extra]
+    return subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120
+    )
 
 
 @pytest.mark.parametrize("case", ["fd1", "subprocess"])
@@ -82,3 +102,27 @@ def test_a_hang_that_swallows_every_exception_still_ends_at_the_timeout(tmp_path
     assert json.loads(r.stdout)["error"]["message"] == (
         "gave up after 3 s: h_hang.py:Net was still running (--timeout)"
     )
+
+
+@pytest.mark.parametrize("case", ["descriptors", "forged"])
+def test_bytes_written_into_the_result_channel_are_an_error_never_a_verdict(tmp_path, case):
+    r = _run(tmp_path, case)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert json.loads(r.stdout)["error"]["message"] == (
+        f"h_{case}.py:Net wrote into symchain's result channel (a file descriptor it "
+        "inherited), so there is no result: the code under check must leave descriptors it "
+        "did not open alone"
+    )
+
+
+def test_a_process_the_code_forks_does_not_hold_the_answer_back(tmp_path):
+    """An orphan keeps the pipe open after the child has answered and ended."""
+    (tmp_path / "orphan.py").write_text(
+        HOSTILE.format(case="none").replace(
+            "class Net:", "if os.fork() == 0:\n    time.sleep(30)\n    os._exit(0)\n\nclass Net:"
+        )
+    )
+    r = subprocess.run([*COMMAND, "gradcheck", "orphan.py:Net", "--format", "json"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=25)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"] is True

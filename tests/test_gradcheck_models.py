@@ -770,3 +770,38 @@ def test_a_constructor_that_raises_shows_what_it_takes(own_file):
         "raised TypeError: 'int' object is not iterable (at dims.py:6); it takes Net(hidden_dims,"
         " input_dim=3): --sizes gives numbers in order, --init lists and keywords as JSON"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ('y[:] = 0', "ScoresNet.loss(X, y) changed its input y in place: the check needs the "
+                     "data as given (work on a copy)"),
+        ('X *= 1.0001', "ScoresNet.loss(X, y) changed its input X in place"),
+        ('self.params["W1"] = self.params["W1"].astype(np.float64)',
+         "ScoresNet.loss(X, y) put a new array in self.params['W1']: the check moves the array "
+         "that was there"),
+    ],
+)  # fmt: skip
+def test_a_cs231n_loss_that_changes_its_data_or_rebinds_a_parameter_is_refused(
+    own_file, change, words
+):
+    """Else the check would measure another function than the one it names: a loss of other
+    labels, or 'the true gradient is 0' for a parameter the loss no longer reads."""
+    source = SCORES_NET.replace(
+        "        if y is None:\n            return s\n",
+        f"        if y is None:\n            return s\n        {change}\n",
+    )
+    for method in ("auto", "full"):
+        r = own_file("changing.py", source)("changing.py:ScoresNet", "--method", method,
+                                            "--format", "plain")  # fmt: skip
+        assert r.exit_code == 2, r.output
+        assert words in r.output
+
+
+def test_complex_data_is_refused(run, tmp_path):
+    path = tmp_path / "complex.npz"
+    np.savez(path, X=np.ones((5, 4)) + 1j, y=np.zeros(5, dtype=int))
+    r = run("fcnet.py:FCNet", "--data", str(path))
+    assert r.exit_code == 2
+    assert f"{path}: X has dtype complex128; the check needs real numbers" in r.output

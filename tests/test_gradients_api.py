@@ -176,6 +176,8 @@ def test_a_backward_that_changes_its_inputs_is_refused(change, message):
          "the gradient of W2 has shape \\(3, 4\\), W2 has \\(4, 3\\): it is transposed"),
         ({"W1": np.zeros((4, 4)), "b1": np.zeros(5), "W2": np.zeros((4, 3)), "b2": np.zeros(3)},
          "the gradient of b1 has shape \\(5,\\), but b1 has \\(4,\\)"),
+        ({"W1": np.zeros((4, 4)) + 7j, "b1": np.zeros(4), "W2": np.zeros((4, 3)),
+          "b2": np.zeros(3)}, "the gradient of W1 is complex \\(complex128\\)"),
     ],
 )  # fmt: skip
 def test_unusable_gradients_are_usage_errors_that_say_what_was_expected(grads, message):
@@ -190,6 +192,7 @@ def test_unusable_gradients_are_usage_errors_that_say_what_was_expected(grads, m
         (lambda: np.ones(3), "loss\\(\\) must return one number"),
         (lambda: float("nan"), "the check needs a finite loss"),
         (lambda: "1.0", "loss\\(\\) must return one number"),
+        (lambda: 1.0 + 2j, "loss\\(\\) returned a complex number \\(\\(1\\+2j\\)\\)"),
     ],
 )
 def test_a_loss_that_is_not_a_finite_number_is_refused(loss, message):

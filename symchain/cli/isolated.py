@@ -8,19 +8,30 @@ file descriptors 1 and 2 go to a temporary file; the parent gets back the result
 error) through a pipe, shows what the code printed on stderr, and treats a child that
 ends without an answer, is killed by a signal or runs past the time limit as an error
 (exit 2), never as a result.
+
+The answer is framed and signed with a key made for the run (HMAC-SHA256), and the parent
+unpickles only a frame whose signature holds: bytes the code writes into a descriptor it
+inherited are an error, never a verdict.  The key lives in the child's memory, so code
+written to defeat symchain can still find it (or patch symchain there): this guards against
+accidents and casual forgery, and the child is no sandbox.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import multiprocessing
 import os
 import pickle
+import secrets
+import select
 import signal
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..core.errors import InternalError, LimitError, SymchainError, UsageError
 
@@ -34,28 +45,33 @@ def run_isolated(work: Callable[[], T], timeout: float, what: str) -> T:
     if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no isolation
         return work()
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
+    key = secrets.token_bytes(32)  # signs the answer: bytes the code wrote are not one
+    read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile() as output:
         sys.stdout.flush()
         sys.stderr.flush()
-        child = context.Process(target=_child, args=(work, send, output.fileno()), daemon=True)
+        child = context.Process(
+            target=_child, args=(work, read_fd, write_fd, key, output.fileno()), daemon=True
+        )
         with warnings.catch_warnings():  # a library's at-fork warning (JAX's, imported by a
             warnings.simplefilter("ignore", RuntimeWarning)  # test beside us) is not ours
             child.start()
-        send.close()
+        os.close(write_fd)
         try:
-            answer = _wait(receive, child, timeout, what)
+            data = _read(read_fd, child, timeout, what)
         finally:
             if child.is_alive():
                 child.kill()
             child.join(5)
-            receive.close()
+            os.close(read_fd)
             _show(output)
-    return _unpack(answer, what)
+    return cast(T, _unpack(_opened(data, key, child, what), what))
 
 
-def _child(work: Callable[[], Any], send: Any, output_fd: int) -> None:
+def _child(work: Callable[[], Any], read_fd: int, write_fd: int, key: bytes,
+           output_fd: int) -> None:  # fmt: skip
     """In the child: fds 1 and 2 into the temporary file, the work, the answer sent."""
+    os.close(read_fd)  # the code under check cannot read the parent's end
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     text = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
@@ -72,33 +88,90 @@ def _child(work: Callable[[], Any], send: Any, output_fd: int) -> None:
         answer = ("raised", f"{type(err).__name__}: {' '.join(str(err).split())}")
     text.flush()
     try:
-        pickle.dumps(answer)
+        payload = pickle.dumps(answer)
     except Exception as err:  # noqa: BLE001 - what cannot be sent back is said, in words
         if answer[0] == "error":
             answer = ("message", (type(answer[1]).__name__, str(answer[1])))
         else:
             answer = ("internal", f"the result could not be sent back: {err}")
-    send.send(answer)
-    send.close()
+        payload = pickle.dumps(answer)
+    frame = _MAGIC + len(payload).to_bytes(8, "big") + _signature(key, payload) + payload
+    try:
+        with open(write_fd, "wb", closefd=True) as channel:
+            channel.write(frame)
+    except OSError:
+        pass  # the parent is gone, or the code closed the channel: the parent says which
     os._exit(0)  # no atexit handler of the user's runs, and nothing is flushed twice
 
 
-def _wait(receive: Any, child: Any, timeout: float, what: str) -> tuple[str, Any]:
-    if not receive.poll(timeout):
-        raise LimitError(f"gave up after {timeout:g} s: {what} was still running (--timeout)")
-    try:
-        return receive.recv()  # type: ignore[no-any-return]
-    except EOFError:
+_MAGIC = b"symchain-answer\n"
+_HEAD = len(_MAGIC) + 8 + 32  # magic, payload length, HMAC-SHA256
+MAX_ANSWER = 1 << 30  # bytes: a report, however large, is far less
+
+
+def _signature(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def _read(fd: int, child: Any, timeout: float, what: str) -> bytes:
+    """Everything the child sends, until a whole frame, end of file, or the child has ended
+    and nothing more comes (a process the code forked may hold the pipe open); a time-out
+    past `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    data = bytearray()
+    while not _whole(data):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LimitError(f"gave up after {timeout:g} s: {what} was still running (--timeout)")
+        readable, _, _ = select.select([fd], [], [], min(left, 0.05))
+        if readable:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > _HEAD + MAX_ANSWER:
+                break
+        elif not child.is_alive():
+            readable, _, _ = select.select([fd], [], [], 0)  # written just before it ended
+            if not readable:
+                break
+    return bytes(data)
+
+
+def _whole(data: bytearray) -> bool:
+    if len(data) < _HEAD:
+        return False
+    return len(data) >= _HEAD + int.from_bytes(data[len(_MAGIC) : len(_MAGIC) + 8], "big")
+
+
+def _opened(data: bytes, key: bytes, child: Any, what: str) -> tuple[str, Any]:
+    """The child's answer, if it is one symchain signed; else why there is none."""
+    if not data:
         child.join(5)
         code = child.exitcode
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
             raise UsageError(f"{what} was killed by signal {name} before the check finished "
-                             "(a crash in compiled code, or a kill)") from None  # fmt: skip
+                             "(a crash in compiled code, or a kill)")  # fmt: skip
         raise UsageError(
             f"{what} ended the process (exit code {code}, as os._exit does) "
             "before the check finished: the code under check must return"
-        ) from None
+        )
+    head, payload = data[:_HEAD], data[_HEAD:]
+    size = int.from_bytes(head[len(_MAGIC) : len(_MAGIC) + 8], "big")
+    signed = head[len(_MAGIC) + 8 :]
+    if (
+        not head.startswith(_MAGIC)
+        or len(payload) != size
+        or not hmac.compare_digest(signed, _signature(key, payload))
+    ):
+        raise UsageError(
+            f"{what} wrote into symchain's result channel (a file descriptor it inherited), "
+            "so there is no result: the code under check must leave descriptors it did "
+            "not open alone"
+        )
+    answer: tuple[str, Any] = pickle.loads(payload)  # signed by the child's symchain
+    return answer
 
 
 def _unpack(answer: tuple[str, Any], what: str) -> Any:

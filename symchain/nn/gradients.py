@@ -269,7 +269,9 @@ def _loss_value(loss: Callable[[], Any]) -> float:
     if array.size != 1 or not np.issubdtype(array.dtype, np.number):
         raise UsageError(f"loss() must return one number, not {type(value).__name__} "
                          f"of shape {array.shape}")  # fmt: skip
-    number = float(array.reshape(()).real)
+    if np.iscomplexobj(array):
+        raise UsageError(f"loss() returned a complex number ({value}): the check needs a real loss")
+    number = float(array.reshape(()))
     if not np.isfinite(number):
         raise UsageError(f"loss() returned {number}: the check needs a finite loss")
     return number
@@ -319,6 +321,9 @@ def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[s
                                  f"has {p.shape}")  # fmt: skip
         if not np.issubdtype(g.dtype, np.number):
             raise UsageError(f"the gradient of {name} has dtype {g.dtype}, not a number type")
+        if np.iscomplexobj(g):
+            raise UsageError(f"the gradient of {name} is complex ({g.dtype}): the gradient of "
+                             "a real loss by real parameters is real")  # fmt: skip
         out[name] = np.array(g, dtype=np.float64)
     return out
 

@@ -334,8 +334,10 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
     passed = "".join(f", {k}={v!r}" for k, v in flags.items())
     shown_loss = f"{kind}.loss(X, y{passed})"
 
+    unchanged = _Unchanged(kind, X, y, params, keys, arrays)
+
     def own() -> Any:
-        return _call(shown_loss, lambda: model.loss(X, y, **flags))
+        return unchanged.after(shown_loss, _call(shown_loss, lambda: model.loss(X, y, **flags)))
 
     gradient = None if _is_pair(own()) else _gradient_method(model, kind, backward)
     if gradient is None:  # cs231n's shape: loss(X, y) -> (loss, grads)
@@ -353,7 +355,8 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
             return own()
 
         def raw_grads() -> Any:
-            return _call(f"{kind}.{gradient.__name__}(X, y)", lambda: gradient(X, y))
+            called = f"{kind}.{gradient.__name__}(X, y)"
+            return unchanged.after(called, _call(called, lambda: gradient(X, y)))
 
     if training:
         about.append(f"loss called with {training}=True, in training mode, as the gradients "
@@ -369,22 +372,51 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
         return {str(k): v for k, v in out.items() if str(k) in arrays}
 
     if full:  # two loss calls per entry: spare them the backward that loss(X, y) also runs
-        found = _scores_loss(model, kind, X, y, arrays, loss)
+        found = _scores_loss(model, kind, X, y, arrays, loss, unchanged)
         if found is not None:
             loss, words = found
             about.append(words)
 
     def put(name: str, array: np.ndarray) -> None:  # where the model reads it
         params[keys[name]] = array
+        unchanged.bound[name] = array
 
     return Target(loss, arrays, grads, len(X), tuple(about), bind=put)
+
+
+class _Unchanged:
+    """After every call of the model's code: the data as given and self.params holding the
+    arrays the check moves.  A loss that relabels y, or a params dict that now holds a
+    copy (self.params['W1'] = W1.astype(...)), would make the check measure another
+    function than the one it names."""
+
+    def __init__(self, kind: str, X: np.ndarray, y: np.ndarray, params: dict,
+                 keys: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:  # fmt: skip
+        self.kind, self.X, self.y, self.params, self.keys = kind, X, y, params, keys
+        self.saved = {"X": X.copy(), "y": y.copy()}
+        self.bound = dict(arrays)  # the array each name is read from now
+
+    def after(self, called: str, out: Any) -> Any:
+        for name, now in (("X", self.X), ("y", self.y)):
+            if not np.array_equal(now, self.saved[name], equal_nan=True):
+                raise UsageError(f"{called} changed its input {name} in place: the check "
+                                 "needs the data as given (work on a copy)")  # fmt: skip
+        for name, key in self.keys.items():
+            if self.params.get(key) is not self.bound[name]:
+                raise UsageError(
+                    f"{called} put a new array in self.params[{key!r}]: the check moves the "
+                    "array that was there, so the model must keep reading it (update it in "
+                    "place, W -= lr·dW or W[...] = ..., and convert dtypes once, in __init__)"
+                )
+        return out
 
 
 SAME_POINTS = 3  # the points where a loss of the scores must equal loss(X, y)'s value
 SAME_TO = 1e-10  # relative
 
 
-def _scores_loss(model, kind: str, X, y, arrays: dict[str, np.ndarray], own: Callable[[], float]):
+def _scores_loss(model, kind: str, X, y, arrays: dict[str, np.ndarray], own: Callable[[], float],
+                 unchanged: _Unchanged):  # fmt: skip
     """(a loss computed from loss(X)'s scores, words) when one of cs231n's (mean softmax
     cross-entropy or hinge loss, plus ½·reg·Σ‖W‖² or reg·Σ‖W‖² over the weight matrices)
     equals loss(X, y)'s value at SAME_POINTS points (the model's, and points moved off it);
@@ -392,7 +424,7 @@ def _scores_loss(model, kind: str, X, y, arrays: dict[str, np.ndarray], own: Cal
     from .losses import Loss
 
     def scores() -> Any:
-        return model.loss(X)
+        return unchanged.after(f"{kind}.loss(X)", model.loss(X))
 
     try:
         first = scores()
@@ -543,9 +575,15 @@ def _npz(path: str) -> tuple[np.ndarray, np.ndarray]:
             if "x" not in keys or "y" not in keys:
                 raise UsageError(f"{path} must hold arrays X and y (it has "
                                  f"{', '.join(found.files) or 'none'})")  # fmt: skip
-            return np.array(found[keys["x"]]), np.array(found[keys["y"]])
+            X, y = np.array(found[keys["x"]]), np.array(found[keys["y"]])
     except (OSError, ValueError) as err:
         raise UsageError(f"cannot read {path} as .npz: {one_line(err)}") from None
+    for name, array in (("X", X), ("y", y)):
+        if array.dtype.kind not in "biuf":  # bool, integer, float: complex is not a datum
+            raise UsageError(
+                f"{path}: {name} has dtype {array.dtype}; the check needs real numbers"
+            )
+    return X, y
 
 
 # --- a pair of layer functions ---------------------------------------------------------------
