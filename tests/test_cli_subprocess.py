@@ -285,7 +285,8 @@ def _default_sigint() -> None:
 
 
 @pytest.mark.parametrize(("signum", "code", "by"), [(signal.SIGINT, 130, "Ctrl-C"),
-                                                    (signal.SIGTERM, 143, "SIGTERM")])  # fmt: skip
+                                                    (signal.SIGTERM, 143, "SIGTERM"),
+                                                    (signal.SIGHUP, 129, "SIGHUP")])  # fmt: skip
 def test_a_stopped_json_batch_still_prints_what_it_finished(tmp_path, signum, code, by):
     batch = tmp_path / "many.txt"
     batch.write_text("".join(f"x^{k} sin(x)\n" for k in range(1, 2000)))
@@ -298,7 +299,8 @@ def test_a_stopped_json_batch_still_prints_what_it_finished(tmp_path, signum, co
     assert proc.returncode == code, err
     done = json.loads(out)
     assert isinstance(done, list) and done and done[0]["input"] == "x^1 sin(x)"
-    assert f"stopped ({by}) after" in err and "Traceback" not in err
+    assert f"stopped ({by}) after {len(done)} formula(s); their results are above" in err
+    assert "Traceback" not in err
 
 
 def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
@@ -321,3 +323,15 @@ def test_writing_the_answer_counts_against_the_timeout():
     assert r.returncode == 2 and r.stdout == ""
     assert "gave up" in r.stderr and "Traceback" not in r.stderr
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("fmt", ["plain", "rich", "json", "jsonl"])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2(fmt):
+    with open("/dev/full", "w") as full:
+        command = [*COMMAND, "derive", "x^2", "--format", fmt]
+        r = subprocess.run(
+            command, stdout=full, stderr=subprocess.PIPE, text=True, env=_clean_env(), timeout=60
+        )
+    assert r.returncode == 2
+    assert r.stderr == "error: cannot write the output: No space left on device\n"

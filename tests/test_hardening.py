@@ -217,3 +217,25 @@ def test_an_argument_that_is_not_utf8_still_gives_utf8_json():
     out = subprocess.run([str(script).encode(), b"derive", b"x\xff", b"--format", b"json"],
                          capture_output=True, timeout=60).stdout  # fmt: skip
     assert json.loads(out.decode("utf-8"))["input"] == "x\ufffd"
+
+
+def test_numbers_beyond_sympy_are_a_limit_not_an_internal_error():
+    """Γ(10^9999) recurses inside SymPy, and fu's trig rewrite overflows on a power of
+    10^9999: said as what they are (issue 14's second review)."""
+    r = CliRunner().invoke(main, ["derive", "gamma(x)", "--at", "x=10^9999", "--format", "jsonl"])
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"] == {
+        "kind": "limit",
+        "message": "the value at x=1.00E+9999 could not be computed: its numbers are too large",
+        "position": None,
+    }
+    r = CliRunner().invoke(main, ["derive", "sin(x)^(10^9999)", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["verified"] is True
+
+
+def test_an_error_column_in_another_input_says_which_text_it_counts_in():
+    r = CliRunner().invoke(main, ["derive", "x^3", "--at", "x=1;1", "--format", "jsonl"])
+    error = json.loads(r.stdout)["error"]
+    assert (error["position"], error["text"]) == (1, "1;1")
+    r = CliRunner().invoke(main, ["derive", "x^3+", "--format", "jsonl"])
+    assert "text" not in json.loads(r.stdout)["error"]

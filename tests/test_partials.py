@@ -238,6 +238,7 @@ def test_cli_bad_input_json_error_object(run):
         "kind": "parse",
         "message": "formula 1: this '(' is never closed",
         "position": 3,
+        "text": "sin(",  # the input the column counts in
     }
 
 

@@ -15,6 +15,7 @@ import sys
 import click
 
 from ..core.errors import SymchainError
+from .env import OutputFailed
 from .options import SETTINGS
 
 EXAMPLES = """
@@ -76,6 +77,10 @@ class _Group(click.Group):
         except (BrokenPipeError, _ReaderGone):  # | head -1: the reader has all it wants
             _quiet_stdout()
             code = 141  # 128 + SIGPIPE, as a program killed by the signal would exit
+        except OutputFailed as err:  # > /dev/full: the answer was not written, nor can be
+            _quiet_stdout()
+            click.echo(f"error: cannot write the output: {err.reason}", err=True)
+            code = 2
         except SymchainError as err:  # after the work: writing the answer ran out of time
             click.echo(f"error: {err.message}", err=True)
             if _wants_json(argv):

@@ -303,21 +303,21 @@ def _derive_batch(
     if out.fmt == "json":
         out.collected = []
     stopped: BaseException | None = None
-    progress = [0]  # formulas seen, kept when a stop cuts the batch short
+    progress = [0, 0]  # formulas begun and finished, kept when a stop cuts the batch short
     with _stoppable():
         try:
             _batch_lines(file, options, out, timeout, debug, bad, unverified, progress)
         except (KeyboardInterrupt, _Terminated) as err:  # the finished results still count
             stopped = err
-    seen = progress[0]
+    seen, finished = progress
     if out.collected is not None:
         from ..render import json_text
 
         out.env.echo(json_text(out.collected, "json").rstrip("\n"))
     if stopped is not None:
-        by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else "SIGTERM"
-        out.env.note(f"stopped ({by}) after {seen} formula(s); their results are above")
-        return 130 if isinstance(stopped, KeyboardInterrupt) else 143
+        by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else stopped.name
+        out.env.note(f"stopped ({by}) after {finished} formula(s); their results are above")
+        return 130 if isinstance(stopped, KeyboardInterrupt) else stopped.code
     if not seen:
         out.env.note("note: the file has no formulas (only blank lines and comments)")
     if bad:
@@ -328,12 +328,20 @@ def _derive_batch(
 
 
 class _Terminated(BaseException):
-    """SIGTERM during a batch: ends it as Ctrl-C does, with what was finished printed."""
+    """SIGTERM or SIGHUP (the terminal closed) during a batch: ends it as Ctrl-C does,
+    with what was finished printed, and the exit code the signal would give (143, 129)."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+        self.code = 128 + signum
 
 
 @contextlib.contextmanager
 def _stoppable() -> Iterator[None]:
-    """SIGTERM raises _Terminated while a batch runs (in the main thread only)."""
+    """SIGTERM and SIGHUP raise _Terminated while a batch runs (in the main thread only)."""
     import signal
     import threading
 
@@ -342,13 +350,15 @@ def _stoppable() -> Iterator[None]:
         return
 
     def terminated(signum: int, frame: Any) -> None:
-        raise _Terminated()
+        raise _Terminated(signum)
 
-    previous = signal.signal(signal.SIGTERM, terminated)
+    caught = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.signal(signum, terminated) for signum in caught}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) -> None:
@@ -360,6 +370,7 @@ def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) 
             progress[0] += 1
             out.error(None, ParseError(raw.words()), number)
             bad.append(number)
+            progress[1] = progress[0]
             if raw.endless:
                 return
             continue
@@ -371,6 +382,7 @@ def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) 
             progress[0] += 1
             out.error(None, ParseError("the line is not valid UTF-8"), number)
             bad.append(number)
+            progress[1] = progress[0]
             continue
         text = line.split("#", 1)[0].strip().strip("\ufeff")
         if not text:
@@ -383,6 +395,7 @@ def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) 
             bad.append(number)
         elif code == 1:
             unverified.append(number)
+        progress[1] = progress[0]
 
 
 LINE_BYTES = 4 * 2000 + 8  # a formula's 2,000 characters, in UTF-8 at most, and its newline

@@ -26,6 +26,25 @@ if TYPE_CHECKING:
     from ..core.errors import SymchainError
 
 
+class OutputFailed(BaseException):  # noqa: N818 - a state: the command cannot go on
+    """stdout cannot be written (a full disk, /dev/full): no later result nor error object
+    can reach it either, so the command ends (app.main says why on stderr, exit 2)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _written() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:  # the reader went away: app.main ends quietly
+        raise
+    except OSError as err:
+        raise OutputFailed(err.strerror or str(err)) from None
+
+
 @dataclass
 class Environment:
     """Streams, terminal detection and colour for one run of a command."""
@@ -79,14 +98,15 @@ class Environment:
         with self._in_time():  # the whole text is made first: never half-written
             if fmt == "rich":
                 console = self.console()
-                with console.capture() as captured:
+                with _written(), console.capture() as captured:  # rich flushes on leaving
                     render.print_rich(result, console, detail, notation=self.notation, **options)
                 text = captured.get()
             else:
                 text = render.render(result, fmt, detail, notation=self.notation, **options)
         if fmt == "rich":  # its colour codes as rich chose them (click.echo would strip them)
-            self.console().file.write(text)
-            self.console().file.flush()
+            with _written():
+                self.console().file.write(text)
+                self.console().file.flush()
         else:
             self.echo(text, nl=False)
 
@@ -110,7 +130,8 @@ class Environment:
                              ) from None  # fmt: skip
 
     def echo(self, text: str, nl: bool = True) -> None:
-        click.echo(text, nl=nl)
+        with _written():
+            click.echo(text, nl=nl)
 
     def note(self, text: str) -> None:
         """A message for the person, on stderr."""
@@ -143,6 +164,8 @@ class Environment:
             if isinstance(inputs, str) and len(inputs) > ECHOED:  # a 10 MB line: its start
                 shown = inputs[:ECHOED] + "…"
             payload: dict[str, Any] = {"input": shown, "error": error.to_dict(sympy_syntax)}
+            if error.position is not None and error.text not in (None, inputs):
+                payload["error"]["text"] = error.text  # the position is a column of this
             if shown is not inputs:
                 payload["input_length"] = len(inputs)  # type: ignore[arg-type]
             if line is not None:
