@@ -16,6 +16,7 @@ __all__ = [
     "gradient",
     "jacobian",
     "hessian",
+    "matrix",
     "gradcheck",
     "gradcheck_torch",
     "gradcheck_jax",
@@ -30,7 +31,7 @@ _ERRORS = ("SymchainError", "ParseError", "UsageError", "LimitError", "InternalE
 
 
 #: The functions that take `timeout=` and `memory=`, as the command line's limits.
-_LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian")
+_LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian", "matrix")
 
 
 def __getattr__(name: str):
@@ -61,6 +62,10 @@ def _plain(name: str):
         from .calculus import partials
 
         return getattr(partials, name)
+    if name in ("matrix", "MatrixDerivation"):
+        from .matrix import derivation as matrix_derivation
+
+        return getattr(matrix_derivation, name)
     if name in ("gradcheck", "GradientReport"):
         from .nn import gradients
 

@@ -168,4 +168,5 @@ LAZY_COMMANDS = {
     "worksheet": "worksheet",
     "backprop": "backprop",
     "gradcheck": "gradcheck",
+    "matrix": "matrix",
 }

@@ -95,6 +95,7 @@ _VIEW_MODULES = {
     "Walkthrough": "backprop",
     "Report": "gradcheck",
     "GradientReport": "gradients",
+    "MatrixDerivation": "matrix",
 }
 
 V = TypeVar("V", bound=type[View])

@@ -1,0 +1,191 @@
+"""The front door: `matrix("norm2(X*w - y)^2", wrt="w")`, derived by differentials and
+proved at random sizes and values against central differences of the formula."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import UsageError
+from ..results import Rendered
+from .differential import Differentials, differentials, expanded, gradient, jacobian
+from .expr import Differential, Node, Shape, Shapes, Var, replaced
+from .notation import text
+from .numeric import Comparison, compare_gradient, draw, evaluate
+from .parse import parse
+from .shapes import infer, parse_shape
+from .simplify import tidy
+
+POINTS = 2  # random points the answer is proved at
+
+
+@dataclass(frozen=True)
+class MatrixDerivation(Rendered):
+    """∂f/∂X (or the Jacobian, or d/dλ) of a matrix formula, with its steps and proof."""
+
+    input: str
+    expression: Node
+    wrt: str
+    shapes: Shapes
+    kind: str  # "gradient" (scalar f), "jacobian" (vector f, vector x), "derivative" (by a scalar)
+    differentials: Differentials
+    named: Node  # the answer in the names of the steps (2Xᵀu)
+    result: Node  # the answer in the formula's own letters (2Xᵀ(Xw − y))
+    checks: tuple[Comparison, ...]
+    value: np.ndarray | None = None  # the answer at --values
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def shape(self) -> Shape:
+        return self.differentials.shapes(self.result)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        if not self.checks:
+            return "unconfirmed"
+        return "numeric" if self.verified else "failed"
+
+    def __repr__(self) -> str:
+        mark = "verified" if self.verified else self.status
+        shown = f"∂/∂{self.wrt} {text(self.expression)} = {text(self.result)}"
+        return f"<MatrixDerivation {shown} ({mark})>"
+
+
+def matrix(
+    formula: str,
+    wrt: str,
+    shapes: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    seed: int = 0,
+) -> MatrixDerivation:
+    """The derivative of `formula` by `wrt`, step by step by differentials, proved
+    numerically.  `shapes` maps names to "m×n", "n" or "scalar"; `values` maps names to
+    numbers or nested lists (the derivative is also evaluated there)."""
+    if not isinstance(formula, str):
+        raise UsageError("give the formula as text")
+    declared: dict[str, Shape | str] = {}
+    for name, shape in (shapes or {}).items():
+        declared[str(name)] = parse_shape(str(shape))
+    arrays = _arrays(values or {})
+    for name, arr in arrays.items():
+        if name not in declared:
+            declared[name] = "scalar" if arr.shape == (1, 1) else (arr.shape[0], arr.shape[1])
+    tree = parse(formula)
+    names = sorted({n.name for n in tree.walk() if isinstance(n, Var)})
+    if not isinstance(wrt, str) or wrt not in names:
+        raise UsageError(f"{wrt} is not in the formula (variables: {', '.join(names) or 'none'})")
+    unknown = sorted(set(arrays) - set(names))
+    if unknown:
+        raise UsageError(f"`values` names {', '.join(unknown)}, which the formula does not have")
+    typed = infer(tree, declared, text)
+    for name, arr in arrays.items():
+        _fits(name, arr, typed.shapes.of_var[name])
+    warnings = tuple(f"{n} is read as a scalar (give `shapes` {n}=n for a vector)"
+                     for n in typed.read_as_scalar if n not in declared)  # fmt: skip
+    f, sh = typed.expr, typed.shapes
+    out = sh(f)
+    x = sh.of_var[wrt]
+    D = differentials(f, wrt, sh, set(names))
+    if x == (1, 1):
+        kind = "derivative"
+        named = tidy(replaced(D.df, lambda n: _one() if n == Differential(wrt) else None), D.shapes)
+    elif out == (1, 1):
+        kind, named = "gradient", gradient(D.df, wrt, D.shapes)
+    elif out[1] == 1 and x[1] == 1:
+        kind, named = "jacobian", jacobian(D.df, wrt, D.shapes)
+    else:
+        raise UsageError(
+            f"the derivative of a {_shape_text(out)} formula by a {_shape_text(x)} {wrt} has "
+            "more than two indices: symchain matrix gives gradients of scalars, Jacobians of "
+            "vectors by vectors, and derivatives by scalars"
+        )
+    result = tidy(expanded(named, D.definitions), D.shapes)
+    rng = np.random.default_rng(seed)
+    checks: list[Comparison] = []
+    for i in range(POINTS):
+        check = _proved(f, result, wrt, sh, names, rng, {}, i)
+        if check is not None:
+            checks.append(check)
+    value = None
+    if arrays:
+        missing = sorted(set(names) - set(arrays))
+        if missing:
+            raise UsageError(f"`values` gives no value for {', '.join(missing)}")
+        at = _proved(f, result, wrt, sh, names, rng, arrays)
+        if at is None:
+            raise UsageError("the formula is not finite and real at the given values")
+        checks.append(at)
+        sizes = at.sizes
+        value = evaluate(result, arrays, sizes)
+    return MatrixDerivation(formula, f, wrt, sh, kind, D, named, result, tuple(checks), value,
+                            warnings)  # fmt: skip
+
+
+def _one() -> Node:
+    from .expr import ONE
+
+    return ONE
+
+
+def _proved(f, result, wrt, shapes, names, rng, fixed, start=0) -> Comparison | None:
+    for kind in ("normal", "positive"):
+        point = draw(shapes, names, rng, "given" if fixed else kind, fixed, start)
+        check = compare_gradient(f, result, wrt, point, shapes.of_var[wrt])
+        if check is not None or fixed:
+            return check
+    return None
+
+
+def _arrays(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    out = {}
+    for name, value in values.items():
+        try:
+            arr = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"the value of {name} is not a number or a nested list of numbers"
+            ) from None
+        if arr.ndim == 0:
+            arr = arr.reshape(1, 1)
+        elif arr.ndim == 1:
+            arr = arr.reshape(-1, 1)  # a list is a column vector
+        elif arr.ndim > 2:
+            raise UsageError(f"the value of {name} has {arr.ndim} dimensions; at most 2")
+        if not np.all(np.isfinite(arr)):
+            raise UsageError(f"the value of {name} is not finite")
+        out[str(name)] = arr
+    return out
+
+
+def _fits(name: str, arr: np.ndarray, shape: Shape) -> None:
+    for d, k in zip(shape, arr.shape, strict=True):
+        if isinstance(d, int) and d != k:
+            raise UsageError(f"the value of {name} is {arr.shape[0]}×{arr.shape[1]}, but the "
+                             f"formula needs {_shape_text(shape)}")  # fmt: skip
+
+
+def _shape_text(shape: Shape) -> str:
+    if shape == (1, 1):
+        return "scalar"
+    return f"{shape[0]}×{shape[1]}"
+
+
+def read_values(path: str) -> dict[str, Any]:
+    """--values FILE.json: an object of name -> number or nested list."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot read {path} as JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} must hold a JSON object of name -> number or nested list")
+    return data

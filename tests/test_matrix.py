@@ -1,0 +1,146 @@
+"""symchain matrix (issue 15): matrix derivatives by differentials, proved against central
+differences.  Identities from the Matrix Cookbook (Petersen & Pedersen, chapter 2) and
+common ML losses, each with the answer as the Cookbook prints it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from symchain import UsageError, matrix
+from symchain.cli.app import main
+from symchain.matrix.notation import text
+from symchain.matrix.numeric import compare_gradient, draw
+from symchain.matrix.parse import parse
+from symchain.matrix.shapes import infer
+
+
+@pytest.mark.parametrize(
+    ("formula", "wrt", "answer"),
+    [
+        ("a'*x", "x", "a"),  # (69)
+        ("a'*X*b", "X", "abᵀ"),  # (70)
+        ("a'*X'*b", "X", "baᵀ"),  # (71)
+        ("x'*A*x", "x", "(A + Aᵀ)x"),  # (81)
+        ("x'*x", "x", "2x"),
+        ("tr(X)", "X", "I"),  # (100)
+        ("tr(A*X*B)", "X", "AᵀBᵀ"),  # (102)
+        ("tr(X'*X)", "X", "2X"),  # (103)
+        ("tr(X^3)", "X", "3·(Xᵀ)²"),  # (106) with k = 3
+        ("tr(inv(X)*A)", "X", "−X⁻ᵀAᵀX⁻ᵀ"),  # (124)
+        ("det(X)", "X", "det(X)·X⁻ᵀ"),  # (49)
+        ("log(det(X))", "X", "X⁻ᵀ"),  # (57)
+        ("norm2(x)", "x", "x/‖x‖"),  # (129)
+        ("norm2(X)^2", "X", "2X"),  # Frobenius
+        ("norm2(X*w - y)^2", "w", "2Xᵀ(Xw − y)"),  # least squares
+        ("sum(sigma(W*x))", "W", "σ′(Wx)·xᵀ"),
+    ],
+)
+def test_cookbook_identities_come_out_as_printed_and_verified(formula, wrt, answer):
+    d = matrix(formula, wrt)
+    assert text(d.result) == answer
+    assert d.verified and len(d.checks) == 2 and d.kind == "gradient"
+
+
+@pytest.mark.parametrize(
+    ("formula", "wrt"),
+    [
+        ("norm2(X*w - y)^2 + lam*norm2(w)^2", "w"),  # ridge
+        ("-sum(y .* log(sigma(X*w)) + (1 - y) .* log(1 - sigma(X*w)))", "w"),  # logistic
+        ("log(det(S)) + (x - mu)'*inv(S)*(x - mu)", "S"),  # Gaussian, in Σ (named S here)
+        ("tanh(W*x + b)", "x"),  # a layer's Jacobian
+        ("sigma(W*x)", "W"),
+    ],
+)
+def test_common_losses_are_verified_or_refused_clearly(formula, wrt):
+    try:
+        d = matrix(formula, wrt, shapes={"mu": "n"})
+    except UsageError as err:  # a vector by a matrix has three indices: said, not guessed
+        assert "more than two indices" in str(err)
+        return
+    assert d.verified, text(d.result)
+
+
+def test_a_wrong_gradient_fails_the_proof():
+    """The check can fail: 2Xᵀ(Xw − y) without its 2, and transposed answers."""
+    typed = infer(parse("norm2(X*w - y)^2"), {}, text)
+    rng = np.random.default_rng(0)
+    names = ["X", "w", "y"]
+    point = draw(typed.shapes, names, rng, "normal")
+    for wrong in ("X'*(X*w - y)", "2*X'*(X*w + y)"):
+        claimed = infer(parse(wrong), {}, text).expr
+        check = compare_gradient(typed.expr, claimed, "w", point, (4, 1))
+        assert check is not None and not check.ok
+    typed = infer(parse("a'*X*b"), {}, text)
+    point = draw(typed.shapes, ["a", "X", "b"], rng, "normal")
+    check = compare_gradient(typed.expr, infer(parse("b*a'"), {}, text).expr, "X", point, (3, 3))
+    assert check is not None and not check.ok  # the transposed answer, at m ≠ n
+
+
+def test_values_give_the_derivative_there():
+    d = matrix("x'*A*x", "x", values={"x": [1, 2], "A": [[1, 2], [3, 4]]})
+    assert d.value.tolist() == [[12.0], [21.0]]  # (A + Aᵀ)x
+    assert d.verified and d.checks[-1].kind == "given"
+
+
+@pytest.mark.parametrize(
+    ("formula", "wrt", "shapes", "message"),
+    [
+        ("det(X)", "X", {"X": "3x4"}, "det(X) needs a square matrix, and X is 3×4"),
+        ("A*x", "x", {"A": "3x4", "x": "3"}, "A·x: A is 3×4 and x is 3×1; a product needs the "
+                                             "columns of the first to match the rows of the "
+                                             "second"),
+        ("x^2", "x", {"x": "n"}, "x^2: x is a vector (n×1); a power needs a square matrix or a "
+                                 "scalar (for every entry's power, write x.^2; for ‖x‖², "
+                                 "norm2(x)^2)"),
+        ("a'*x", "z", {}, "z is not in the formula (variables: a, x)"),
+    ],
+)  # fmt: skip
+def test_shape_errors_name_both_shapes(formula, wrt, shapes, message):
+    with pytest.raises(UsageError) as caught:
+        matrix(formula, wrt, shapes=shapes)
+    assert str(caught.value) == message
+
+
+def test_the_command_prints_the_steps_and_exits_0():
+    r = CliRunner().invoke(main, ["matrix", "norm2(X*w - y)^2", "--wrt", "w", "--format",
+                                  "plain"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[:6] == [
+        "f = ‖Xw − y‖²    [scalar]",
+        "  shapes: X [n×m], w [m×1], y [n×1]; by w, the others constant",
+        "  u = Xw − y    [n×1]",
+        "  df = 2uᵀ·du    [d‖x‖² = 2xᵀdx]",
+        "  du = X·dw    [d(AB) = dA·B + A·dB]",
+        "  df = 2uᵀX·dw    [du put in]",
+    ]
+    assert "∂f/∂w = 2Xᵀu = 2Xᵀ(Xw − y)    [m×1, the shape of w: denominator layout]" in lines
+    assert lines[-1].startswith("✓ verified: at 2 random points")
+
+
+def test_the_json_reads_back_in_sympy(tmp_path):
+    import sympy as sp
+
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps({"X": [[1, 2], [3, 5]], "w": [1, -1], "y": [0, 1]}))
+    r = CliRunner().invoke(main, ["matrix", "norm2(X*w - y)^2", "--wrt", "w", "--values",
+                                  str(path), "--format", "json"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert (data["gradient"], data["shape"], data["verified"]) == ("2*X.T*(X*w - y)", [2, 1], True)
+    X, w, y = sp.MatrixSymbol("X", 2, 2), sp.MatrixSymbol("w", 2, 1), sp.MatrixSymbol("y", 2, 1)
+    read = sp.parse_expr(data["gradient"], {"X": X, "w": w, "y": y})
+    at = {X: sp.Matrix([[1, 2], [3, 5]]), w: sp.Matrix([1, -1]), y: sp.Matrix([0, 1])}
+    assert [[float(v) for v in row] for row in read.subs(at).doit().tolist()] == data["value"]
+
+
+def test_bad_input_is_exit_2_with_a_json_error():
+    r = CliRunner().invoke(main, ["matrix", "det(X", "--wrt", "X", "--format", "json"])
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]["kind"] == "parse"
+    r = CliRunner().invoke(main, ["matrix", "__import__('os')", "--wrt", "x"])
+    assert r.exit_code == 2
