@@ -38,6 +38,7 @@ PAGES = {
     "worksheet": "worksheet.md",
     "backprop": "backprop.md",
     "gradcheck": "gradcheck.md",
+    "matrix": "matrix.md",
 }
 
 #: Options without help= in the package.  Each is an expected failure, so that
