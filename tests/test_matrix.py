@@ -46,22 +46,40 @@ def test_cookbook_identities_come_out_as_printed_and_verified(formula, wrt, answ
 
 
 @pytest.mark.parametrize(
-    ("formula", "wrt"),
+    ("formula", "wrt", "answer"),
     [
-        ("norm2(X*w - y)^2 + lam*norm2(w)^2", "w"),  # ridge
-        ("-sum(y .* log(sigma(X*w)) + (1 - y) .* log(1 - sigma(X*w)))", "w"),  # logistic
-        ("log(det(S)) + (x - mu)'*inv(S)*(x - mu)", "S"),  # Gaussian, in Σ (named S here)
-        ("tanh(W*x + b)", "x"),  # a layer's Jacobian
-        ("sigma(W*x)", "W"),
+        ("norm2(X*w - y)^2 + lam*norm2(w)^2", "w", "2Xᵀ(Xw − y) + 2λw"),  # ridge
+        ("-sum(y .* log(sigma(X*w)) + (1 - y) .* log(1 - sigma(X*w)))", "w",
+         "Xᵀ(σ(Xw) − y)"),  # logistic regression
+        ("-y'*log(softmax(W*x))", "W", "(sum(y)·softmax(Wx) − y)xᵀ"),  # softmax CE
+        ("log(det(S)) + (x - mu)'*inv(S)*(x - mu)", "S",
+         "S⁻ᵀ − S⁻ᵀ(x − μ)(x − μ)ᵀS⁻ᵀ"),  # Gaussian log-likelihood, in Σ (Cookbook 63, 57)
+        ("(x - mu)'*inv(S)*(x - mu)", "mu", "−(S⁻¹ + S⁻ᵀ)(x − μ)"),
+    ],
+)  # fmt: skip
+def test_common_losses_come_out_in_their_textbook_form(formula, wrt, answer):
+    d = matrix(formula, wrt, shapes={"mu": "n"})
+    assert text(d.result) == answer
+    assert d.verified
+
+
+@pytest.mark.parametrize(
+    ("formula", "wrt", "answer"),
+    [
+        ("tanh(W*x + b)", "x", "diag(tanh′(Wx + b))·W"),  # a layer's Jacobian
+        ("sigma(W*x)", "x", "diag(σ′(Wx))·W"),
+        ("A*x + A'*x", "x", "A + Aᵀ"),
+        ("softmax(z)", "z", "diag(softmax(z)) − softmax(z)·softmax(z)ᵀ"),
     ],
 )
-def test_common_losses_are_verified_or_refused_clearly(formula, wrt):
-    try:
-        d = matrix(formula, wrt, shapes={"mu": "n"})
-    except UsageError as err:  # a vector by a matrix has three indices: said, not guessed
-        assert "more than two indices" in str(err)
-        return
-    assert d.verified, text(d.result)
+def test_vector_formulas_give_the_jacobian(formula, wrt, answer):
+    d = matrix(formula, wrt)
+    assert (d.kind, text(d.result), d.verified) == ("jacobian", answer, True)
+
+
+def test_a_vector_by_a_matrix_is_refused_not_guessed():
+    with pytest.raises(UsageError, match="more than two indices"):
+        matrix("sigma(W*x)", "W")
 
 
 def test_a_wrong_gradient_fails_the_proof():

@@ -66,6 +66,7 @@ MATRIX_POWER = "d(Aᵏ) = Σ Aⁱ·dA·Aᵏ⁻¹⁻ⁱ"
 ENTRY_POWER = "d(A∘ᵖ) = p·A∘ᵖ⁻¹ ⊙ dA"
 ENTRYWISE = "d f(U) = f′(U) ⊙ dU"
 SCALAR_FUNCTION = "d f(u) = f′(u)·du"
+SOFTMAX = "d softmax(z) = (diag(s) − ssᵀ)dz, s = softmax(z)"
 
 #: f′ as an expression of the argument, for each function (sqrt and log are quotients).
 _PRIME = {"exp": "exp", "sin": "cos", "tanh": "tanh'", "sigma": "sigma'", "relu": "relu'",
@@ -263,6 +264,12 @@ class _D:
 
     def function(self, node: Func) -> Node:
         a, name = node.arg, node.name
+        if name == "softmax":
+            if self.shapes(a)[1] != 1:
+                raise UsageError("softmax is of a column vector (one at a time)")
+            self.rules.append(SOFTMAX)
+            jac = Add((Diag(node), Mul((MINUS, node, Transpose(node)))))
+            return Mul((jac, self.go(a)))
         scalar = self.scalar(a)
         self.rules.append(SCALAR_FUNCTION if scalar else ENTRYWISE)
         da = self.go(a)

@@ -205,7 +205,19 @@ class Divide(Node):
 
 
 #: Functions of a scalar, applied entrywise to a matrix.
-FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sigma", "relu", "softplus", "sqrt", "abs")
+FUNCTIONS = (
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "tanh",
+    "sigma",
+    "relu",
+    "softplus",
+    "sqrt",
+    "abs",
+    "softmax",
+)  # softmax: of a vector as a whole, exp(z)/1ᵀexp(z)
 #: What their derivatives are, in words, when a step uses one.
 DERIVATIVES = {
     "sigma'": "σ′(z) = σ(z)(1 − σ(z))",

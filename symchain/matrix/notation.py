@@ -295,6 +295,7 @@ _SYMPY_SCALAR = {"exp": "exp({})", "log": "log({})", "sin": "sin({})", "cos": "c
                  "sigma'": "exp(-({0}))/(1 + exp(-({0})))**2", "tanh'": "1 - tanh({})**2",
                  "relu": "Max(0, {})", "relu'": "Heaviside({})", "softplus": "log(1 + exp({}))",
                  "sqrt": "sqrt({})", "abs": "Abs({})", "sign": "sign({})"}  # fmt: skip
+_SOFTMAX = "{0}.applyfunc(exp)/(OneMatrix(1, {1})*{0}.applyfunc(exp))[0, 0]"
 
 
 def sympy_text(node: Node, shape_of) -> str:
@@ -364,6 +365,9 @@ class _Sympy:
                 if c == 1
                 else f"DiagonalOf({self.show(node.arg)})"
             )
+        if isinstance(node, Func) and node.name == "softmax":
+            shown = _SOFTMAX.format(self.wrap(node.arg, ATOM), self.shape_of(node.arg)[0])
+            return f"({shown})"
         if isinstance(node, Func):
             form = _SYMPY_SCALAR[node.name]
             if self.shape_of(node.arg) == (1, 1):

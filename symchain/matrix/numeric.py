@@ -53,6 +53,7 @@ _FUNCTIONS = {
     "tanh'": lambda z: 1 - np.tanh(z) ** 2, "relu": lambda z: np.maximum(z, 0.0),
     "relu'": lambda z: (z > 0).astype(float), "softplus": lambda z: np.logaddexp(0.0, z),
     "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign,
+    "softmax": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
 }  # fmt: skip
 
 

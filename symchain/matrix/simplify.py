@@ -37,9 +37,24 @@ _ENTRYWISE = ("exp", "log", "sin", "cos", "tanh", "sigma", "relu", "softplus", "
 
 
 def tidy(node: Node, shapes: Shapes) -> Node:
-    """`node`, simplified bottom-up until nothing changes (a few rounds at most)."""
-    for _ in range(6):
-        new = _Tidy(shapes).go(node)
+    """`node`, simplified; a sum multiplied out is tried too, and kept where it comes out
+    smaller (diag(s)(a ⊘ s) is a, so (diag(s) − ssᵀ)(−y ⊘ s) shrinks to s·sum(y) − y)."""
+    plain = _rounds(node, shapes, expand=False)
+    if not plain.has(lambda n: isinstance(n, Add)):
+        return plain
+    spread = _rounds(plain, shapes, expand=True)
+    spread = _rounds(spread, shapes, expand=False)
+    return spread if size(spread) < size(plain) else plain
+
+
+def size(node: Node) -> int:
+    """Nodes other than numbers: a sign moved into a sum does not make it shorter."""
+    return sum(1 for n in node.walk() if not isinstance(n, Num))
+
+
+def _rounds(node: Node, shapes: Shapes, expand: bool) -> Node:
+    for _ in range(8):
+        new = _Tidy(shapes, expand).go(node)
         if new == node:
             return new
         node = new
@@ -47,8 +62,8 @@ def tidy(node: Node, shapes: Shapes) -> Node:
 
 
 class _Tidy:
-    def __init__(self, shapes: Shapes) -> None:
-        self.shapes = shapes
+    def __init__(self, shapes: Shapes, expand: bool = False) -> None:
+        self.shapes, self.expand = shapes, expand
 
     def go(self, node: Node) -> Node:
         kids = node.children()
@@ -79,8 +94,23 @@ class _Tidy:
                     rest.append(g)
         if c == 0:
             return ZERO
+        if c < 0:  # −(y − s·sum(y))xᵀ is (s·sum(y) − y)xᵀ
+            at = next((i for i, f in enumerate(rest) if isinstance(f, Add)), None)
+            if at is not None:
+                terms = rest[at].items  # type: ignore[attr-defined]
+                if sum(_split(t)[0] < 0 for t in terms) * 2 > len(terms):
+                    flipped = [_scaled(-_split(t)[0], _split(t)[1]) for t in terms]
+                    flipped.sort(key=lambda t: _split(t)[0] < 0)
+                    rest = [*rest[:at], Add(tuple(flipped)), *rest[at + 1 :]]
+                    c = -c
         front = _powers_merged(front)
-        rest = _runs_merged(rest)
+        rest = _pairs(_runs_merged(rest), self.shapes)
+        if self.expand:
+            at = next((i for i, f in enumerate(rest) if isinstance(f, Add)), None)
+            if at is not None and len(rest) > 1:  # (A + B)C = AC + BC
+                head = ([] if c == 1 else [Num(c)]) + front
+                terms = [Mul((*head, *rest[:at], t, *rest[at + 1 :])) for t in rest[at].items]  # type: ignore[attr-defined]
+                return Add(tuple(terms))
         if not rest and eyes:
             rest = eyes[:1]  # c·I: the identity keeps the shape
         factors = ([] if c == 1 else [Num(c)]) + front + rest
@@ -111,6 +141,7 @@ class _Tidy:
         out = [_scaled(collected[b], b) for b in order if collected[b] != 0]
         if not out:
             return ZERO
+        out.sort(key=lambda t: _split(t)[0] < 0)  # σ − y, not −y + σ
         out = _factored(out, self.shapes)
         return out[0] if len(out) == 1 else Add(tuple(out))
 
@@ -122,8 +153,11 @@ class _Tidy:
             return a.arg
         if isinstance(a, Mul):
             return Mul(tuple(self.transpose(Transpose(f)) for f in reversed(a.items)))
-        if isinstance(a, Add):
-            return Add(tuple(self.transpose(Transpose(t)) for t in a.items))
+        if isinstance(a, Add):  # (diag(s) − ssᵀ)ᵀ is diag(s) − ssᵀ; (x − μ)ᵀ stays
+            terms = tuple(self.transpose(Transpose(t)) for t in a.items)
+            if not any(isinstance(_split(t)[1], Transpose) for t in terms):
+                return Add(terms)
+            return node
         if isinstance(a, Hadamard):
             return Hadamard(tuple(self.transpose(Transpose(f)) for f in a.items))
         if isinstance(a, Divide):
@@ -184,6 +218,18 @@ class _Tidy:
         if any(f == ZERO for f in items):
             return ZERO
         kept = [f for f in items if not isinstance(f, Ones)]
+        kept = _logistic(kept, self.shapes)
+        if self.expand:
+            at = next((i for i, f in enumerate(kept) if isinstance(f, Add)), None)
+            if at is not None and len(kept) > 1:  # A ⊙ (B + C) = A ⊙ B + A ⊙ C
+                others = kept[:at] + kept[at + 1 :]
+                return Add(tuple(Hadamard((*others, t)) for t in kept[at].items))  # type: ignore[attr-defined]
+        for i, f in enumerate(kept):  # a ⊙ (b ⊘ a) = b
+            if isinstance(f, Divide) and f.den in kept:
+                kept = [g for j, g in enumerate(kept) if j != i]
+                kept.remove(f.den)
+                kept.append(f.num)
+                break
         coefficient = Fraction(1)
         plain = []
         for f in kept:
@@ -192,6 +238,7 @@ class _Tidy:
             plain.append(body)
         if not plain:
             return node
+        plain.sort(key=repr)  # ⊙ commutes: one order, so that like terms are alike
         core = plain[0] if len(plain) == 1 else Hadamard(tuple(plain))
         return _scaled(coefficient, core)
 
@@ -200,12 +247,16 @@ class _Tidy:
             return ZERO
         if isinstance(node.den, Ones):
             return node.num
+        c, body = _split(node.num)
+        if c != 1 and body != ONE:
+            return _scaled(c, Divide(body, node.den))
         return node
 
     def sum(self, node: Sum) -> Node:
         if self.scalar(node.arg):
             return node.arg
-        return node
+        c, body = _split(node.arg)
+        return _scaled(c, Sum(body)) if c != 1 else node
 
     def det(self, node: Det) -> Node:
         return node.arg if self.scalar(node.arg) else node
@@ -235,6 +286,50 @@ def _powers_merged(scalars: list[Node]) -> list[Node]:
             order.append(base)
         exponents[base] += p
     return [b if exponents[b] == 1 else Power(b, exponents[b]) for b in order if exponents[b] != 0]
+
+
+def _one_minus(node: Node, shapes: Shapes) -> Node:
+    return Add((Ones(shapes(node)), Mul((Num(Fraction(-1)), node))))
+
+
+def _logistic(items: list[Node], shapes: Shapes) -> list[Node]:
+    """σ′(u) = σ(u) ⊙ (1 − σ(u)), where it meets a quotient by σ(u) or by 1 − σ(u)."""
+    for i, f in enumerate(items):
+        if not (isinstance(f, Func) and f.name == "sigma'"):
+            continue
+        s = Func("sigma", f.arg)
+        for j, g in enumerate(items):
+            if not isinstance(g, Divide):
+                continue
+            if g.den == s:
+                keep = _one_minus(s, shapes)
+            elif g.den == _one_minus(s, shapes) or g.den == tidy(_one_minus(s, shapes), shapes):
+                keep = s
+            else:
+                continue
+            rest = [h for k, h in enumerate(items) if k not in (i, j)]
+            return [*rest, g.num, keep]
+    return items
+
+
+def _pairs(chain: list[Node], shapes: Shapes) -> list[Node]:
+    """Neighbours that cancel: diag(s)·(a ⊘ s) = a, sᵀ(a ⊘ s) = 1ᵀa, diag(a)·b = a ⊙ b."""
+    out: list[Node] = []
+    for f in chain:
+        last = out[-1] if out else None
+        if isinstance(f, Divide) and isinstance(last, Diag) and last.arg == f.den:
+            out[-1] = f.num
+            continue
+        if (isinstance(f, Divide) and isinstance(last, Transpose) and last.arg == f.den
+                and shapes(f)[1] == 1):  # fmt: skip
+            out[-1] = Sum(f.num)
+            continue
+        if (isinstance(last, Diag) and shapes(last.arg)[1] == 1 and shapes(f)[1] == 1
+                and shapes(f)[0] != 1):  # fmt: skip
+            out[-1] = Hadamard((last.arg, f))
+            continue
+        out.append(f)
+    return out
 
 
 def _runs_merged(chain: list[Node]) -> list[Node]:
@@ -275,7 +370,32 @@ def _scaled(c: Fraction, body: Node) -> Node:
 
 
 def _factored(terms: list[Node], shapes: Shapes) -> list[Node]:
-    """Terms that end in the same factor, collected: Ax + Aᵀx = (A + Aᵀ)x."""
+    """Terms that end in the same factor, collected: Ax + Aᵀx = (A + Aᵀ)x; then terms that
+    begin with the same one: Xᵀa − Xᵀb = Xᵀ(a − b)."""
+    return _left_factored(_right_factored(terms, shapes), shapes)
+
+
+def _left_factored(terms: list[Node], shapes: Shapes) -> list[Node]:
+    def head(t: Node) -> tuple[Fraction, Node | None, Node]:
+        c, body = _split(t)
+        if isinstance(body, Mul) and len(body.items) >= 2 and shapes(body.items[0]) != (1, 1):
+            rest = body.items[1:]
+            return c, body.items[0], rest[0] if len(rest) == 1 else Mul(rest)
+        return c, None, body
+
+    parts = [head(t) for t in terms]
+    firsts = [p[1] for p in parts if p[1] is not None]
+    common = next((f for f in firsts if firsts.count(f) >= 2), None)
+    if common is None:
+        return terms
+    inside = [_scaled(c, rest) for c, f, rest in parts if f == common]
+    others = [t for t, (_, f, _) in zip(terms, parts, strict=True) if f != common]
+    if len({shapes(t) for t in inside}) != 1:
+        return terms
+    return [Mul((common, Add(tuple(inside)))), *others]
+
+
+def _right_factored(terms: list[Node], shapes: Shapes) -> list[Node]:
     groups: dict[Node, list[int]] = {}
     for i, t in enumerate(terms):
         if isinstance(t, Mul) and len(t.items) >= 2 and shapes(t.items[-1]) != (1, 1):
@@ -297,7 +417,11 @@ def _factored(terms: list[Node], shapes: Shapes) -> list[Node]:
             out.append(t)
             continue
         last = t.items[-1]  # type: ignore[attr-defined]
-        out.append(Mul((Add(tuple(heads)), last)))
+        if all(_split(h)[0] < 0 for h in heads):
+            flipped = tuple(_scaled(-_split(h)[0], _split(h)[1]) for h in heads)
+            out.append(Mul((Num(Fraction(-1)), Add(flipped), last)))
+        else:
+            out.append(Mul((Add(tuple(heads)), last)))
         done.update(group)
     return out
 
