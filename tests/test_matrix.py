@@ -137,7 +137,8 @@ def test_the_command_prints_the_steps_and_exits_0():
         "  df = 2uᵀX·dw    [du put in]",
     ]
     assert "∂f/∂w = 2Xᵀu = 2Xᵀ(Xw − y)    [m×1, the shape of w: denominator layout]" in lines
-    assert lines[-1].startswith("✓ verified: at 2 random points")
+    assert lines[-2].startswith("✓ verified: at 2 random points")
+    assert lines[-1] == "compared: SymPy's diff agrees"
 
 
 def test_the_json_reads_back_in_sympy(tmp_path):
@@ -162,3 +163,21 @@ def test_bad_input_is_exit_2_with_a_json_error():
     assert json.loads(r.stdout)["error"]["kind"] == "parse"
     r = CliRunner().invoke(main, ["matrix", "__import__('os')", "--wrt", "x"])
     assert r.exit_code == 2
+
+
+def test_sympy_is_compared_and_a_wrong_sympy_answer_is_said_to_be_wrong(monkeypatch):
+    """SymPy's diff is compared, never trusted: a SymPy that answers 0 is reported as
+    disagreeing and off the central differences, while the proof still stands."""
+    import sympy as sp
+
+    assert matrix("tr(A*X*B)", "X").sympy.outcome == "agrees"
+    monkeypatch.setattr(sp, "diff", lambda expr, x: sp.ZeroMatrix(*x.shape))
+    d = matrix("tr(A*X*B)", "X")
+    assert d.verified and d.sympy.outcome == "disagrees"
+    assert "so SymPy's answer is wrong" in d.sympy.detail
+    assert d.to_dict()["sympy"]["outcome"] == "disagrees"
+
+
+def test_what_sympy_cannot_do_is_said_so():
+    d = matrix("sum(sigma(W*x))", "W")
+    assert d.sympy.outcome == "no answer" and d.sympy.detail == "SymPy has no matrix form of sum"

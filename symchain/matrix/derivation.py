@@ -19,6 +19,7 @@ from .numeric import Comparison, compare_gradient, draw, evaluate
 from .parse import parse
 from .shapes import infer, parse_shape
 from .simplify import tidy
+from .sympy_check import SympyVerdict, compare_with_sympy
 
 POINTS = 2  # random points the answer is proved at
 
@@ -37,6 +38,7 @@ class MatrixDerivation(Rendered):
     result: Node  # the answer in the formula's own letters (2Xᵀ(Xw − y))
     checks: tuple[Comparison, ...]
     value: np.ndarray | None = None  # the answer at --values
+    sympy: SympyVerdict | None = None  # SymPy's own diff, compared (gradients only)
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -111,10 +113,12 @@ def matrix(
     result = tidy(expanded(named, D.definitions), D.shapes)
     rng = np.random.default_rng(seed)
     checks: list[Comparison] = []
+    first = None
     for i in range(POINTS):
         check = _proved(f, result, wrt, sh, names, rng, {}, i)
         if check is not None:
             checks.append(check)
+            first = first or check
     value = None
     if arrays:
         missing = sorted(set(names) - set(arrays))
@@ -126,8 +130,13 @@ def matrix(
         checks.append(at)
         sizes = at.sizes
         value = evaluate(result, arrays, sizes)
-    return MatrixDerivation(formula, f, wrt, sh, kind, D, named, result, tuple(checks), value,
-                            warnings)  # fmt: skip
+    verdict = None
+    if kind == "gradient" and first is not None and first.point is not None:
+        p = first.point
+        ours = evaluate(result, p.values, p.sizes)
+        verdict = compare_with_sympy(f, wrt, sh, p.sizes, p.values, ours, first.differences)
+    return MatrixDerivation(formula, f, wrt, sh, kind, D, named, result, tuple(checks),
+                            value=value, sympy=verdict, warnings=warnings)  # fmt: skip
 
 
 def _one() -> Node:

@@ -167,6 +167,8 @@ class Comparison:
     ok: bool
     sizes: dict[str, int]
     kind: str
+    point: Point | None = None
+    differences: np.ndarray | None = None  # the central differences, shaped as the answer
 
 
 TOLERANCE = 1e-6
@@ -212,4 +214,4 @@ def compare_gradient(
         return Comparison(float("inf"), False, point.sizes, point.kind)
     scale = max(1.0, float(np.max(np.abs(numeric))), float(np.max(np.abs(base))))
     worst = float(np.max(np.abs(claimed - numeric))) / scale
-    return Comparison(worst, worst <= TOLERANCE, point.sizes, point.kind)
+    return Comparison(worst, worst <= TOLERANCE, point.sizes, point.kind, point, numeric)

@@ -95,6 +95,8 @@ def matrix_lines(d: MatrixDerivation, detail: Detail = "normal") -> list[Line]:
             Line(0, (Text(f"at the given values: {_array_text(d.value)}"),), kind="result")
         )
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
+    if d.sympy is not None:
+        lines.append(Line(0, (Text(f"compared: {d.sympy.detail}"),), kind="status"))
     return lines
 
 
@@ -145,5 +147,8 @@ def matrix_dict(d: MatrixDerivation) -> dict[str, Any]:
             }
             for s in d.differentials.steps
         ],  # fmt: skip
+        "sympy": None
+        if d.sympy is None
+        else {"outcome": d.sympy.outcome, "detail": d.sympy.detail},  # fmt: skip
         "warnings": list(d.warnings),
     }
