@@ -63,7 +63,7 @@ def _plain(name: str):
 
         return getattr(partials, name)
     if name in ("matrix", "MatrixDerivation"):
-        from .matrix import derivation as matrix_derivation
+        from .matrixcalc import derivation as matrix_derivation
 
         return getattr(matrix_derivation, name)
     if name in ("gradcheck", "GradientReport"):

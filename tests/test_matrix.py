@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from symchain import UsageError, matrix
 from symchain.cli.app import main
-from symchain.matrix.notation import text
-from symchain.matrix.numeric import compare_gradient, draw
-from symchain.matrix.parse import parse
-from symchain.matrix.shapes import infer
+from symchain.matrixcalc.notation import text
+from symchain.matrixcalc.numeric import compare_gradient, draw
+from symchain.matrixcalc.parse import parse
+from symchain.matrixcalc.shapes import infer
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,8 @@ def matrix(formula, wrt, shape_options, values_file, seed, fmt, detail, timeout,
     """The derivative of a matrix FORMULA by --wrt, by differentials, every quantity's
     shape in brackets, and proved against central differences of FORMULA."""
     from ..core.errors import UsageError
-    from ..matrix.derivation import matrix as derive_matrix
-    from ..matrix.derivation import read_values
+    from ..matrixcalc.derivation import matrix as derive_matrix
+    from ..matrixcalc.derivation import read_values
 
     def compute() -> Any:
         shapes = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...matrix.derivation import MatrixDerivation
-from ...matrix.expr import Node, Shape
-from ...matrix.notation import latex, sympy_text, text
+from ...matrixcalc.derivation import MatrixDerivation
+from ...matrixcalc.expr import Node, Shape
+from ...matrixcalc.notation import latex, sympy_text, text
 from .. import View, view
 from ..formats import Detail
 from ..layout import Formula, Line, Text
