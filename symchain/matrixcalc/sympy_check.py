@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.budget import OverBudget, budget
+from ..core.errors import SymchainError
 from .expr import (
     Add,
     Det,
@@ -47,8 +48,8 @@ class SympyVerdict:
     detail: str
 
 
-class _Unsupported(Exception):
-    pass
+class _Unsupported(SymchainError):
+    """A node SymPy's matrix expressions have no form of (caught here, said in words)."""
 
 
 def compare_with_sympy(f: Node, wrt: str, shapes: Shapes, sizes: dict[str, int],
