@@ -128,13 +128,16 @@ def test_the_command_prints_the_steps_and_exits_0():
                                   "plain"])  # fmt: skip
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert lines[:6] == [
+    assert lines[:9] == [
         "f = ‖Xw − y‖²    [scalar]",
         "  shapes: X [n×m], w [m×1], y [n×1]; by w, the others constant",
         "  u = Xw − y    [n×1]",
-        "  df = 2uᵀ·du    [d‖x‖² = 2xᵀdx]",
-        "  du = X·dw    [d(AB) = dA·B + A·dB]",
+        "  df = 2uᵀ·du    [scalar]    [d‖x‖² = 2xᵀdx]",
+        "  du = X·dw    [n×1]    [d(AB) = dA·B + A·dB]",
         "  df = 2uᵀX·dw    [du put in]",
+        "  df = (2Xᵀu)ᵀ·dw    [a scalar is its own transpose; (AB)ᵀ = BᵀAᵀ]",
+        "  read off: df = gᵀ·dw gives ∂f/∂w = g",
+        "",
     ]
     assert "∂f/∂w = 2Xᵀu = 2Xᵀ(Xw − y)    [m×1, the shape of w: denominator layout]" in lines
     assert lines[-2].startswith("✓ verified: at 2 random points")

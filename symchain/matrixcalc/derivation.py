@@ -13,7 +13,7 @@ import numpy as np
 from ..core.errors import UsageError
 from ..results import Rendered
 from .differential import Differentials, differentials, expanded, gradient, jacobian
-from .expr import Differential, Node, Shape, Shapes, Var, replaced
+from .expr import Differential, Mul, Node, Shape, Shapes, Trace, Transpose, Var, replaced
 from .notation import text
 from .numeric import Comparison, compare_gradient, draw, evaluate
 from .parse import parse
@@ -35,6 +35,7 @@ class MatrixDerivation(Rendered):
     kind: str  # "gradient" (scalar f), "jacobian" (vector f, vector x), "derivative" (by a scalar)
     differentials: Differentials
     named: Node  # the answer in the names of the steps (2Xᵀu)
+    read_off: Node  # df rearranged: tr(G·dX), gᵀ·dx or J·dx, in the names of the steps
     result: Node  # the answer in the formula's own letters (2Xᵀ(Xw − y))
     checks: tuple[Comparison, ...]
     value: np.ndarray | None = None  # the answer at --values
@@ -111,6 +112,13 @@ def matrix(
             "vectors by vectors, and derivatives by scalars"
         )
     result = tidy(expanded(named, D.definitions), D.shapes)
+    dx = Differential(wrt)
+    if kind == "gradient" and x[1] != 1:
+        read_off: Node = Trace(_times(tidy(Transpose(named), D.shapes), dx))
+    elif kind == "gradient":
+        read_off = Mul((Transpose(named), dx))
+    else:
+        read_off = _times(named, dx)
     rng = np.random.default_rng(seed)
     checks: list[Comparison] = []
     first = None
@@ -135,8 +143,13 @@ def matrix(
         p = first.point
         ours = evaluate(result, p.values, p.sizes)
         verdict = compare_with_sympy(f, wrt, sh, p.sizes, p.values, ours, first.differences)
-    return MatrixDerivation(formula, f, wrt, sh, kind, D, named, result, tuple(checks),
+    return MatrixDerivation(formula, f, wrt, sh, kind, D, named, read_off, result, tuple(checks),
                             value=value, sympy=verdict, warnings=warnings)  # fmt: skip
+
+
+def _times(a: Node, b: Node) -> Node:
+    """a·b with a product's factors in line: tr(BA·dX), not tr((BA)·dX)."""
+    return Mul((*(a.items if isinstance(a, Mul) else (a,)), b))
 
 
 def _one() -> Node:

@@ -30,6 +30,7 @@ from .expr import (
     Sum,
     Trace,
     Transpose,
+    has_differential,
 )
 
 _ENTRYWISE = ("exp", "log", "sin", "cos", "tanh", "sigma", "relu", "softplus", "sqrt", "abs",
@@ -238,7 +239,8 @@ class _Tidy:
             plain.append(body)
         if not plain:
             return node
-        plain.sort(key=repr)  # ⊙ commutes: one order, so that like terms are alike
+        # ⊙ commutes: one order, so that like terms are alike, and a differential last
+        plain.sort(key=lambda f: (has_differential(f), repr(f)))
         core = plain[0] if len(plain) == 1 else Hadamard(tuple(plain))
         return _scaled(coefficient, core)
 

@@ -63,25 +63,28 @@ def matrix_lines(d: MatrixDerivation, detail: Detail = "normal") -> list[Line]:
         lines.append(Line(1, parts, kind="step"))
     for step in steps:
         dn, dn_tex = _d(step.name)
-        lines.append(Line(1, _eq(dn, dn_tex, step.differential), "; ".join(step.rules) or None,
-                          "step"))  # fmt: skip
+        parts = (*_eq(dn, dn_tex, step.differential), Text(f"    [{shape_text(sh(step.expr))}]"))
+        lines.append(Line(1, parts, "; ".join(step.rules) or None, "step"))
     for step, df in zip(steps[1:], d.differentials.substituted, strict=True):
         lines.append(Line(1, _eq("df", r"\mathrm{d}f", df), f"d{step.name} put in", "step"))
     what, what_tex = _what(d)
+    rearranged = _eq("df", r"\mathrm{d}f", d.read_off)
     if d.kind == "gradient":
         layout = f"{shape_text(d.shape)}, the shape of {x}: denominator layout"
-        if sh.of_var[x][1] == 1:
-            read = f"df = gᵀ·d{x}, so ∂f/∂{x} = g"
-        else:
-            read = f"df = tr(G·d{x}), so ∂f/∂{x} = Gᵀ"
-        how = f"read off: {read} (cyclic property of the trace, transposes)"
-        lines.append(Line(1, (Text(how),), kind="note"))
+        vector = sh.of_var[x][1] == 1
+        rule = "a scalar is its own transpose" if vector else "cyclic property of the trace"
+        lines.append(Line(1, rearranged, f"{rule}; (AB)ᵀ = BᵀAᵀ", "step"))
+        read = (
+            f"df = gᵀ·d{x} gives ∂f/∂{x} = g" if vector else f"df = tr(G·d{x}) gives ∂f/∂{x} = Gᵀ"
+        )
     elif d.kind == "jacobian":
         layout = f"{shape_text(d.shape)}: a row per entry of f, a column per entry of {x}"
-        lines.append(Line(1, (Text(f"read off: df = J·d{x}"),), kind="note"))
+        lines.append(Line(1, rearranged, "collected as J·dx", "step"))
+        read = f"df = J·d{x} gives ∂f/∂{x} = J"
     else:
         layout = f"{shape_text(d.shape)}, the shape of f"
-        lines.append(Line(1, (Text(f"read off: d{x} = 1"),), kind="note"))
+        read = f"d{x} is a number: df/d{x} is df with d{x} = 1"
+    lines.append(Line(1, (Text(f"read off: {read}"),), kind="note"))
     lines.append(Line(0, (), kind="note"))
     answer = f"{what} = {text(d.named)}"
     answer_tex = f"{what_tex} = {latex(d.named)}"
