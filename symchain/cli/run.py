@@ -20,12 +20,13 @@ FLAGS = {
     "function": "--implicit",
     "lets": "--let",
     "activations": "--activation",
+    "shapes": "--shape",
 }
 #: Parameters whose flag is `--` + the name.
 _SAME = {
     "wrt", "order", "at", "tangent", "method", "matrix", "vars", "range", "layout", "batch",
     "loss", "sizes", "seed", "lr", "eps", "rtol", "atol", "directions", "graph", "output",
-    "plot", "timeout",
+    "plot", "timeout", "values",
 }  # fmt: skip
 
 

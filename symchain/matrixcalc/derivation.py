@@ -10,14 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UsageError
+from ..core.errors import LimitError, UsageError
 from ..results import Rendered
 from .differential import Differentials, differentials, expanded, gradient, jacobian
 from .expr import Differential, Mul, Node, Shape, Shapes, Trace, Transpose, Var, replaced
 from .notation import text
 from .numeric import Comparison, compare_gradient, draw, evaluate
 from .parse import parse
-from .shapes import infer, parse_shape
+from .shapes import GREEK_SCALARS, infer, parse_shape
 from .simplify import tidy
 from .sympy_check import SympyVerdict, compare_with_sympy
 
@@ -89,11 +89,21 @@ def matrix(
     unknown = sorted(set(arrays) - set(names))
     if unknown:
         raise UsageError(f"`values` names {', '.join(unknown)}, which the formula does not have")
+    stray = sorted(set(declared) - set(names))
+    if stray:
+        raise UsageError(f"`shapes` names {', '.join(stray)}, which the formula does not have "
+                         f"(variables: {', '.join(names)})")  # fmt: skip
     typed = infer(tree, declared, text)
+    _provable(typed.shapes, wrt)
     for name, arr in arrays.items():
         _fits(name, arr, typed.shapes.of_var[name])
-    warnings = tuple(f"{n} is read as a scalar (give `shapes` {n}=n for a vector)"
-                     for n in typed.read_as_scalar if n not in declared)  # fmt: skip
+    warnings = tuple(
+        f"{n} is read as a scalar"
+        + (" (a Greek letter's name)" if n in GREEK_SCALARS else ", for the shapes to fit")
+        + f"; shape {n}=n makes it a vector"
+        for n in typed.read_as_scalar
+        if n not in declared
+    )
     f, sh = typed.expr, typed.shapes
     out = sh(f)
     x = sh.of_var[wrt]
@@ -105,6 +115,9 @@ def matrix(
         kind, named = "gradient", gradient(D.df, wrt, D.shapes)
     elif out[1] == 1 and x[1] == 1:
         kind, named = "jacobian", jacobian(D.df, wrt, D.shapes)
+    elif out[0] == 1 and x[1] == 1:
+        raise UsageError(f"f is a row vector ({_shape_text(out)}): transpose it, (…)', for "
+                         "the Jacobian of the column")  # fmt: skip
     else:
         raise UsageError(
             f"the derivative of a {_shape_text(out)} formula by a {_shape_text(x)} {wrt} has "
@@ -150,6 +163,21 @@ def matrix(
 def _times(a: Node, b: Node) -> Node:
     """a·b with a product's factors in line: tr(BA·dX), not tr((BA)·dX)."""
     return Mul((*(a.items if isinstance(a, Mul) else (a,)), b))
+
+
+MAX_ENTRIES = 250_000  # entries of one variable at a given size: the proof evaluates f often
+MAX_WRT_ENTRIES = 2_500  # entries of the variable differentiated by: two evaluations each
+
+
+def _provable(shapes: Shapes, wrt: str) -> None:
+    """Sizes given as numbers are the sizes of the proof: bounded, so that it ends."""
+    for name, (r, c) in shapes.of_var.items():
+        entries = (r if isinstance(r, int) else 1) * (c if isinstance(c, int) else 1)
+        limit = MAX_WRT_ENTRIES if name == wrt else MAX_ENTRIES
+        if entries > limit:
+            raise LimitError(f"{name} is {r}×{c}: the numeric proof differentiates at the sizes "
+                             f"given, and allows {limit:,} entries here; give sizes as names "
+                             f"({name}=m×n) to prove it at small ones")  # fmt: skip
 
 
 def _one() -> Node:
@@ -201,11 +229,17 @@ def _shape_text(shape: Shape) -> str:
     return f"{shape[0]}×{shape[1]}"
 
 
+MAX_VALUES_BYTES = 16 * 2**20
+
+
 def read_values(path: str) -> dict[str, Any]:
     """--values FILE.json: an object of name -> number or nested list."""
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            text_read = handle.read(MAX_VALUES_BYTES + 1)
+        if len(text_read) > MAX_VALUES_BYTES:
+            raise UsageError(f"{path} is over {MAX_VALUES_BYTES // 2**20} MB")
+        data = json.loads(text_read)
     except (OSError, ValueError) as err:
         raise UsageError(f"cannot read {path} as JSON: {err}") from None
     if not isinstance(data, dict):
