@@ -40,6 +40,73 @@ def _median(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def _peer(formula: str, wrt: str) -> float | None:
+    """Bare SymPy: its matrix-expression diff of the same formula at sizes 3 and 4 (no steps,
+    no proof), or None where it raises, leaves it unevaluated or has no form of it."""
+    import sympy as sp
+
+    from symchain.matrixcalc.notation import text
+    from symchain.matrixcalc.parse import parse
+    from symchain.matrixcalc.shapes import infer
+    from symchain.matrixcalc.sympy_check import _to_sympy
+
+    shapes = {"mu": "n"} if "mu" in formula else {}
+    from symchain.matrixcalc.shapes import parse_shape
+
+    typed = infer(parse(formula), {k: parse_shape(v) for k, v in shapes.items()}, text)
+    sizes = {
+        d: 3 + i
+        for i, d in enumerate(
+            sorted({d for s in typed.shapes.of_var.values() for d in s if isinstance(d, str)})
+        )
+    }
+
+    def size(d):
+        return d if isinstance(d, int) else sizes[d]
+
+    symbols = {}
+    for name, (r, c) in typed.shapes.of_var.items():
+        r, c = size(r), size(c)
+        symbols[name] = (
+            sp.Symbol(name, real=True) if (r, c) == (1, 1) else sp.MatrixSymbol(name, r, c)
+        )
+    try:
+        expr = _to_sympy(typed.expr, symbols, typed.shapes, size)
+        t0 = time.perf_counter()
+        d = sp.diff(expr, symbols[wrt])
+        elapsed = time.perf_counter() - t0
+    except Exception:  # noqa: BLE001 - the peer has no answer: no time to compare
+        return None
+    if d.has(sp.Derivative) or type(d).__name__ == "ArrayDerivative":
+        return None
+    return elapsed
+
+
+def measure(repeat: int = 5) -> dict:
+    """Per formula: symchain.matrix's median time and bare SymPy's (None where it has no
+    answer), after start-up."""
+    import symchain
+
+    symchain.matrix("x'*A*x", "x")
+    out = {}
+    for formula, wrt in CASES:
+
+        def run(formula: str = formula, wrt: str = wrt):
+            return symchain.matrix(formula, wrt, shapes={"mu": "n"} if "mu" in formula else None)
+
+        ours = _median(run, repeat)
+        d = run()
+        peers = [_peer(formula, wrt) for _ in range(repeat)]
+        theirs = statistics.median(peers) if all(p is not None for p in peers) else None
+        out[formula] = {
+            "symchain": ours,
+            "sympy": theirs,
+            "verified": d.verified,
+            "sympy_outcome": d.sympy.outcome if d.sympy else None,
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)

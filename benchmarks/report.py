@@ -68,6 +68,7 @@ FULL = {
     "backprop_repeat": 30,
     "gradcheck_repeat": 3,
     "gradcheck_full_large": True,
+    "matrix_repeat": 5,
 }
 QUICK = {
     "startup_runs": 5,
@@ -80,6 +81,7 @@ QUICK = {
     "backprop_repeat": 10,
     "gradcheck_repeat": 1,
     "gradcheck_full_large": False,
+    "matrix_repeat": 2,
 }
 
 # the --let cases' peer: the same function written out in t, differentiated and printed by SymPy
@@ -291,6 +293,12 @@ def worker_backprop(repeat: int, threads: int | None = None) -> dict:
     return backprop.measure(repeat=repeat, threads=threads)
 
 
+def worker_matrix(repeat: int) -> dict:
+    import matrix
+
+    return matrix.measure(repeat=repeat)
+
+
 def worker_gradcheck(repeat: int, full_large: bool) -> dict:
     import gradcheck
 
@@ -410,6 +418,35 @@ def measure_graphs(venv: Path, repeat: int, peer_cap: float) -> list[dict]:
 # -- the page ----------------------------------------------------------------------------------
 
 
+def matrix_rows(mx: dict) -> list[tuple[str, str, str, str, str]]:
+    """symchain.matrix against SymPy's matrix diff where SymPy is right, and its slowest."""
+    right = [v for v in mx.values() if v["sympy_outcome"] == "agrees" and v["sympy"] is not None]
+    wrong = sum(v["sympy_outcome"] == "disagrees" for v in mx.values())
+    none = sum(v["sympy_outcome"] == "no answer" for v in mx.values())
+    ours = statistics.median(v["symchain"] for v in right)
+    theirs = statistics.median(v["sympy"] for v in right)
+    slowest = max(v["symchain"] for v in mx.values())
+    verified = sum(bool(v["verified"]) for v in mx.values())
+    return [
+        (
+            f"matrix: `symchain.matrix` (steps, proof, SymPy compared) vs SymPy's matrix `diff`, "
+            f"the {len(right)} of {len(mx)} Cookbook/ML formulas SymPy gets right, median",
+            num(ours, 1e3),
+            num(theirs, 1e3),
+            ratio(ours, theirs),
+            "ms",
+        ),
+        (
+            f"matrix: `symchain.matrix`, slowest of all {len(mx)} ({verified} verified; SymPy: "
+            f"{wrong} wrong, {none} no answer)",
+            num(slowest, 1e3),
+            "—",
+            "—",
+            "ms",
+        ),
+    ]
+
+
 def build_rows(m: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
     """(what, symchain, peer, ratio, unit) for each row; the peers are named in `what`."""
     rows = []
@@ -504,6 +541,8 @@ def build_rows(m: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
         )
     )
     rows += gradcheck_rows(m["gradcheck"], cfg)
+    if "matrix" in m:
+        rows += matrix_rows(m["matrix"])
     return rows
 
 
@@ -651,7 +690,7 @@ the same run, one process at a time, and the ratio is symchain / peer (above 1:
 symchain takes longer). symchain does more than its peer: it builds every step,
 checks each against SymPy, and tidies the answer. Times are wall-clock medians
 unless the row says min. The scripts in `benchmarks/` (`startup.py`, `batch.py`,
-`nesting.py`, `graphs.py`, `backprop.py`, `tidy_rewrites.py`) each print the
+`nesting.py`, `graphs.py`, `backprop.py`, `tidy_rewrites.py`, `matrix.py`) each print the
 detail behind their rows: import lists, phase breakdowns, the slowest formulas.
 No test asserts a time.
 
@@ -697,6 +736,7 @@ def main() -> None:
             "nesting": worker_nesting,
             "backprop": worker_backprop,
             "gradcheck": worker_gradcheck,
+            "matrix": worker_matrix,
         }
         print(json.dumps(workers[kind](**payload)))
         return
@@ -745,6 +785,8 @@ def main() -> None:
         {"repeat": cfg["gradcheck_repeat"], "full_large": cfg["gradcheck_full_large"]},
         blas_clean=True,
     )
+    note("matrix ...")
+    m["matrix"] = run_worker(args.venv, "matrix", {"repeat": cfg["matrix_repeat"]})
     env = run_worker(args.venv, "env", {}, blas_clean=True)
     env.update(cpu=cpu_model(), cores=os.cpu_count(), memory=memory(), kernel=platform.release())
     stamp = {
