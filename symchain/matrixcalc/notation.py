@@ -248,7 +248,14 @@ class _Latex:
                       for f in factors if isinstance(f, Power) and f.exponent < 0]  # fmt: skip
             lead = "-" if c < 0 else ""
             c = abs(c)
-            num = " ".join(self.wrap(f, MUL + 1) for f in top) or "1"
+            # a thin space after a differential: dS\,S^{-1}, not dSS^{-1}
+            num = (
+                " ".join(
+                    self.wrap(f, MUL + 1) + (r"\," if isinstance(f, Differential) else "")
+                    for f in top
+                ).replace(r"\, ", r"\,")
+                or "1"
+            )
             if c.numerator != 1 or (not top and not bottom):
                 num = f"{c.numerator} {num}" if top else str(c.numerator)
             den = " ".join(self.wrap(b, MUL + 1) for b in bottom)

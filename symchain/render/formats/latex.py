@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..layout import Text
-from .tex import part_latex
+from .tex import part_latex, text_latex
 
 
 def _row(line) -> str:
@@ -15,7 +15,7 @@ def _row(line) -> str:
     indent = r"\quad " * max(line.depth - 1, 0)
     row = f"&{indent}{''.join(lead)}{body}"
     if line.rule:
-        row += r" && \text{(" + line.rule.replace("_", r"\_") + ")}"
+        row += r" && \text{(" + text_latex(line.rule) + ")}"
     return row
 
 

@@ -37,7 +37,8 @@ _UNICODE_MATH = {
     "∂": r"\partial ", "→": r"\to ", "⊙": r"\odot ", "Σ": r"\Sigma ", "δ": r"\delta ",
     "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "½": r"\tfrac12 ",
     "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
-    "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ",
+    "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ", "⊘": r"\oslash ", "λ": r"\lambda ",
+    "μ": r"\mu ", "ε": r"\varepsilon ", "√": r"\surd ",
 }  # fmt: skip
 _SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$", "′": "'"}
 
@@ -60,6 +61,12 @@ def _unicode(text: str) -> str:
         else:
             out.append(_SUBSTITUTES.get(char, char))
     return "".join(out)
+
+
+def text_latex(text: str) -> str:
+    """Words (a rule's label, a note) for LaTeX's text mode: specials escaped, Unicode
+    mathematics as inline math."""
+    return _escape(text)
 
 
 def _escape(text: str) -> str:
