@@ -335,3 +335,24 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2(fmt):
         )
     assert r.returncode == 2
     assert r.stderr == "error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", [["derive", "x^2", "--format", "json"], ["derive", "x^2"],
+                                  ["worksheet"]])  # fmt: skip
+def test_a_closed_stdout_is_one_line_and_exit_2(args):
+    closed = {"stdout": subprocess.DEVNULL, "preexec_fn": lambda: os.close(1)}
+    r = subprocess.run(
+        [*COMMAND, *args], stderr=subprocess.PIPE, text=True, env=_clean_env(), timeout=60, **closed
+    )
+    assert (r.returncode, r.stderr) == (2, "error: cannot write the output: stdout is closed\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["derive", "x", "--order", "abc",
+                                  "--format", "json"]])  # fmt: skip
+def test_help_and_option_errors_into_a_full_disk_are_one_line_and_exit_2(args):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([*COMMAND, *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                           env=_clean_env(), timeout=60)  # fmt: skip
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.endswith("error: cannot write the output: No space left on device\n")

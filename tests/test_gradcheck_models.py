@@ -781,6 +781,9 @@ def test_a_constructor_that_raises_shows_what_it_takes(own_file):
         ('self.params["W1"] = self.params["W1"].astype(np.float64)',
          "ScoresNet.loss(X, y) put a new array in self.params['W1']: the check moves the array "
          "that was there"),
+        ("self.params = {k: v.copy() for k, v in self.params.items()}",
+         "ScoresNet.loss(X, y) put a new dict in self.params: the check moves the arrays of the "
+         "one that was there"),
     ],
 )  # fmt: skip
 def test_a_cs231n_loss_that_changes_its_data_or_rebinds_a_parameter_is_refused(

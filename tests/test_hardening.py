@@ -239,3 +239,8 @@ def test_an_error_column_in_another_input_says_which_text_it_counts_in():
     assert (error["position"], error["text"]) == (1, "1;1")
     r = CliRunner().invoke(main, ["derive", "x^3+", "--format", "jsonl"])
     assert "text" not in json.loads(r.stdout)["error"]
+
+
+def test_a_kink_beside_which_the_function_is_not_real_is_no_internal_error():
+    r = CliRunner().invoke(main, ["derive", "Heaviside(asec(x))", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["verified"] is True

@@ -96,6 +96,8 @@ def test_sin_is_never_split():
         ("2x.0", "a '.' right after x", 2),
         ("sin.5x", "a '.' right after sin: write sin\\(0.5x\\)", 3),
         ("3.x", "a '.' right before a name: write 3.0\\*x or 3x", 1),
+        ("sin(x).5", "a '.' right after '\\)': write \\(…\\)\\*0.5 for a product", 6),
+        ("(x+1).5", "a '.' right after '\\)'", 5),
     ],
 )
 def test_refuses_with_a_column(text, message, position):

@@ -317,14 +317,16 @@ def choose_variable(expr: sp.Expr, wrt: str | sp.Symbol | None) -> sp.Symbol:
         for s in expr.free_symbols:
             if s.name == name:
                 return s
-        if isinstance(wrt, sp.Symbol):  # a caller's own symbol: d/dy of a part without y is 0
-            return wrt
-        if expr.free_symbols:  # a typed name that is not there is a typo (X for x), not 0
-            known = sorted(s.name for s in expr.free_symbols)
-            alike = [k for k in known if k.lower() == name.lower()]
-            hint = f"; did you mean {alike[0]}?" if alike else ""
-            raise UsageError(f"{name} is not in the formula (variables: {', '.join(known)}){hint}")
-        return symbol(name)
+        # X for x is a typo, and answering 0 would hide it; a formula without the variable
+        # otherwise (c, a·t² + b, or x/x + y, where it cancels) has the derivative 0
+        known = sorted(s.name for s in expr.free_symbols)
+        alike = [k for k in known if k.lower() == name.lower()]
+        if alike:
+            raise UsageError(
+                f"{name} is not in the formula (variables: {', '.join(known)}); "
+                f"did you mean {alike[0]}?"
+            )
+        return wrt if isinstance(wrt, sp.Symbol) else symbol(name)
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     if len(free) == 1:
         return free[0]

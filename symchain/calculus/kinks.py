@@ -77,7 +77,13 @@ def _first_break(functions: list[sp.Expr], var: sp.Symbol, c: sp.Expr) -> Kink |
 
 
 def _side(f: sp.Expr, var: sp.Symbol, x: sp.Expr) -> float | None:
-    value = real_subs(f, {var: x}).evalf(30)
+    """f just beside the kink, or None where it has no real value there."""
+    try:
+        value = real_subs(f, {var: x}).evalf(30)
+    except ValueError as err:  # Heaviside(asec(x)) at x = −10⁻¹²: asec is not real there
+        if "Real" not in str(err):
+            raise
+        return None
     if not value.is_number or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return None
     z = complex(value)

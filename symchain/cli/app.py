@@ -8,6 +8,7 @@ exit codes 0 ok, 1 a check or a computation failed, 2 bad input or usage.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -64,37 +65,56 @@ class _Group(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         argv = list(sys.argv[1:] if args is None else args)
+        if sys.stdout is None:  # >&-: Python gives no stream, and click would write nowhere
+            click.echo("error: cannot write the output: stdout is closed", err=True)
+            code = 2
+        else:
+            try:
+                code = self._run(argv, args, prog_name, complete_var, extra)
+            except OSError as err:  # --help, or a JSON error object, into a full disk
+                if isinstance(err, BrokenPipeError) or err.errno not in _WRITE_ERRORS:
+                    raise
+                _quiet_stdout()
+                click.echo(f"error: cannot write the output: {err.strerror}", err=True)
+                code = 2
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+    def _run(self, argv, args, prog_name, complete_var, extra) -> int:
         try:
             if args is None:  # the real command line, not a test calling in-process
                 _limit_memory()
             return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:  # Ctrl-C or Ctrl-D at a prompt
             click.echo("Aborted!", err=True)
-            code = 130
+            return 130
         except KeyboardInterrupt:
             click.echo("interrupted (Ctrl-C)", err=True)
-            code = 130
+            return 130
         except (BrokenPipeError, _ReaderGone):  # | head -1: the reader has all it wants
             _quiet_stdout()
-            code = 141  # 128 + SIGPIPE, as a program killed by the signal would exit
+            return 141  # 128 + SIGPIPE, as a program killed by the signal would exit
         except OutputFailed as err:  # > /dev/full: the answer was not written, nor can be
             _quiet_stdout()
             click.echo(f"error: cannot write the output: {err.reason}", err=True)
-            code = 2
+            return 2
         except SymchainError as err:  # after the work: writing the answer ran out of time
             click.echo(f"error: {err.message}", err=True)
             if _wants_json(argv):
                 click.echo(json.dumps({"input": None, "error": err.to_dict()}))
-            code = err.exit_code
+            return err.exit_code
         except click.ClickException as err:
             err.show()
             if _wants_json(argv):
                 kind = {"message": err.format_message(), "kind": "usage", "position": None}
                 click.echo(json.dumps({"input": None, "error": kind}))
-            code = err.exit_code
-        if not standalone_mode:
-            return code
-        sys.exit(code)
+            return err.exit_code
+
+
+#: errno values that mean stdout cannot take the output: a full disk, a closed or bad
+#: descriptor, an I/O error, a quota or a file-size limit.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
 
 
 DEFAULT_MEMORY_GIB = 8.0

@@ -417,6 +417,12 @@ def _primed(tok: Token, pos: int) -> bool:
 def _check_point(value: str, text: str, start: int, end: int, tokens: list[Token]) -> None:
     """x.5 and 3.x are typos as often as products (x^5? 3·x?): a decimal point touching a
     name is refused, as x.y is, rather than read as x·0.5 without a word."""
+    if value.startswith(".") and tokens and tokens[-1].text == ")" and tokens[-1].end == start:
+        raise ParseError(
+            f"a '.' right after ')': write (…)*0{value} for a product, (…)^{value[1:]} for a power",
+            text=text,
+            position=start,
+        )
     name = tokens[-1].text if tokens and tokens[-1].kind == "name" else None
     if value.startswith(".") and name is not None and tokens[-1].end == start:
         raise ParseError(

@@ -334,7 +334,7 @@ def _loss_method(cls, sizes, init, data, batch, seed, filename, full=False, back
     passed = "".join(f", {k}={v!r}" for k, v in flags.items())
     shown_loss = f"{kind}.loss(X, y{passed})"
 
-    unchanged = _Unchanged(kind, X, y, params, keys, arrays)
+    unchanged = _Unchanged(kind, X, y, params, keys, arrays, model)
 
     def own() -> Any:
         return unchanged.after(shown_loss, _call(shown_loss, lambda: model.loss(X, y, **flags)))
@@ -390,9 +390,18 @@ class _Unchanged:
     copy (self.params['W1'] = W1.astype(...)), would make the check measure another
     function than the one it names."""
 
-    def __init__(self, kind: str, X: np.ndarray, y: np.ndarray, params: dict,
-                 keys: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        kind: str,
+        X: np.ndarray,
+        y: np.ndarray,
+        params: dict,
+        keys: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        model: Any,
+    ) -> None:
         self.kind, self.X, self.y, self.params, self.keys = kind, X, y, params, keys
+        self.model = model
         self.saved = {"X": X.copy(), "y": y.copy()}
         self.bound = dict(arrays)  # the array each name is read from now
 
@@ -401,6 +410,12 @@ class _Unchanged:
             if not np.array_equal(now, self.saved[name], equal_nan=True):
                 raise UsageError(f"{called} changed its input {name} in place: the check "
                                  "needs the data as given (work on a copy)")  # fmt: skip
+        if getattr(self.model, "params", None) is not self.params:
+            raise UsageError(
+                f"{called} put a new dict in self.params: the check moves the arrays of the one "
+                "that was there, so the model must keep it (update its arrays in place, and "
+                "convert dtypes once, in __init__)"
+            )
         for name, key in self.keys.items():
             if self.params.get(key) is not self.bound[name]:
                 raise UsageError(
