@@ -216,7 +216,9 @@ def test_an_argument_that_is_not_utf8_still_gives_utf8_json():
         pytest.skip("the console script is not installed")
     out = subprocess.run([str(script).encode(), b"derive", b"x\xff", b"--format", b"json"],
                          capture_output=True, timeout=60).stdout  # fmt: skip
-    assert json.loads(out.decode("utf-8"))["input"] == "x\ufffd"
+    data = json.loads(out.decode("utf-8"))
+    assert data["input"] == "x\ufffd"
+    assert data["error"]["message"] == "the text is not valid UTF-8"
 
 
 def test_numbers_beyond_sympy_are_a_limit_not_an_internal_error():

@@ -461,6 +461,8 @@ def _unexpected(char: str) -> str:
     if char == "\x00":
         return "the formula contains a NUL byte"
     if not char.isprintable():
+        if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8, as Python keeps it
+            return "the text is not valid UTF-8"
         return f"unexpected control character {char!r}"
     return f"unexpected character {char!r}"
 
