@@ -50,6 +50,13 @@ class Net:
                     os.write(fd, b"GARBAGE\\n")
                 except OSError:
                     pass
+        if CASE == "closepipes":  # every pipe it inherited, closed
+            for fd in range(3, 64):
+                try:
+                    if os.fstat(fd).st_mode & 0o170000 == 0o010000:
+                        os.close(fd)
+                except OSError:
+                    pass
         if CASE == "forged":  # a frame of the right form, signed with a key of its own
             import hashlib, hmac, pickle
             from symchain.cli import isolated
@@ -126,3 +133,13 @@ def test_a_process_the_code_forks_does_not_hold_the_answer_back(tmp_path):
                        cwd=tmp_path, capture_output=True, text=True, timeout=25)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ok"] is True
+
+
+def test_a_closed_result_channel_is_said_to_be_closed(tmp_path):
+    r = _run(tmp_path, "closepipes")
+    assert r.returncode == 2
+    assert json.loads(r.stdout)["error"]["message"] == (
+        "h_closepipes.py:Net closed or replaced symchain's result channel (a file descriptor it "
+        "inherited), so there is no result: the code under check must leave descriptors it did "
+        "not open alone"
+    )

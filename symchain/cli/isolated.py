@@ -101,11 +101,12 @@ def _child(work: Callable[[], Any], read_fd: int, write_fd: int, key: bytes,
     try:
         with open(write_fd, "wb", closefd=True) as channel:
             channel.write(frame)
-    except OSError:
-        pass  # the parent is gone, or the code closed the channel: the parent says which
+    except OSError:  # the code closed the channel (or the parent is gone): the parent says so
+        os._exit(CHANNEL_GONE)
     os._exit(0)  # no atexit handler of the user's runs, and nothing is flushed twice
 
 
+CHANNEL_GONE = 75  # the child's exit code when its answer could not be written
 _MAGIC = b"symchain-answer\n"
 _HEAD = len(_MAGIC) + 8 + 32  # magic, payload length, HMAC-SHA256
 MAX_ANSWER = 1 << 28  # bytes: a report, however large, is far less (a full check's is ~10 MB)
@@ -129,6 +130,14 @@ def _read(fd: int, child: Any, timeout: float, what: str) -> bytes:
         if readable:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
+                if not data and child.is_alive():  # the channel is gone, the child is not
+                    child.join(0.5)
+                    if child.is_alive():
+                        raise UsageError(
+                            f"{what} closed or replaced symchain's result channel (a file "
+                            "descriptor it inherited), so there is no result: the code under "
+                            "check must leave descriptors it did not open alone"
+                        )
                 break
             data += chunk
             if len(data) > _HEAD + MAX_ANSWER:
@@ -151,6 +160,12 @@ def _opened(data: bytes, key: bytes, child: Any, what: str) -> tuple[str, Any]:
     if not data:
         child.join(5)
         code = child.exitcode
+        if code == CHANNEL_GONE:
+            raise UsageError(
+                f"{what} closed or replaced symchain's result channel (a file descriptor it "
+                "inherited), so there is no result: the code under check must leave "
+                "descriptors it did not open alone"
+            )
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
             raise UsageError(f"{what} was killed by signal {name} before the check finished "
