@@ -37,6 +37,11 @@ from symchain.matrixcalc.shapes import infer
         ("norm2(X)^2", "X", "2X"),  # Frobenius
         ("norm2(X*w - y)^2", "w", "2Xᵀ(Xw − y)"),  # least squares
         ("sum(sigma(W*x))", "W", "σ′(Wx)·xᵀ"),
+        ("det(A*X*B)", "X", "det(AXB)·Aᵀ·(AXB)⁻ᵀ·Bᵀ"),  # (51): AXB singular at some sizes
+        ("sqrt(x'*x)", "x", "x/√(xᵀx)"),
+        ("x'*x/2", "x", "x"),
+        ("tr(X'*A*X)", "X", "(A + Aᵀ)X"),
+        ("norm2(A*X*B - C)^2", "X", "2Aᵀ(AXB − C)Bᵀ"),
     ],
 )
 def test_cookbook_identities_come_out_as_printed_and_verified(formula, wrt, answer):

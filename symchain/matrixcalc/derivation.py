@@ -187,8 +187,10 @@ def _one() -> Node:
 
 
 def _proved(f, result, wrt, shapes, names, rng, fixed, start=0) -> Comparison | None:
-    for kind in ("normal", "positive"):
-        point = draw(shapes, names, rng, "given" if fixed else kind, fixed, start)
+    # det(AXB) with A n×m, B p×n is 0 unless n ≤ m, p: equal sizes are tried last
+    for kind, equal in (("normal", False), ("positive", False), ("normal", True),
+                        ("positive", True)):  # fmt: skip
+        point = draw(shapes, names, rng, "given" if fixed else kind, fixed, start, equal)
         check = compare_gradient(f, result, wrt, point, shapes.of_var[wrt])
         if check is not None or fixed:
             return check

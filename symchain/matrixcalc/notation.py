@@ -167,7 +167,7 @@ class _Text:
             den = "·".join(self.wrap(b, MUL + 1) for b in bottom)
             if c.denominator != 1:
                 den = f"{c.denominator}" + ("·" if den else "") + den
-            if len(bottom) > 1 or isinstance(bottom[0], Mul):
+            if len(bottom) > 1 and not den.startswith("("):
                 den = f"({den})"
             return f"{lead}{self.wrap_sum(body, top)}/{den}"
         if bottom_text:

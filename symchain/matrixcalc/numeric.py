@@ -94,7 +94,10 @@ def evaluate(node: Node, values: Values, sizes: Mapping[str, int]) -> np.ndarray
         if isinstance(n, Transpose):
             return go(n.arg).T
         if isinstance(n, Inverse):
-            return np.linalg.inv(go(n.arg))
+            a = go(n.arg)
+            if np.linalg.cond(a) > 1e10:  # as good as singular: no value to check here
+                raise np.linalg.LinAlgError("singular")
+            return np.linalg.inv(a)
         if isinstance(n, Det):
             return np.array([[np.linalg.det(go(n.arg))]])
         if isinstance(n, Trace):
@@ -118,7 +121,10 @@ def evaluate(node: Node, values: Values, sizes: Mapping[str, int]) -> np.ndarray
         raise TypeError(type(n).__name__)
 
     with np.errstate(all="ignore"):
-        return go(node)
+        try:
+            return go(node)
+        except np.linalg.LinAlgError:  # a singular matrix here: no value at this point
+            return np.full((1, 1), np.nan)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ class Point:
 
 
 def draw(shapes: Shapes, names: list[str], rng: np.random.Generator, kind: str,
-         fixed: Mapping[str, np.ndarray] | None = None, start: int = 0) -> Point:  # fmt: skip
+         fixed: Mapping[str, np.ndarray] | None = None, start: int = 0,
+         equal: bool = False) -> Point:  # fmt: skip
     """Sizes and values for every variable in `names`."""
     fixed = dict(fixed or {})
     sizes: dict[str, int] = {}
@@ -139,8 +146,8 @@ def draw(shapes: Shapes, names: list[str], rng: np.random.Generator, kind: str,
                 sizes[d] = k
     free = sorted({d for n in names for d in shapes.of_var[n] if isinstance(d, str)} - set(sizes))
     choices = [3, 4, 2, 5, 6, 7]
-    for i, d in enumerate(free):
-        sizes[d] = choices[(start + i) % len(choices)]
+    for i, d in enumerate(free):  # equal: where unequal sizes make a product singular
+        sizes[d] = choices[start % len(choices)] if equal else choices[(start + i) % len(choices)]
     values: dict[str, np.ndarray] = {}
     for name in names:
         if name in fixed:
@@ -184,6 +191,8 @@ def compare_gradient(
     if not np.all(np.isfinite(base)):
         return None
     claimed = evaluate(gradient, values, point.sizes)
+    if claimed.shape == (1, 1) and not np.all(np.isfinite(claimed)) and shape != (1, 1):
+        return None  # the answer has no value here (a singular inverse): another point
     x = values[wrt]
     out_rows = base.shape[0]
     numeric = np.zeros((out_rows,) + x.shape) if base.shape != (1, 1) else np.zeros(x.shape)

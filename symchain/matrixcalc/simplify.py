@@ -206,6 +206,11 @@ class _Tidy:
         if node.exponent == 0:
             return ONE
         b = node.base
+        if isinstance(b, Mul) and isinstance(b.items[0], Num) and self.scalar(b):
+            c, body = _split(b)  # (2u)⁻¹ = ½·u⁻¹: the number meets the others
+            if c > 0 or node.exponent.denominator == 1:
+                number = _number_power(c, node.exponent)
+                return Mul((number, Power(body, node.exponent)))
         if isinstance(b, Num) and node.exponent.denominator == 1:
             return Num(b.value ** int(node.exponent)) if b.value != 0 or node.exponent > 0 else node
         if isinstance(b, Power) and self.scalar(b) and node.exponent.denominator == 1:
@@ -288,6 +293,13 @@ def _powers_merged(scalars: list[Node]) -> list[Node]:
             order.append(base)
         exponents[base] += p
     return [b if exponents[b] == 1 else Power(b, exponents[b]) for b in order if exponents[b] != 0]
+
+
+def _number_power(c: Fraction, p: Fraction) -> Node:
+    """c^p as a number where it is one (2⁻¹ = ½), else as a power (2^½)."""
+    if p.denominator == 1:
+        return Num(c ** int(p))
+    return Power(Num(c), p)
 
 
 def _one_minus(node: Node, shapes: Shapes) -> Node:
