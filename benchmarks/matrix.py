@@ -47,31 +47,15 @@ def _peer(formula: str, wrt: str) -> float | None:
 
     from symchain.matrixcalc.notation import text
     from symchain.matrixcalc.parse import parse
-    from symchain.matrixcalc.shapes import infer
-    from symchain.matrixcalc.sympy_check import _to_sympy
+    from symchain.matrixcalc.shapes import infer, parse_shape
+    from symchain.matrixcalc.sympy_check import sympy_form
 
     shapes = {"mu": "n"} if "mu" in formula else {}
-    from symchain.matrixcalc.shapes import parse_shape
-
     typed = infer(parse(formula), {k: parse_shape(v) for k, v in shapes.items()}, text)
-    sizes = {
-        d: 3 + i
-        for i, d in enumerate(
-            sorted({d for s in typed.shapes.of_var.values() for d in s if isinstance(d, str)})
-        )
-    }
-
-    def size(d):
-        return d if isinstance(d, int) else sizes[d]
-
-    symbols = {}
-    for name, (r, c) in typed.shapes.of_var.items():
-        r, c = size(r), size(c)
-        symbols[name] = (
-            sp.Symbol(name, real=True) if (r, c) == (1, 1) else sp.MatrixSymbol(name, r, c)
-        )
+    named = sorted({d for s in typed.shapes.of_var.values() for d in s if isinstance(d, str)})
+    sizes = {d: 3 + i for i, d in enumerate(named)}
     try:
-        expr = _to_sympy(typed.expr, symbols, typed.shapes, size)
+        expr, symbols = sympy_form(typed.expr, typed.shapes, sizes)
         t0 = time.perf_counter()
         d = sp.diff(expr, symbols[wrt])
         elapsed = time.perf_counter() - t0

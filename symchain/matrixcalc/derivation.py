@@ -13,7 +13,7 @@ import numpy as np
 from ..core.errors import LimitError, UsageError
 from ..results import Rendered
 from .differential import Differentials, differentials, expanded, gradient, jacobian
-from .expr import Differential, Mul, Node, Shape, Shapes, Trace, Transpose, Var, replaced
+from .expr import ONE, Differential, Mul, Node, Shape, Shapes, Trace, Transpose, Var, replaced
 from .notation import text
 from .numeric import Comparison, compare_gradient, draw, evaluate
 from .parse import parse
@@ -110,7 +110,7 @@ def matrix(
     D = differentials(f, wrt, sh, set(names))
     if x == (1, 1):
         kind = "derivative"
-        named = tidy(replaced(D.df, lambda n: _one() if n == Differential(wrt) else None), D.shapes)
+        named = tidy(replaced(D.df, lambda n: ONE if n == Differential(wrt) else None), D.shapes)
     elif out == (1, 1):
         kind, named = "gradient", gradient(D.df, wrt, D.shapes)
     elif out[1] == 1 and x[1] == 1:
@@ -178,12 +178,6 @@ def _provable(shapes: Shapes, wrt: str) -> None:
             raise LimitError(f"{name} is {r}×{c}: the numeric proof differentiates at the sizes "
                              f"given, and allows {limit:,} entries here; give sizes as names "
                              f"({name}=m×n) to prove it at small ones")  # fmt: skip
-
-
-def _one() -> Node:
-    from .expr import ONE
-
-    return ONE
 
 
 def _proved(f, result, wrt, shapes, names, rng, fixed, start=0) -> Comparison | None:

@@ -398,4 +398,4 @@ def expanded(node: Node, definitions: dict[str, Node]) -> Node:
     return node
 
 
-__all__ = ["Det", "Differentials", "Step", "differentials", "expanded", "gradient", "jacobian"]
+__all__ = ["Differentials", "Step", "differentials", "expanded", "gradient", "jacobian"]

@@ -440,4 +440,4 @@ def _right_factored(terms: list[Node], shapes: Shapes) -> list[Node]:
     return out
 
 
-__all__ = ["tidy", "Ones", "Sum", "Diag"]
+__all__ = ["size", "tidy"]

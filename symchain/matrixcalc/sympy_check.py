@@ -58,19 +58,8 @@ def compare_with_sympy(f: Node, wrt: str, shapes: Shapes, sizes: dict[str, int],
     """SymPy's ∂f/∂X at `values` against `ours` (the answer there)."""
     import sympy as sp
 
-    def size(d: Any) -> int:
-        return d if isinstance(d, int) else sizes[d]
-
-    symbols: dict[str, Any] = {}
-    for name, (r, c) in shapes.of_var.items():
-        if name not in values:
-            continue
-        r, c = size(r), size(c)
-        symbols[name] = (
-            sp.Symbol(name, real=True) if (r, c) == (1, 1) else sp.MatrixSymbol(name, r, c)
-        )
     try:
-        expr = _to_sympy(f, symbols, shapes, size)
+        expr, symbols = sympy_form(f, shapes, sizes)
     except _Unsupported as err:
         return SympyVerdict("no answer", f"SymPy has no matrix form of {err}")
     try:
@@ -85,7 +74,8 @@ def compare_with_sympy(f: Node, wrt: str, shapes: Shapes, sizes: dict[str, int],
     try:
         with budget(SECONDS):
             at = {s: (sp.Matrix(values[n]) if isinstance(s, sp.MatrixSymbol)
-                      else float(values[n][0, 0])) for n, s in symbols.items()}  # fmt: skip
+                      else float(values[n][0, 0])) for n, s in symbols.items()
+                  if n in values}  # fmt: skip
             value = d.subs(at).doit()
             got = np.array(sp.Matrix(value).evalf() if hasattr(value, "shape") else [[value]],
                            dtype=float)  # fmt: skip
@@ -105,6 +95,22 @@ def compare_with_sympy(f: Node, wrt: str, shapes: Shapes, sizes: dict[str, int],
         words = f"SymPy's diff disagrees, and is {off:.2g} off the central differences"
         return SympyVerdict("disagrees", words + " (so SymPy's answer is wrong)")
     return SympyVerdict("disagrees", "SymPy's diff disagrees")
+
+
+def sympy_form(f: Node, shapes: Shapes, sizes: dict[str, int]) -> tuple[Any, dict[str, Any]]:
+    """f as a SymPy matrix expression at these sizes, and its symbols by name (a scalar is a
+    real Symbol, anything else a MatrixSymbol); _Unsupported where SymPy has no form of f."""
+    import sympy as sp
+
+    def size(d: Any) -> int:
+        return d if isinstance(d, int) else sizes[d]
+
+    symbols: dict[str, Any] = {}
+    for name, (r, c) in shapes.of_var.items():
+        r, c = size(r), size(c)
+        scalar = (r, c) == (1, 1)
+        symbols[name] = sp.Symbol(name, real=True) if scalar else sp.MatrixSymbol(name, r, c)
+    return _to_sympy(f, symbols, shapes, size), symbols
 
 
 def _to_sympy(node: Node, symbols: dict[str, Any], shapes: Shapes, size) -> Any:  # noqa: C901, PLR0911, PLR0912
