@@ -40,6 +40,8 @@ from symchain.matrixcalc.shapes import infer
         ("det(A*X*B)", "X", "det(AXB)·Aᵀ·(AXB)⁻ᵀ·Bᵀ"),  # (51): AXB singular at some sizes
         ("sqrt(x'*x)", "x", "x/√(xᵀx)"),
         ("x'*x/2", "x", "x"),
+        ("norm2(x)^2/2", "x", "x"),  # the exponent is 2, not 2/2: a fraction needs brackets
+        ("norm2(x)^(1/2)", "x", "x/(2·‖x‖^(3/2))"),
         ("tr(X'*A*X)", "X", "(A + Aᵀ)X"),
         ("norm2(A*X*B - C)^2", "X", "2Aᵀ(AXB − C)Bᵀ"),
     ],

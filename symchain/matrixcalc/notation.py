@@ -147,12 +147,9 @@ class _Text:
         lead = ""
         if c.numerator < 0:
             lead, c = "−", -c
-        if c.denominator != 1 and not bottom:
-            bottom_text = str(c.denominator)
-            c = Fraction(c.numerator)
-        else:
-            bottom_text = ""
-        parts = [] if c == 1 and (top or bottom) else [_number(c)]
+        under = c.denominator  # ½·x/‖x‖ is x/(2·‖x‖): the number's denominator goes below
+        c = Fraction(c.numerator)
+        parts = [] if c == 1 and (top or bottom or under != 1) else [_number(c)]
         shown = [self.wrap(f, MUL + 1) for f in top]
         body = "".join(parts)
         previous: Node | None = Num(c) if parts else None
@@ -163,16 +160,13 @@ class _Text:
             previous = top[i]
         if not body:
             body = "1"
-        if bottom:
-            den = "·".join(self.wrap(b, MUL + 1) for b in bottom)
-            if c.denominator != 1:
-                den = f"{c.denominator}" + ("·" if den else "") + den
-            if len(bottom) > 1 and not den.startswith("("):
-                den = f"({den})"
-            return f"{lead}{self.wrap_sum(body, top)}/{den}"
-        if bottom_text:
-            return f"{lead}{self.wrap_sum(body, top)}/{bottom_text}"
-        return lead + body
+        below = ([str(under)] if under != 1 else []) + [self.wrap(b, MUL + 1) for b in bottom]
+        if not below:
+            return lead + body
+        den = "·".join(below)
+        if len(below) > 1:
+            den = f"({den})"
+        return f"{lead}{self.wrap_sum(body, top)}/{den}"
 
     def wrap_sum(self, body: str, top: list[Node]) -> str:
         return f"({body})" if len(top) == 1 and isinstance(top[0], Add) else body

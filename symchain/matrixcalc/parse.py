@@ -190,11 +190,12 @@ class _Parser:
             return ElementPower(base, exponent)
         return Power(base, exponent)
 
-    def exponent(self, after: _Tok) -> Fraction:
-        """A number, signed or in parentheses: x^2, X^-1, x^(1/2), x^0.5."""
+    def exponent(self, after: _Tok, bracketed: bool = False) -> Fraction:
+        """A number, signed or in parentheses: x^2, X^-1, x^(1/2), x^0.5.  A fraction
+        only in parentheses: x^2/2 is (x²)/2, as everywhere else."""
         sign = -1 if self.take("-") is not None else 1
         if self.take("(") is not None:
-            value = self.exponent(after)
+            value = self.exponent(after, bracketed=True)
             if self.take(")") is None:
                 raise self.fail("this exponent's '(' is never closed", self.peek())
             return sign * value
@@ -203,7 +204,7 @@ class _Parser:
             raise self.fail(f"after {after.text!r} comes a number: the exponent", tok or None)
         self.i += 1
         value = Fraction(tok.text)
-        if self.take("/") is not None:
+        if bracketed and self.take("/") is not None:
             den = self.peek()
             if den is None or den.kind != "num":
                 raise self.fail("an exponent's fraction needs a number below it", den)
