@@ -116,6 +116,12 @@ def differentials(f: Node, wrt: str, shapes: Shapes, taken: set[str]) -> Differe
     return Differentials(tuple(steps), tuple(substituted), df, shapes, dict(names.defs))
 
 
+def differential_of(expr: Node, shapes: Shapes, dependent: set[str]) -> tuple[Node, list[str]]:
+    """d(expr), tidied, with the rules it used: the differentials are those of `dependent`."""
+    rules: list[str] = []
+    return tidy(_D(shapes, dependent, rules).go(expr), shapes), list(dict.fromkeys(rules))
+
+
 class _Namer:
     """Composite arguments of det, inv, norms, functions and powers get names: u = Xw − y."""
 
@@ -292,7 +298,7 @@ class _D:
 
 def gradient(df: Node, wrt: str, shapes: Shapes) -> Node:
     """G with df = ⟨G, dX⟩ = tr(GᵀdX): ∂f/∂X, shaped like X."""
-    parts = _Pull(shapes, wrt).pull(ONE, df)
+    parts = [m for _, m in Pull(shapes, {wrt}).pull(ONE, df)]
     if not parts:
         return _zeros(shapes.of_var[wrt])
     return tidy(parts[0] if len(parts) == 1 else Add(tuple(parts)), shapes)
@@ -302,17 +308,18 @@ def _zeros(shape) -> Node:
     return Mul((ZERO, Ones(shape)))
 
 
-class _Pull:
-    """⟨M, E⟩ with E linear in dX, moved step by step to ⟨M′, dX⟩."""
+class Pull:
+    """⟨M, E⟩ with E linear in the differentials of `targets`, moved step by step to a sum
+    of ⟨M′, dX⟩: one (X, M′) for each place a dX of a target occurs in E."""
 
-    def __init__(self, shapes: Shapes, wrt: str) -> None:
-        self.shapes, self.wrt = shapes, wrt
+    def __init__(self, shapes: Shapes, targets: set[str]) -> None:
+        self.shapes, self.targets = shapes, targets
 
-    def pull(self, M: Node, E: Node) -> list[Node]:  # noqa: C901, PLR0911, PLR0912
+    def pull(self, M: Node, E: Node) -> list[tuple[str, Node]]:  # noqa: C901, PLR0911, PLR0912
         if not has_differential(E):
             return []
-        if Differential(self.wrt) == E:
-            return [M]
+        if isinstance(E, Differential) and E.name in self.targets:
+            return [(E.name, M)]
         if isinstance(E, Add):
             return [p for t in E.items for p in self.pull(M, t)]
         if isinstance(E, Transpose):
@@ -334,7 +341,7 @@ class _Pull:
             return self.pull(Diag(M), E.arg)
         raise UsageError(f"cannot rearrange a {type(E).__name__} of dX into tr(G·dX)")
 
-    def product(self, M: Node, E: Mul) -> list[Node]:
+    def product(self, M: Node, E: Mul) -> list[tuple[str, Node]]:
         scalars = [f for f in E.items if self.shapes(f) == (1, 1) and not has_differential(f)]
         chain = [f for f in E.items if not (self.shapes(f) == (1, 1) and not has_differential(f))]
         c: Node = Mul(tuple(scalars)) if scalars else ONE
@@ -398,4 +405,13 @@ def expanded(node: Node, definitions: dict[str, Node]) -> Node:
     return node
 
 
-__all__ = ["Differentials", "Step", "differentials", "expanded", "gradient", "jacobian"]
+__all__ = [
+    "Differentials",
+    "Pull",
+    "Step",
+    "differentials",
+    "differential_of",
+    "expanded",
+    "gradient",
+    "jacobian",
+]

@@ -4,6 +4,7 @@ MatrixSymbols).  These are the tree's printers, as sympy.printing is SymPy's."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from .expr import (
@@ -32,6 +33,19 @@ from .expr import (
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "eps": "ε", "epsilon": "ε",
          "eta": "η", "kappa": "κ", "lam": "λ", "lamda": "λ", "lambda": "λ", "mu": "μ",
          "nu": "ν", "rho": "ρ", "tau": "τ", "omega": "ω", "theta": "θ", "Sigma": "Σ"}  # fmt: skip
+_INDEXED = re.compile(r"^([A-Za-z]+?)(\d+)$")
+
+
+def name_text(name: str) -> str:
+    """lam is λ, delta2 is δ2 (a Greek letter's name keeps its index)."""
+    if name in GREEK:
+        return GREEK[name]
+    match = _INDEXED.match(name)
+    if match and match[1] in GREEK:
+        return GREEK[match[1]] + match[2]
+    return name
+
+
 _SUPER = str.maketrans("0123456789-/().", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᐟ⁽⁾·")
 _FUNC_TEXT = {"sigma": "σ", "sigma'": "σ′", "tanh'": "tanh′", "relu'": "relu′",
               "sqrt": "√", "abs": "abs", "log": "log"}  # fmt: skip
@@ -88,9 +102,9 @@ class _Text:
 
     def show(self, node: Node) -> str:  # noqa: C901, PLR0911, PLR0912
         if isinstance(node, Var):
-            return GREEK.get(node.name, node.name)
+            return name_text(node.name)
         if isinstance(node, Differential):
-            return "d" + GREEK.get(node.name, node.name)
+            return "d" + name_text(node.name)
         if isinstance(node, Num):
             return _number(node.value).replace("-", "−")
         if isinstance(node, Ones):
@@ -166,10 +180,7 @@ class _Text:
         den = "·".join(below)
         if len(below) > 1:
             den = f"({den})"
-        return f"{lead}{self.wrap_sum(body, top)}/{den}"
-
-    def wrap_sum(self, body: str, top: list[Node]) -> str:
-        return f"({body})" if len(top) == 1 and isinstance(top[0], Add) else body
+        return f"{lead}{body}/{den}"
 
 
 def _short(node: Node) -> bool:
@@ -183,7 +194,7 @@ def _short(node: Node) -> bool:
 
 def node_text_name(node: Node) -> str:
     if isinstance(node, Var):
-        return GREEK.get(node.name, node.name)
+        return name_text(node.name)
     return "x"
 
 
@@ -204,6 +215,9 @@ class _Latex:
             return {"lam": r"\lambda", "lamda": r"\lambda", "eps": r"\varepsilon"}.get(
                 name, "\\" + name
             )
+        match = _INDEXED.match(name)
+        if match:  # W1 is W_{1}, delta2 is δ_{2}
+            return f"{self.name(match[1])}_{{{match[2]}}}"
         return name if len(name) == 1 else rf"\mathrm{{{name}}}"
 
     def show(self, node: Node) -> str:  # noqa: C901, PLR0911, PLR0912

@@ -6,6 +6,7 @@ proof checks the tidied answer, not the untidied one."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from .expr import (
@@ -46,6 +47,34 @@ def tidy(node: Node, shapes: Shapes) -> Node:
     spread = _rounds(plain, shapes, expand=True)
     spread = _rounds(spread, shapes, expand=False)
     return spread if size(spread) < size(plain) else plain
+
+
+def _sum(terms: list[Node]) -> Node:
+    if not terms:
+        return ZERO
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def _over_common_denominator(terms: list[Node]) -> list[Node]:
+    """Y/15 − T/15 is (Y − T)/15: a fraction every term has is taken out."""
+    if len(terms) < 2:
+        return terms
+    cs = [_split(t)[0] for t in terms]
+    top = math.gcd(*(c.numerator for c in cs))
+    bottom = math.lcm(*(c.denominator for c in cs))
+    if bottom == 1:
+        return terms
+    g = Fraction(top, bottom)
+    inner = Add(tuple(_scaled(c / g, _split(t)[1]) for c, t in zip(cs, terms, strict=True)))
+    return [Mul((Num(g), inner))]
+
+
+def _opened(term: Node) -> list[Node]:
+    """c·(a + b) as c·a, c·b, for a number c; any other term as it is."""
+    c, body = _split(term)
+    if isinstance(body, Add):
+        return [_scaled(c * _split(t)[0], _split(t)[1]) for t in body.items]
+    return [term]
 
 
 def size(node: Node) -> int:
@@ -129,6 +158,17 @@ class _Tidy:
         terms: list[Node] = []
         for t in node.items:
             terms.extend(t.items if isinstance(t, Add) else (t,))
+        out = self.collected(terms)
+        # (Y − T⊙Y)/15 − (T − T⊙Y)/15: a number's sums opened, to meet like terms
+        opened = [u for t in terms for u in _opened(t)]
+        if len(opened) > len(terms):
+            other = self.collected(opened)
+            if size(_sum(other)) < size(_sum(out)):
+                out = other
+        return _sum(out)
+
+    def collected(self, terms: list[Node]) -> list[Node]:
+        """Like terms collected (2u + 3u is 5u), positive ones first, common factors out."""
         collected: dict[Node, Fraction] = {}
         order: list[Node] = []
         for t in terms:
@@ -140,11 +180,9 @@ class _Tidy:
                 order.append(body)
             collected[body] += c
         out = [_scaled(collected[b], b) for b in order if collected[b] != 0]
-        if not out:
-            return ZERO
         out.sort(key=lambda t: _split(t)[0] < 0)  # σ − y, not −y + σ
-        out = _factored(out, self.shapes)
-        return out[0] if len(out) == 1 else Add(tuple(out))
+        out = _factored(out, self.shapes) if out else out
+        return _over_common_denominator(out)
 
     def transpose(self, node: Transpose) -> Node:
         a = node.arg
