@@ -98,8 +98,8 @@ def test_cli_default_walkthrough():
     r = run()
     assert r.exit_code == 0, r.output
     expected = [
-        "σ'(z) = e⁻ᶻ/(1 + e⁻ᶻ)² = σ(z)(1 − σ(z))",
-        "δ1 = ∂L/∂z1 = (δ2·W2ᵀ) ⊙ σ'(z1)",
+        "σ′(z) = e⁻ᶻ/(1 + e⁻ᶻ)² = σ(z)(1 − σ(z))",
+        "δ1 = ∂L/∂z1 = (δ2·W2ᵀ) ⊙ σ′(z1)",
         "∂L/∂W1 = xᵀ·δ1   [2×4]",
         "✓ PASS",
     ]
@@ -110,7 +110,7 @@ def test_cli_default_walkthrough():
 
 def test_cli_columns_layout_shapes():
     r = run("--layout", "columns", "--batch", "3")
-    assert "∂L/∂W1 = δ1·Xᵀ   [4×2]" in r.output and "Z1 = W1·X + b1   [4×3]" in r.output
+    assert "∂L/∂W1 = δ1·Xᵀ   [4×2]" in r.output and "Z1 = W1·X + b1·1ᵀ   [4×3]" in r.output
 
 
 def test_cli_json_shape():
@@ -205,7 +205,7 @@ def test_directional_check_allows_for_rounding_noise():
 
 def test_bce_loss_text_puts_the_minus_first():
     r = run("--loss", "bce", "--sizes", "2,3,2")
-    assert "L = −(1/2) Σ_k [t_k ln y_k" in r.output
+    assert "= −(1/2) Σ_k [t_k ln y_k" in r.output
 
 
 def test_seed_out_of_range_is_a_usage_error():

@@ -52,7 +52,7 @@ def test_the_seeds_network_reads_as_the_seed_writes_it():
         "Y": "(Y − T)/3",
         "Z2": "((Y − T) ⊙ σ′(Z2))/3",
         "A1": "δ2·W2ᵀ",
-        "Z1": "σ′(Z1) ⊙ (δ2·W2ᵀ)",
+        "Z1": "(δ2·W2ᵀ) ⊙ σ′(Z1)",
         "W2": "A1ᵀ·δ2",
         "b2": "δ2ᵀ·1",
         "W1": "Xᵀ·δ1",
@@ -71,7 +71,7 @@ def test_samples_as_columns_put_the_weights_in_front():
     d = _derived((2, 4, 3), ("relu", "identity"), "mse", 5, "columns")
     shown = _shown(d)
     assert [text(e) for _, e in d.program][0] == "W1·X + b1·1ᵀ"
-    assert shown["Z1"] == "relu′(Z1) ⊙ (W2ᵀ·δ2)"
+    assert shown["Z1"] == "(W2ᵀ·δ2) ⊙ relu′(Z1)"
     assert (shown["W1"], shown["b1"]) == ("δ1·Xᵀ", "δ1·1")
     assert d.agrees
 
@@ -128,3 +128,49 @@ def test_a_name_used_twice_collects_a_term_per_use():
     got = rev.evaluate({"W": W, "x": x})["W"]
     u = W @ x
     assert np.allclose(got, (2 * u + np.cos(u)) @ x.T, rtol=1e-12)
+
+
+def test_the_json_formulas_read_back_in_sympy_and_give_the_gradients():
+    """Each definition and each backward formula of `backprop --format json`, parsed with
+    SymPy's MatrixSymbols and evaluated in order, gives the JSON's numpy gradients."""
+    import json
+
+    import sympy as sp
+    from click.testing import CliRunner
+
+    from symchain.cli.app import main
+
+    r = CliRunner().invoke(main, ["backprop", "--batch", "2", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    derived = data["derived"]
+    assert derived["agrees_with_numpy"] is True
+    env = {"X": sp.Matrix(data["inputs"]["x"]), "T": sp.Matrix(data["inputs"]["t"])}
+    for name, value in data["parameters"].items():
+        env[name] = (
+            sp.Matrix(value) if name.startswith("W") else sp.Matrix(value).reshape(len(value), 1)
+        )
+
+    def value_of(formula: str, shape) -> sp.Matrix:
+        symbols = {n: sp.MatrixSymbol(n, *v.shape) for n, v in env.items()}
+        expr = sp.parse_expr(formula, {**symbols, "OneMatrix": _ones})
+        done = expr.xreplace({symbols[n]: sp.ImmutableMatrix(v) for n, v in env.items()})
+        done = done.doit()
+        out = sp.Matrix(done) if isinstance(done, sp.MatrixBase) else sp.Matrix([[done]])
+        return out.reshape(*shape)
+
+    def _ones(r, c):
+        return sp.ImmutableMatrix(sp.ones(int(r), int(c)))
+
+    for step in derived["program"]:
+        env[step["name"]] = value_of(step["definition"], step["shape"])
+    compared = 0
+    for entry in derived["backward"]:
+        got = np.array(value_of(entry["formula"], entry["shape"]).evalf(), dtype=float)
+        if entry["symbol"]:
+            env[entry["symbol"]] = sp.Matrix(got)
+        if entry["gradient_by"] in data["gradients"]:
+            numpy_value = np.array(data["gradients"][entry["gradient_by"]]["numpy"], dtype=float)
+            assert np.allclose(got.reshape(numpy_value.shape), numpy_value, rtol=1e-10, atol=0)
+            compared += 1
+    assert compared == 4  # W2, b2, W1, b1

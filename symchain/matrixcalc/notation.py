@@ -269,6 +269,8 @@ class _Latex:
             den = " ".join(self.wrap(b, MUL + 1) for b in bottom)
             if c.denominator != 1:
                 den = f"{c.denominator} {den}".strip()
+            if den and len(top) == 1 and c.numerator == 1:  # \frac{Y - T}{3}: no brackets
+                num = self.show(top[0])
             return f"{lead}\\frac{{{num}}}{{{den}}}" if den else lead + num
         if isinstance(node, Hadamard):
             return r" \odot ".join(self.wrap(f, MUL + 1) for f in node.items)

@@ -49,6 +49,10 @@ def tidy(node: Node, shapes: Shapes) -> Node:
     return spread if size(spread) < size(plain) else plain
 
 
+def _is_slope(node: Node) -> bool:
+    return isinstance(node, Func) and node.name.endswith("'")
+
+
 def _sum(terms: list[Node]) -> Node:
     if not terms:
         return ZERO
@@ -282,8 +286,9 @@ class _Tidy:
             plain.append(body)
         if not plain:
             return node
-        # ⊙ commutes: one order, so that like terms are alike, and a differential last
-        plain.sort(key=lambda f: (has_differential(f), repr(f)))
+        # ⊙ commutes: one order, so that like terms are alike, a slope f′(Z) after what it
+        # scales ((δ2·W2ᵀ) ⊙ σ′(Z1), as the seed writes it) and a differential last
+        plain.sort(key=lambda f: (has_differential(f), _is_slope(f), repr(f)))
         core = plain[0] if len(plain) == 1 else Hadamard(tuple(plain))
         return _scaled(coefficient, core)
 

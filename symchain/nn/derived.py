@@ -47,6 +47,7 @@ class DerivedBackward:
     deltas: dict[int, str]  # layer -> the name of δ_l's quantity (Z_l)
     names: dict[str, str]  # what each role is called here: "x", "y", "t", "a1", "z1", …
     differences: dict[str, float]  # parameter -> largest relative difference to numpy
+    gradients: dict[str, np.ndarray]  # the formulas' values, shaped as the network's own
 
     @property
     def agrees(self) -> bool:
@@ -143,15 +144,20 @@ def derived_backward(
     for name, p in network.params.items():
         values[name] = p.reshape(-1, 1) if name.startswith("b") else (p if rows else p.T)
     got = rev.evaluate(values)
-    differences = {}
+    gradients = {}
     for name in network.names:
-        ours = got[name]
-        theirs = numpy_grads[name].reshape(-1, 1) if name.startswith("b") else numpy_grads[name]
-        if not rows and name.startswith("W"):
-            theirs = theirs.T
-        differences[name] = float(np.max(relative_error(ours, theirs), initial=0.0))
+        value = got[name]
+        if name.startswith("b"):
+            value = value.ravel()
+        elif not rows:
+            value = value.T
+        gradients[name] = value
+    differences = {
+        name: float(np.max(relative_error(gradients[name], numpy_grads[name]), initial=0.0))
+        for name in network.names
+    }
     deltas = {layer: names[f"z{layer}"] for layer in range(1, network.layers + 1)}
-    return DerivedBackward(tuple(steps), rev, deltas, names, differences)
+    return DerivedBackward(tuple(steps), rev, deltas, names, differences, gradients)
 
 
 __all__ = ["DerivedBackward", "derived_backward", "program"]

@@ -196,26 +196,48 @@ class Network:
         return grads
 
     def directional(self, x, t, grads: dict, directions: int = 3, h: float = 1e-3, seed: int = 0):
-        """(finite difference, gradient·v) along random unit directions v: a few forward passes.
+        """(finite difference, gradient·v, step) along random unit directions v.
 
-        The five-point difference of L(θ + s·v) in s, as in `finite_differences`.
+        The five-point difference of L(θ + s·v) in s, as in `finite_differences`.  A
+        ReLU's slope jumps at 0: where a pre-activation changes sign within ±2h the
+        difference straddles two slopes and tests nothing, so the step is cut by 10
+        (down to h/1000) until none does; the step is None where that never happens.
         """
         rng = np.random.default_rng(seed)
-        pairs = []
+        out = []
         keep = {n: self.params[n].copy() for n in self.names}
+        relu = [i for i, a in enumerate(self.activations, start=1) if a == "relu"]
+        signs = self._signs(x, relu)
         for _ in range(directions):
             v = {n: rng.standard_normal(self.params[n].shape) for n in self.names}
             norm = np.sqrt(sum(float((d**2).sum()) for d in v.values()))
-            values = []
-            for step in (2 * h, h, -h, -2 * h):
-                for n in self.names:
-                    self.params[n] = keep[n] + (step / norm) * v[n]
-                values.append(self.value(x, t))
-            self.params.update({n: keep[n].copy() for n in self.names})
-            fd = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
+            step_used = None
+            for size in (h, h / 10, h / 100, h / 1000):
+                values, crossed = [], False
+                for step in (2 * size, size, -size, -2 * size):
+                    for n in self.names:
+                        self.params[n] = keep[n] + (step / norm) * v[n]
+                    values.append(self.value(x, t))
+                    if relu and abs(step) == 2 * size:
+                        crossed |= any(
+                            not np.array_equal(a, b)
+                            for a, b in zip(signs, self._signs(x, relu), strict=True)
+                        )
+                self.params.update({n: keep[n].copy() for n in self.names})
+                if not crossed:
+                    step_used = size
+                    break
+            fd = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * size)
             dot = sum(float((grads[n] * v[n]).sum()) for n in self.names) / norm
-            pairs.append((fd, dot))
-        return pairs
+            out.append((fd, dot, step_used))
+        return out
+
+    def _signs(self, x: np.ndarray, layers: list[int]) -> list[np.ndarray]:
+        """Which ReLU pre-activations are positive, layer by layer."""
+        if not layers:
+            return []
+        zs, _ = self.forward(x)
+        return [zs[i] > 0 for i in layers]
 
     def count(self) -> int:
         return sum(p.size for p in self.params.values())

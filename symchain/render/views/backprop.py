@@ -11,7 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from ...nn.backprop import THRESHOLD, Walkthrough
+from ...matrixcalc.backward import Adjoint, Definition, Reverse
+from ...matrixcalc.expr import Var, depends_on
+from ...matrixcalc.notation import latex as matrix_latex
+from ...matrixcalc.notation import sympy_text
+from ...matrixcalc.notation import text as matrix_text
+from ...nn.backprop import DIRECTIONAL_STEP, THRESHOLD, Walkthrough
 from ...nn.network import shown
 from .. import View, json_text, view
 from ..formats import Detail, Format
@@ -85,13 +90,17 @@ def _header(w: Walkthrough, names: _Names) -> list[Line]:
     if net.layers == 2:
         lines.append(words(1, "the seed's W, b, V, c are W1, b1, W2, b2"))
     if names.rows:
-        lines.append(
-            words(1, "layout rows: samples are rows, z = x·W + b as in the seed's code (X @ W1)")
-        )
+        lines.append(words(1, "layout rows: samples are rows, as in the seed's code (X @ W1 + b1)"))
     else:
-        lines.append(
-            words(1, "layout columns: samples are columns, z = W·x + b as in a = σ(Wx + b)")
+        lines.append(words(1, "layout columns: samples are columns, as in a = σ(Wx + b)"))
+    lines.append(
+        words(
+            1,
+            "b is a column vector: bᵀ is a row, added to each sample's row"
+            if names.rows
+            else "b is a column vector, added to each sample's column",
         )
+    )
     return lines
 
 
@@ -119,19 +128,27 @@ def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
 
 
 def _forward(w: Walkthrough, names: _Names) -> list[Line]:
-    net = w.network
+    """The network as the matrix definitions the backward pass is derived from."""
+    d = w.derived
     lines = [title("Forward pass")]
-    for layer in range(1, net.layers + 1):
-        a_in, z = names.act_in(layer), names.var("z", layer)
-        weight, bias = f"W{layer}", f"b{layer}"
-        product = f"{a_in}·{weight}" if names.rows else f"{weight}·{a_in}"
-        lines.append(_eq(1, f"{z} = {product} + {bias}", shape=names.shape(net.sizes[layer])))
-        f = net.activation(layer).symbol
-        lines.append(
-            _eq(1, f"{names.act_out(layer)} = {f}({z})", shape=names.shape(net.sizes[layer]))
+    if d is None:
+        return lines
+    for name, expr in d.program:
+        formula = Formula(
+            f"{matrix_text(Var(name))} = {matrix_text(expr)}",
+            f"{matrix_latex(Var(name))} = {matrix_latex(expr)}",
         )
+        parts: tuple = (formula,)
+        if name != "L":
+            r, c = d.reverse.shapes.of_var[name]
+            parts += (Text(f"   [{r}×{c}]"),)
+        lines.append(Line(1, parts, kind="step"))
     text, tex = _loss_text(w, names)
-    lines.append(_eq(1, text, tex))
+    lines.append(_eq(2, "= " + text.split(" = ", 1)[1], "= " + tex.split(" = ", 1)[1]))
+    if names.batch:
+        ones = f"[{names.n}×1]" if names.rows else f"[1×{names.n}]"
+        where = "every row" if names.rows else "every column"
+        lines.append(words(1, f"1 is the ones vector {ones}: the bias is added to {where}"))
     return lines
 
 
@@ -140,7 +157,7 @@ def _locals(w: Walkthrough) -> list[Line]:
     for local in [*w.activation_derivatives.values(), w.loss_derivative]:
         d = local.derivation
         mark = "✓" if d.verified else "?"
-        parts = [Text(f"{local.label} = "), Math(d.result)]
+        parts = [Text(f"{local.label.replace(chr(39), '′')} = "), Math(d.result)]
         if local.closed_text:
             parts += [EQ, Text(local.closed_text)]
             mark = "✓" if d.verified and local.check.confirmed else "?"
@@ -150,59 +167,74 @@ def _locals(w: Walkthrough) -> list[Line]:
 
 
 def _backward(w: Walkthrough, names: _Names) -> list[Line]:
-    net = w.network
-    L = net.layers
-    lines = [title("Backward pass, layer by layer")]
-    last = net.activation(L)
-    y, z_last = names.var("y"), names.var("z", L)
-    scale = net.loss.scale(names.n, net.sizes[-1])
-    factor = "" if scale == 1 else f"(1/{round(1 / scale)})·"
-    lines.append(_eq(1, f"∂L/∂{y} = {factor}∂ℓ/∂y, elementwise", shape=names.shape(net.sizes[-1])))
-    if net.loss.name == "bce" and last.name == "sigmoid":
-        text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ σ'({z_last}) = {factor}({y} − {names.var('t')})"
-        lines.append(_eq(1, text, shape=names.shape(net.sizes[-1])))
+    """The reverse pass the matrix engine derived: each adjoint, with the differential it
+    was pulled through, and the layer's parameters after its δ."""
+    d = w.derived
+    if d is None:
+        return []
+    net, rev = w.network, d.reverse
+    lines = [title("Backward pass, derived by differentials (reverse accumulation)")]
+    by_symbol = {a.name: a for a in rev.adjoints}
+    layer_of = {z: layer for layer, z in d.deltas.items()}
+    said: set[str] = set()  # each differential once, at the first line pulled through it
+    for definition in reversed(rev.definitions[:-1]):
+        name = definition.name
+        adjoint = by_symbol.get(name)
+        if adjoint is None:
+            continue
+        lines.append(_adjoint_line(rev, adjoint, _consumers(rev, name), said))
+        layer = layer_of.get(name)
+        if layer is not None:
+            for param in (f"W{layer}", f"b{layer}"):
+                lines.append(_adjoint_line(rev, by_symbol[param], [definition], said))
+    if net.loss.name == "bce" and net.activations[-1] == "sigmoid":
         lines.append(
-            words(2, "σ' cancels the cross-entropy's 1/(y(1 − y)): the seed's dz2 = a2 − y")
+            words(1, "σ′ cancels the cross-entropy's 1/(y(1 − y)): the seed's dz2 = a2 − y")
+        )
+    if names.batch:
+        lines.append(words(1, "the products with 1 and with the transposes add over the samples"))
+    worst = max(d.differences, key=lambda n: d.differences[n])
+    if d.agrees:
+        text = (
+            "✓ each gradient above, evaluated at the instance, is numpy's backprop "
+            f"(largest relative difference {d.differences[worst]:.1e})"
         )
     else:
-        text = f"δ{L} = ∂L/∂{z_last} = ∂L/∂{y} ⊙ {last.symbol}'({z_last})"
-        lines.append(_eq(1, text, shape=names.shape(net.sizes[-1])))
-    for layer in range(L, 0, -1):
-        a_in = names.act_in(layer)
-        if names.rows:
-            gw = f"∂L/∂W{layer} = {a_in}ᵀ·δ{layer}"
-            gb = (
-                f"∂L/∂b{layer} = Σ over rows of δ{layer}"
-                if names.batch
-                else f"∂L/∂b{layer} = δ{layer}"
-            )
-        else:
-            gw = f"∂L/∂W{layer} = δ{layer}·{a_in}ᵀ"
-            gb = (
-                f"∂L/∂b{layer} = Σ over columns of δ{layer}"
-                if names.batch
-                else f"∂L/∂b{layer} = δ{layer}"
-            )
-        lines.append(_eq(1, gw, shape=names.weight_shape(layer)))
-        lines.append(_eq(1, gb, shape=f"[{net.sizes[layer]}]"))
-        if layer > 1:
-            f = net.activation(layer - 1).symbol
-            z = names.var("z", layer - 1)
-            back = f"δ{layer}·W{layer}ᵀ" if names.rows else f"W{layer}ᵀ·δ{layer}"
-            lines.append(
-                _eq(
-                    1,
-                    f"δ{layer - 1} = ∂L/∂{z} = ({back}) ⊙ {f}'({z})",
-                    shape=names.shape(net.sizes[layer - 1]),
-                )
-            )
-    if names.batch:
-        lines.append(
-            words(
-                1, f"the sums over the {names.n} samples happen in the products with the transposes"
-            )
+        text = (
+            f"✗ the derived ∂L/∂{worst} is not numpy's at the instance "
+            f"(relative difference {d.differences[worst]:.1e})"
         )
+    lines.append(words(1, text))
     return lines
+
+
+def _consumers(rev: Reverse, name: str) -> list[Definition]:
+    return [c for c in rev.definitions if depends_on(c.expr, {name})]
+
+
+def _adjoint_line(
+    rev: Reverse, adjoint: Adjoint, consumers: list[Definition], said: set[str]
+) -> Line:
+    name = adjoint.name
+    var = Var(name)
+    left = f"∂L/∂{matrix_text(var)}"
+    left_tex = rf"\frac{{\partial L}}{{\partial {matrix_latex(var)}}}"
+    if adjoint.symbol is not None:
+        delta = Var(adjoint.symbol)
+        left = f"{matrix_text(delta)} = {left}"
+        left_tex = f"{matrix_latex(delta)} = {left_tex}"
+    body = Formula(
+        f"{left} = {matrix_text(adjoint.value)}", f"{left_tex} = {matrix_latex(adjoint.value)}"
+    )
+    r, c = rev.shapes.of_var[name]
+    shape = f"[{r}]" if name.startswith("b") and c == 1 else f"[{r}×{c}]"
+    through = "; ".join(
+        f"d{matrix_text(Var(c.name))} = {matrix_text(c.differential)}"
+        for c in consumers
+        if c.name not in said
+    )
+    said.update(c.name for c in consumers)
+    return Line(1, (body, Text(f"   {shape}")), f"from {through}" if through else None, "step")
 
 
 def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
@@ -225,7 +257,7 @@ def _one_weight(w: Walkthrough, names: _Names) -> list[Line]:
     lines.append(_eq(1, chain))
     weight = f"W{L}[0,{k}]" if names.rows else f"W{L}[{k},0]"
     lines.append(
-        _eq(2, f"= {k_sum}∂L/∂{y} · {f_out}'({zl}) · {weight} · {f_mid}'({zj}) · {a_in}[0]")
+        _eq(2, f"= {k_sum}∂L/∂{y} · {f_out}′({zl}) · {weight} · {f_mid}′({zj}) · {a_in}[0]")
     )
     value = w.one_weight
     numpy_value = w.gradients[f"W{j}"]["numpy"][0, 0]
@@ -280,10 +312,21 @@ def _check(w: Walkthrough) -> list[Line]:
             )
         )
     for d in w.directional_report():
+        if d["kink"]:
+            text = (
+                "direction v: every step down to 1e-6 straddles a ReLU kink (a pre-activation "
+                "changes sign), so its difference tests nothing: left out"
+            )
+            lines.append(words(1, text))
+            continue
         mark = "✓" if d["passed"] else "✗"
+        step = ""
+        if d["step"] != DIRECTIONAL_STEP:
+            step = f" (step {d['step']:.0e}: a ReLU kink lay within the first)"
         text = (
             f"direction v: finite difference {d['finite_difference']:.10g}, "
-            f"gradient·v {d['gradient_dot_v']:.10g}, relative error {d['rel_error']:.1e} {mark}"
+            f"gradient·v {d['gradient_dot_v']:.10g}, relative error {d['rel_error']:.1e}"
+            f"{step} {mark}"
         )
         lines.append(words(1, text))
     verdict = "PASS" if w.passed else "FAIL"
@@ -366,6 +409,30 @@ def _gradients_json(w: Walkthrough) -> dict:
     }
 
 
+def _derived_json(w: Walkthrough) -> dict[str, Any]:
+    """The matrix program and its reverse pass, in SymPy's matrix syntax (delta2 for δ2)."""
+    d = w.derived
+    assert d is not None
+    sh = d.reverse.shapes
+    return {
+        "program": [
+            {"name": name, "definition": sympy_text(expr, sh), "shape": list(sh(expr))}
+            for name, expr in d.program
+        ],
+        "backward": [
+            {
+                "gradient_by": a.name,
+                "symbol": a.symbol,
+                "formula": sympy_text(a.value, sh),
+                "shape": list(sh.of_var[a.name]),
+            }
+            for a in d.reverse.adjoints
+        ],
+        "agrees_with_numpy": d.agrees,
+        "max_relative_difference": d.differences,
+    }
+
+
 def backprop_dict(w: Walkthrough) -> dict[str, Any]:
     net = w.network
     text, _ = _loss_text(w, _Names(w))
@@ -410,6 +477,8 @@ def backprop_dict(w: Walkthrough) -> dict[str, Any]:
             },
         },
     }
+    if w.derived is not None:
+        out["derived"] = _derived_json(w)
     if w.directional:
         out["check"]["directional"] = w.directional_report()
     if w.kinks:
