@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from symchain import UsageError
 from symchain.cli.app import main
 from symchain.nn.backprop import walkthrough
 from symchain.nn.losses import every_loss, loss
@@ -211,3 +212,35 @@ def test_bce_loss_text_puts_the_minus_first():
 def test_seed_out_of_range_is_a_usage_error():
     assert run("--seed", "-1").exit_code == 2
     assert run("--train", "--batch", "200").exit_code == 2
+
+
+def test_softmax_cross_entropy_walks_through_and_trains():
+    r = run("--sizes", "2,4,3", "--batch", "4", "--loss", "softmax-ce", "--format", "plain")
+    assert r.exit_code == 0, r.output
+    assert "δ2 = ∂L/∂Z2 = (S − T)/4   [4×3]" in r.output
+    assert "S = exp(Y) ⊘ (exp(Y)·11ᵀ)   [4×3]   each sample's softmax" in r.output
+    assert "✓ PASS" in r.output
+    r = run("--sizes", "2,4,2", "--loss", "softmax-ce", "--train", "--epochs", "300",
+            "--format", "json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["network"]["activations"] == ["sigmoid", "identity"]  # a single --activation
+    assert all(0 < p < 1 for p in data["predictions"])  # probabilities of class 1
+
+
+def test_softmax_cross_entropy_needs_scores_of_two_classes_and_no_graph():
+    r = run("--loss", "softmax-ce")  # the default 2,4,1 has one output
+    assert r.exit_code == 2 and "at least 2 classes" in r.output
+    r = run("--sizes", "2,4,2", "--activation", "sigmoid,sigmoid", "--loss", "softmax-ce")
+    assert r.exit_code == 2 and "identity activation" in r.output
+    r = run("--sizes", "2,4,2", "--loss", "softmax-ce", "--graph", "dot")
+    assert r.exit_code == 2 and "softmax-ce couples them" in r.output
+
+
+def test_a_class_loss_refuses_targets_that_are_not_one_hot():
+    from symchain.nn.losses import Loss
+
+    y = np.zeros((2, 3))
+    with pytest.raises(UsageError, match="one-hot rows"):
+        Loss("softmax-ce").value(y, np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    assert Loss("softmax-ce").value(y, np.array([[0, 1, 0], [0, 0, 1]])) == pytest.approx(np.log(3))

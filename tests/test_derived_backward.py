@@ -19,7 +19,7 @@ from symchain.nn.network import Network
 
 
 def _instance(sizes, acts, loss_name, batch, seed=0):
-    net = Network(tuple(sizes), tuple(acts), loss(loss_name))
+    net = Network(tuple(sizes), tuple(acts), loss(loss_name, backprop=True))
     rng = np.random.RandomState(seed)
     net.init(rng.randn)
     for name, p in net.params.items():  # biases not zero, so that a lost bias term shows
@@ -27,6 +27,8 @@ def _instance(sizes, acts, loss_name, batch, seed=0):
             net.params[name] = 0.3 * rng.randn(*p.shape)
     x = rng.randn(batch, sizes[0])
     t = (rng.rand(batch, sizes[-1]) > 0.5).astype(float)
+    if loss_name == "softmax-ce":  # one-hot rows
+        t = np.eye(sizes[-1])[rng.randint(sizes[-1], size=batch)]
     return net, x, t
 
 
@@ -67,6 +69,18 @@ def test_cross_entropy_after_a_sigmoid_cancels_to_y_minus_t():
     assert d.agrees
 
 
+def test_softmax_cross_entropy_gives_s_minus_t():
+    """The log-sum-exp's gradient is each sample's softmax S: δ2 = (S − T)/N."""
+    d = _derived((2, 4, 3), ("sigmoid", "identity"), "softmax-ce", 4)
+    program = dict((n, text(e)) for n, e in d.program)
+    assert program["S"] == "exp(Y) ⊘ (exp(Y)·11ᵀ)"
+    assert program["L"] == "(sum(log(exp(Y)·1)) − sum(T ⊙ Y))/4"
+    assert _shown(d)["Z2"] == "(S − T)/4"
+    assert d.agrees
+    d = _derived((2, 4, 3), ("tanh", "identity"), "softmax-ce", 4, "columns")
+    assert _shown(d)["Z2"] == "(S − T)/4" and d.agrees
+
+
 def test_samples_as_columns_put_the_weights_in_front():
     d = _derived((2, 4, 3), ("relu", "identity"), "mse", 5, "columns")
     shown = _shown(d)
@@ -92,11 +106,21 @@ CONFIGS = [
 ]
 
 
+CONFIGS += [
+    (sizes, act, "softmax-ce", batch, layout)
+    for sizes in [(3, 5, 2), (2, 3, 3, 4)]
+    for act in ["sigmoid", "tanh", "relu", "softplus", "identity"]
+    for batch, layout in itertools.product([1, 4], ["rows", "columns"])
+]
+
+
 @pytest.mark.parametrize(("sizes", "act", "loss_name", "batch", "layout"), CONFIGS)
 def test_every_derived_gradient_is_numpys(sizes, act, loss_name, batch, layout):
     acts = (act,) * (len(sizes) - 1)
     if loss_name == "bce":
         acts = acts[:-1] + ("sigmoid",)
+    if loss_name == "softmax-ce":
+        acts = acts[:-1] + ("identity",)
     d = _derived(sizes, acts, loss_name, batch, layout)
     assert set(d.differences) == {f"{k}{i}" for i in range(1, len(sizes)) for k in "Wb"}
     assert d.agrees, d.differences

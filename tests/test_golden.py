@@ -175,6 +175,9 @@ CASES = [
     Case("backprop", "backprop", 0, noise=True),
     Case("backprop_columns_batch", "backprop --layout columns --batch 3 --detail brief", 0,
          noise=True),
+    # softmax cross-entropy: the log-sum-exp's gradient written S, δ2 = (S − T)/N
+    Case("backprop_softmax", "backprop --sizes 2,4,3 --batch 4 --loss softmax-ce --detail brief",
+         0, noise=True),
     # the seed's run (1000 epochs, seed 42, cross-entropy): its figures and predictions
     Case("backprop_train", "backprop --train --seed 42 --loss bce --detail brief", 0,
          noise=True),

@@ -22,6 +22,7 @@ Examples:
   symchain backprop --batch 4 --layout columns
   symchain backprop --sizes 2,8,8,8,8,1 --activation sigmoid
   symchain backprop --activation tanh,sigmoid --loss bce
+  symchain backprop --sizes 2,4,3 --batch 4 --loss softmax-ce
   symchain backprop --train --seed 42 --loss bce
   symchain backprop --format json
 """
@@ -36,7 +37,12 @@ Examples:
     help="sigmoid, tanh, relu, softplus or identity: one for every layer, or one per layer.",
 )
 @click.option(
-    "--loss", "loss_name", default="half-sse", show_default=True, help="half-sse, mse or bce."
+    "--loss",
+    "loss_name",
+    default="half-sse",
+    show_default=True,
+    help="half-sse, mse, bce or softmax-ce (of the output layer's scores, one-hot targets; "
+    "a single --activation is then the hidden layers', the output's is identity).",
 )
 @click.option(
     "--batch", type=int, default=1, show_default=True, help="Samples in the numeric instance."
@@ -112,6 +118,9 @@ def _draw(env: Environment, walk, fmt: str, output: str | None) -> None:
 
     if fmt == "svg" and not output:
         raise UsageError("--graph svg needs --output FILE.svg")
+    if walk.network.loss.name == "softmax-ce":
+        raise UsageError("--graph draws a loss that is a sum over the outputs, one node each; "
+                         "softmax-ce couples them: use --graph with another --loss")  # fmt: skip
     emit_dot(env, network_dot(at_instance(walk.network, walk.x, walk.t)), fmt, output)
 
 
@@ -130,12 +139,13 @@ def _options(sizes, activation, loss_name, lr, epochs, train, plot) -> dict:
         raise UsageError("--epochs wants 1 to 1,000,000")
     if plot and not train:
         raise UsageError("--plot draws the loss curve of --train: add --train")
-    return {
-        "sizes": widths,
-        "activations": parse_activations(activation, len(widths) - 1),
-        "loss": loss(loss_name),
-        "lr": rate,
-    }
+    chosen = loss(loss_name, backprop=True)
+    layers = len(widths) - 1
+    if chosen.name == "softmax-ce" and "," not in activation:
+        activations = (*parse_activations(activation, layers)[:-1], "identity")
+    else:
+        activations = parse_activations(activation, layers)
+    return {"sizes": widths, "activations": activations, "loss": chosen, "lr": rate}
 
 
 def _run(

@@ -82,10 +82,13 @@ def reverse(
     leaves: Mapping[str, Shape],
     wrt: Sequence[str],
     symbols: Mapping[str, str] | None = None,
+    aliases: Mapping[str, Node] | None = None,
 ) -> Reverse:
     """The adjoint of every name of `program` (the last one is the scalar L) that depends
-    on `wrt`, then of every name in `wrt`."""
+    on `wrt`, then of every name in `wrt`.  `aliases` maps a name of the program to the
+    form the adjoints write it in (each row's softmax, S): that form is written S."""
     symbols = dict(symbols or {})
+    written = {pattern: Var(name) for name, pattern in (aliases or {}).items()}
     shapes = Shapes(dict(leaves))
     for name, expr in program:
         shapes = shapes.with_var(name, shapes(expr))
@@ -110,6 +113,7 @@ def reverse(
         if d.name not in collected:
             continue
         value = _total(collected[d.name], d.name, shapes, found)
+        value = replaced(value, lambda n: written.get(n))
         if d.name != output:
             adjoints.append(Adjoint(d.name, symbols.get(d.name), value, len(collected[d.name])))
         carried = Var(symbols[d.name]) if d.name in symbols else value

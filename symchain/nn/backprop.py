@@ -147,7 +147,14 @@ def local_activation(name: str, act) -> LocalDerivative:
     )
 
 
+#: Σ_{j≠k} e^{y_j}, for the softmax cross-entropy's local derivative by one score y_k.
+OTHERS = sp.Symbol("s", positive=True)
+
+
 def local_loss(loss: Loss) -> LocalDerivative:
+    if loss.name == "softmax-ce":  # ℓ = ln Σ_j e^{y_j} − Σ_j t_j y_j, by one y_k
+        d = derive(sp.log(sp.exp(Y) + OTHERS) - T * Y, wrt=Y)
+        return LocalDerivative("∂ℓ/∂y_k (s = Σ_{j≠k} e^{y_j})", d, None, None, None)
     d = derive(loss.element()(Y, T), wrt=Y)
     return LocalDerivative("∂ℓ/∂y", d, None, None, None)
 
@@ -169,10 +176,20 @@ def walkthrough(
         raise UsageError(f"`batch` wants 1 to {MAX_BATCH} samples")
     if network.loss.name == "bce" and network.activations[-1] != "sigmoid":
         raise UsageError("`loss` bce needs outputs in (0, 1): use a sigmoid output layer")
+    softmax = network.loss.name == "softmax-ce"
+    if softmax and (network.activations[-1] != "identity" or network.sizes[-1] < 2):
+        raise UsageError(
+            "`loss` softmax-ce takes the scores of at least 2 classes: an output layer of 2 "
+            "or more units with the identity activation (--sizes 2,4,2)"
+        )
     rng = np.random.RandomState(seed)
     if x is None or t is None:
         x = rng.randn(batch, network.sizes[0])
-        t = np.repeat((x.sum(axis=1, keepdims=True) > 0).astype(float), network.sizes[-1], axis=1)
+        label = x.sum(axis=1, keepdims=True) > 0
+        if softmax:  # class 1 where the inputs add up to more than 0, as one-hot rows
+            t = np.eye(network.sizes[-1])[label.ravel().astype(int)]
+        else:
+            t = np.repeat(label.astype(float), network.sizes[-1], axis=1)
     if not network.params:
         network.init(rng.randn)
     acts = {
@@ -329,8 +346,14 @@ def scalar_gradients(network: Network, x: np.ndarray, t: np.ndarray) -> dict[str
     for layer in range(1, network.layers + 1):
         z = a * params[f"W{layer}"] + params[f"b{layer}"]
         a = z.applyfunc(network.activation(layer).formula)
-    element = network.loss.element()
-    sample_loss = sp.Add(*(element(a[0, k], ts[k]) for k in range(network.sizes[-1])))
+    k_out = network.sizes[-1]
+    if network.loss.name == "softmax-ce":  # ln Σ_k e^{y_k} − Σ_k t_k y_k: one-hot t
+        sample_loss = sp.log(sp.Add(*(sp.exp(a[0, k]) for k in range(k_out)))) - sp.Add(
+            *(ts[k] * a[0, k] for k in range(k_out))
+        )
+    else:
+        element = network.loss.element()
+        sample_loss = sp.Add(*(element(a[0, k], ts[k]) for k in range(k_out)))
     flat = [s for name in network.names for s in params[name]]
     derivatives = [sp.diff(sample_loss, s) for s in flat]
     fn = sp.lambdify([flat, list(xs), list(ts)], derivatives, modules=NUMPY, cse=True)

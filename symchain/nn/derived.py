@@ -16,8 +16,10 @@ from fractions import Fraction
 import numpy as np
 
 from ..matrixcalc.backward import Reverse, reverse
+from ..matrixcalc.differential import differential_of, gradient
 from ..matrixcalc.expr import (
     Add,
+    Divide,
     Func,
     Hadamard,
     Mul,
@@ -27,6 +29,7 @@ from ..matrixcalc.expr import (
     Ones,
     Power,
     Shape,
+    Shapes,
     Sum,
     Transpose,
     Var,
@@ -93,8 +96,25 @@ def program(network: Network, layout: str, batch: int) -> tuple[list[tuple[str, 
             steps.append((names[f"a{layer}"], Func(FUNCTION[act], Var(z))))
             previous = Var(names[f"a{layer}"])
     y_shape = leaves[names["t"]]
-    steps.append(("L", _loss(network, Var(names["y"]), Var(names["t"]), y_shape)))
+    if network.loss.name == "softmax-ce":  # S, each sample's softmax, for the adjoints
+        steps.append(("S", _softmax(Var(names["y"]), network.sizes[-1], rows)))
+    steps.append(("L", _loss(network, Var(names["y"]), Var(names["t"]), y_shape, rows)))
     return steps, leaves
+
+
+def _log_sum_exp(y: Var, k: int, rows: bool) -> Node:
+    """Σ_n ln Σ_k e^{y_nk}: exp(Y)·1 adds each row (1ᵀ·exp(Y) each column)."""
+    ones = Ones((k, 1))
+    sums = Mul((Func("exp", y), ones)) if rows else Mul((Transpose(ones), Func("exp", y)))
+    return Sum(Func("log", sums))
+
+
+def _softmax(y: Var, k: int, rows: bool) -> Node:
+    """exp(Y) ⊘ (exp(Y)·1·1ᵀ): each row divided by its sum (each column, as columns)."""
+    ones = Ones((k, 1))
+    e = Func("exp", y)
+    sums = Mul((e, ones, Transpose(ones))) if rows else Mul((ones, Transpose(ones), e))
+    return Divide(e, sums)
 
 
 def _affine(a: Node, w: Var, b: Var, n: int, rows: bool) -> Node:
@@ -106,11 +126,11 @@ def _affine(a: Node, w: Var, b: Var, n: int, rows: bool) -> Node:
     return Add((Mul((w, a)), bias))
 
 
-def _loss(network: Network, y: Var, t: Var, shape: tuple[int, int]) -> Node:
+def _loss(network: Network, y: Var, t: Var, shape: tuple[int, int], rows: bool) -> Node:
     """L summed over the batch, with the loss's own scale (1/N, 1/(N·k), …)."""
     loss = network.loss
     k = network.sizes[-1]
-    n = shape[0] * shape[1] // k
+    n = shape[0] if rows else shape[1]
     scale = Fraction(loss.scale(n, k)).limit_denominator(10**9)
     minus = Num(Fraction(-1))
     if loss.name in ("half-sse", "mse"):
@@ -125,7 +145,17 @@ def _loss(network: Network, y: Var, t: Var, shape: tuple[int, int]) -> Node:
             )
         )
         return Mul((Num(-scale), Sum(body)))
+    if loss.name == "softmax-ce":  # Σ_n [ln Σ_k e^{y_nk} − Σ_k t_nk y_nk]: one-hot rows of t
+        body = Add((_log_sum_exp(y, k, rows), Mul((minus, Sum(Hadamard((t, y)))))))
+        return Mul((Num(scale), body))
     raise ValueError(f"no matrix form for the loss {loss.name}")
+
+
+def _softmax_form(y: Var, shape: Shape, k: int, rows: bool) -> Node:
+    """How the engine writes ∂/∂Y of Σ_n ln Σ_k e^{y_nk}, which is S: found by deriving it."""
+    shapes = Shapes({y.name: shape})
+    df, _ = differential_of(_log_sum_exp(y, k, rows), shapes, {y.name})
+    return gradient(df, y.name, shapes)
 
 
 def derived_backward(
@@ -138,7 +168,11 @@ def derived_backward(
     names = _names(network, batch)
     symbols = {names[f"z{layer}"]: f"delta{layer}" for layer in range(1, network.layers + 1)}
     params = [p for layer in range(network.layers, 0, -1) for p in (f"W{layer}", f"b{layer}")]
-    rev = reverse(steps, leaves, params, symbols)
+    aliases = {}
+    if network.loss.name == "softmax-ce":  # the log-sum-exp's gradient is S, written S
+        y_shape = leaves[names["t"]]
+        aliases["S"] = _softmax_form(Var(names["y"]), y_shape, network.sizes[-1], layout == "rows")
+    rev = reverse(steps, leaves, params, symbols, aliases)
     rows = layout == "rows"
     values = {names["x"]: x if rows else x.T, names["t"]: t if rows else t.T}
     for name, p in network.params.items():

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.errors import UsageError
+
 LOSS_NAMES = ("half-sse", "mse", "bce")
 #: Losses of class scores against integer labels (for gradcheck of a classifier).
 LABEL_LOSSES = ("softmax-ce", "ce", "hinge")
 REDUCTIONS = ("mean", "sum")
+#: What `symchain backprop` walks through: softmax-ce there takes one-hot rows of T.
+BACKPROP_LOSSES = (*LOSS_NAMES, "softmax-ce")
 #: Every reduction: "mean" is the loss's own convention (over samples for half-sse, over
 #: samples and outputs for mse and bce); "mean-samples" averages over the samples and adds
 #: over the outputs, "mean-all" averages over both.
@@ -63,6 +67,8 @@ class Loss:
     def scale(self, n: int, k: int) -> float:
         if self.reduction == "sum":
             return 1.0
+        if self.labels:  # a class loss is one number per sample: mean over the samples
+            return 1.0 / n
         if self.reduction == "mean-samples":
             return 1.0 / n
         if self.reduction == "mean-all":
@@ -82,7 +88,7 @@ class Loss:
     def value(self, y: np.ndarray, t: np.ndarray) -> float:
         n, k = y.shape
         if self.labels:
-            return self._label_value(y, np.asarray(t).astype(int).ravel())
+            return self._label_value(y, class_labels(t, y.shape))
         if self.name == "bce":
             terms = -(t * np.log(y) + (1 - t) * np.log1p(-y))
         else:
@@ -107,7 +113,7 @@ class Loss:
         """∂L/∂y, the same shape as y."""
         n, k = y.shape
         if self.labels:
-            return self._label_gradient(y, np.asarray(t).astype(int).ravel())
+            return self._label_gradient(y, class_labels(t, y.shape))
         if self.name == "bce":
             grad = (y - t) / (y * (1 - y))
         else:
@@ -132,12 +138,20 @@ class Loss:
         return grad / (1 if self.reduction == "sum" else n)
 
 
-def loss(name: str, reduction: str = "mean", labels: bool = False) -> Loss:
-    """The named loss; `labels` admits the losses of scores against integer labels too
-    (gradcheck's), which the seed's network and backprop walkthrough have no use for."""
-    from ..core.errors import UsageError
+def class_labels(t: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Integer labels, given as labels or as one-hot rows of y's shape (backprop's T)."""
+    t = np.asarray(t)
+    if t.ndim == 2 and t.shape == tuple(shape) and shape[1] > 1:
+        if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
+            raise UsageError("a class loss takes labels, or one-hot rows (one 1 in each)")
+        return t.argmax(axis=1)
+    return t.astype(int).ravel()
 
-    names = LOSS_NAMES + (LABEL_LOSSES if labels else ())
+
+def loss(name: str, reduction: str = "mean", labels: bool = False, backprop: bool = False) -> Loss:
+    """The named loss; `labels` admits the losses of scores against integer labels too
+    (gradcheck's), `backprop` the walkthrough's softmax-ce of one-hot targets."""
+    names = LOSS_NAMES + (LABEL_LOSSES if labels else ()) + (("softmax-ce",) if backprop else ())
     if name not in names:
         raise UsageError(f"unknown loss {name!r}: choose from {', '.join(names)}")
     if reduction not in ALL_REDUCTIONS:

@@ -277,6 +277,11 @@ def seed_data(seed: int, n_in: int, n_out: int, rng=None) -> tuple[np.ndarray, n
     return x, np.repeat(label.astype(float).reshape(-1, 1), n_out, axis=1)
 
 
+def _softmax_rows(scores: np.ndarray) -> np.ndarray:
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def train(
     sizes: tuple[int, ...],
     activations: tuple[str, ...],
@@ -295,6 +300,9 @@ def train(
     """
     rng = np.random.RandomState(seed)
     x, t = seed_data(seed, sizes[0], sizes[-1], rng)
+    softmax = loss.name == "softmax-ce"
+    if softmax:  # the seed's label as a class: one-hot rows of 2 or more columns
+        t = np.eye(sizes[-1])[t[:, 0].astype(int)]
     net = Network(tuple(sizes), tuple(activations), loss)
     net.init(rng.randn, scale=0.01)
     net.fast = True  # buffers reused: each epoch's results are used before the next
@@ -304,8 +312,9 @@ def train(
         y = cache[1][-1]
         losses[epoch] = loss.value(y, t)
         if epoch % every == 0:
+            out = _softmax_rows(y) if softmax else y  # softmax-ce: the MSE of probabilities
             history.append(
-                {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((y - t) ** 2))}
+                {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((out - t) ** 2))}
             )
         grads = net.backward(x, t, cache)
         for name in net.names:
@@ -314,6 +323,9 @@ def train(
             progress(epoch + 1)
     predictions = None
     if sizes[0] == 2:
-        predictions = [float(v) for v in net.predict(SEED_TEST_INPUTS)[:, 0]]
+        scores = net.predict(SEED_TEST_INPUTS)
+        if softmax:  # the probability of class 1 (x0 + x1 > 0), as the seed's y says it
+            scores = _softmax_rows(scores)[:, 1:]
+        predictions = [float(v) for v in scores[:, 0]]
     net.fast = False  # what callers get back computes fresh arrays again
     return Training(net, x, t, history, losses, predictions)

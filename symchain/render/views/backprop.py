@@ -113,6 +113,10 @@ def _loss_text(w: Walkthrough, names: _Names) -> tuple[str, str]:
             "Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
             r"\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]",
         ),
+        "softmax-ce": (
+            "[ln Σ_k e^(y_k) − Σ_k t_k y_k]",
+            r"\left[\ln \sum_k e^{y_k} - \sum_k t_k y_k\right]",
+        ),
     }[loss.name]
     sign = "−" if loss.name == "bce" else ""
     scale = loss.scale(n, k)
@@ -142,9 +146,19 @@ def _forward(w: Walkthrough, names: _Names) -> list[Line]:
         if name != "L":
             r, c = d.reverse.shapes.of_var[name]
             parts += (Text(f"   [{r}×{c}]"),)
+        if name == "S":
+            parts += (Text("   each sample's softmax"),)
         lines.append(Line(1, parts, kind="step"))
     text, tex = _loss_text(w, names)
     lines.append(_eq(2, "= " + text.split(" = ", 1)[1], "= " + tex.split(" = ", 1)[1]))
+    if w.network.loss.name == "softmax-ce":
+        lines.append(
+            words(
+                1,
+                "y holds the scores; with one-hot t (Σ_k t_k = 1) this is "
+                "−Σ_k t_k ln softmax(y)_k, the cross-entropy of the softmax",
+            )
+        )
     if names.batch:
         ones = f"[{names.n}×1]" if names.rows else f"[1×{names.n}]"
         where = "every row" if names.rows else "every column"
@@ -209,7 +223,9 @@ def _backward(w: Walkthrough, names: _Names) -> list[Line]:
 
 
 def _consumers(rev: Reverse, name: str) -> list[Definition]:
-    return [c for c in rev.definitions if depends_on(c.expr, {name})]
+    """The definitions on the way to L that use `name` (S, shown for the adjoints, is not)."""
+    on_path = {a.name for a in rev.adjoints} | {rev.definitions[-1].name}
+    return [c for c in rev.definitions if c.name in on_path and depends_on(c.expr, {name})]
 
 
 def _adjoint_line(
