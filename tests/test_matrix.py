@@ -238,3 +238,20 @@ def test_a_bad_values_file_is_a_usage_error(tmp_path):
         path.write_text(content)
         r = CliRunner().invoke(main, ["matrix", "x'*x", "--wrt", "x", "--values", str(path)])
         assert r.exit_code == 2 and words in r.stderr, r.stderr
+
+
+def test_softmax_ce_says_what_it_is_when_y_sums_to_one():
+    """sum(y)·s − y is the textbook s − y only where 1ᵀy = 1: said so, and proved with y
+    drawn on the simplex; at a y that does not add up to 1 that form is wrong."""
+    d = matrix("-y'*log(softmax(W*x))", "W")
+    [reading] = d.readings
+    assert (reading.vector, text(reading.result)) == ("y", "(softmax(Wx) − y)xᵀ")
+    assert reading.check is not None and reading.check.ok
+    r = CliRunner().invoke(main, ["matrix", "-y'*log(softmax(W*x))", "--wrt", "W",
+                                  "--format", "plain"])  # fmt: skip
+    assert ("if the entries of y add up to 1 (one-hot, a distribution): "
+            "∂f/∂W = (softmax(Wx) − y)xᵀ (✓ with y drawn so") in r.output  # fmt: skip
+    point = draw(d.differentials.shapes, ["W", "x", "y"], np.random.default_rng(3), "normal")
+    wrong = compare_gradient(d.expression, reading.result, "W", point, d.shapes.of_var["W"])
+    assert wrong is not None and not wrong.ok
+    assert matrix("norm2(X*w - y)^2", "w").readings == ()  # no sum(y): nothing to say

@@ -13,7 +13,19 @@ import numpy as np
 from ..core.errors import LimitError, UsageError
 from ..results import Rendered
 from .differential import Differentials, differentials, expanded, gradient, jacobian
-from .expr import ONE, Differential, Mul, Node, Shape, Shapes, Trace, Transpose, Var, replaced
+from .expr import (
+    ONE,
+    Differential,
+    Mul,
+    Node,
+    Shape,
+    Shapes,
+    Sum,
+    Trace,
+    Transpose,
+    Var,
+    replaced,
+)
 from .notation import text
 from .numeric import Comparison, compare_gradient, draw, evaluate
 from .parse import parse
@@ -22,6 +34,16 @@ from .simplify import tidy
 from .sympy_check import SympyVerdict, compare_with_sympy
 
 POINTS = 2  # random points the answer is proved at
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The answer where a vector's entries add up to 1 (one-hot, a distribution): sum(y)
+    is then 1, and the shorter form is proved with y drawn so."""
+
+    vector: str
+    result: Node
+    check: Comparison | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +64,7 @@ class MatrixDerivation(Rendered):
     sympy: SympyVerdict | None = None  # SymPy's own diff, compared (gradients only)
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    readings: tuple[Reading, ...] = ()  # where sum(y) = 1
 
     @property
     def shape(self) -> Shape:
@@ -156,8 +179,32 @@ def matrix(
         p = first.point
         ours = evaluate(result, p.values, p.sizes)
         verdict = compare_with_sympy(f, wrt, sh, p.sizes, p.values, ours, first.differences)
+    readings = tuple(_distributions(f, result, wrt, D.shapes, names, seed))
     return MatrixDerivation(formula, f, wrt, sh, kind, D, named, read_off, result, tuple(checks),
-                            value=value, sympy=verdict, warnings=warnings)  # fmt: skip
+                            value=value, sympy=verdict, warnings=warnings,
+                            readings=readings)  # fmt: skip
+
+
+def _distributions(f, result, wrt, shapes, names, seed) -> list[Reading]:
+    """For each vector y whose sum(y) the answer holds: the answer with sum(y) = 1, proved
+    at points where y is a distribution (|y| over its sum)."""
+    out = []
+    for name in names:
+        r, c = shapes.of_var[name]
+        if name == wrt or c != 1 or r == 1 or not result.has(lambda n, v=name: _sum_of(n, v)):
+            continue
+        shorter = tidy(replaced(result, lambda n, v=name: ONE if _sum_of(n, v) else None), shapes)
+        rng = np.random.default_rng(seed + 1)
+        point = draw(shapes, names, rng, "normal")
+        y = np.abs(point.values[name])
+        point.values[name] = y / y.sum()
+        out.append(Reading(name, shorter, compare_gradient(f, shorter, wrt, point,
+                                                           shapes.of_var[wrt])))  # fmt: skip
+    return out
+
+
+def _sum_of(node: Node, name: str) -> bool:
+    return isinstance(node, Sum) and node.arg == Var(name)
 
 
 def _times(a: Node, b: Node) -> Node:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...matrixcalc.derivation import MatrixDerivation
+from ...matrixcalc.derivation import MatrixDerivation, Reading
 from ...matrixcalc.expr import Node, Shape
 from ...matrixcalc.notation import latex, sympy_text, text
 from .. import View, view
@@ -98,6 +98,8 @@ def matrix_lines(d: MatrixDerivation, detail: Detail = "normal") -> list[Line]:
             Line(0, (Text(f"at the given values: {_array_text(d.value)}"),), kind="result")
         )
     lines.append(Line(0, (Text(status_text(d)),), kind="status", verdict=d.status))
+    for reading in d.readings:
+        lines.append(Line(0, (Text(reading_text(d, reading)),), kind="note"))
     if d.sympy is not None:
         lines.append(Line(0, (Text(f"compared: {d.sympy.detail}"),), kind="status"))
     return lines
@@ -106,6 +108,18 @@ def matrix_lines(d: MatrixDerivation, detail: Detail = "normal") -> list[Line]:
 def _array_text(value) -> str:
     rows = [" ".join(f"{v:.6g}" for v in row) for row in value]
     return rows[0] if len(rows) == 1 else "[" + "; ".join(rows) + "]"
+
+
+def reading_text(d: MatrixDerivation, r: Reading) -> str:
+    """where y is one-hot or a distribution: the shorter answer, and whether it was proved."""
+    what, _ = _what(d)
+    said = f"if the entries of {r.vector} add up to 1 (one-hot, a distribution): {what} = "
+    said += text(r.result)
+    if r.check is None:
+        return said + " (? unconfirmed: no finite point)"
+    if r.check.ok:
+        return said + f" (✓ with {r.vector} drawn so, largest error {r.check.worst:.1e})"
+    return said + f" (✗ not verified with {r.vector} drawn so)"
 
 
 def status_text(d: MatrixDerivation) -> str:
@@ -154,4 +168,12 @@ def matrix_dict(d: MatrixDerivation) -> dict[str, Any]:
         if d.sympy is None
         else {"outcome": d.sympy.outcome, "detail": d.sympy.detail},  # fmt: skip
         "warnings": list(d.warnings),
+        "if_sums_are_one": [
+            {
+                "vector": r.vector,
+                "gradient": sympy_text(r.result, d.differentials.shapes),
+                "verified": bool(r.check is not None and r.check.ok),
+            }
+            for r in d.readings
+        ],
     }
