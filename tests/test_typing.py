@@ -1,4 +1,5 @@
-"""The core type-checks under `mypy --strict`, with the settings of pyproject.toml."""
+"""The core and the matrix engine type-check under `mypy --strict`, with the settings of
+pyproject.toml."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy not installed")
 def test_core_passes_mypy_strict():
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "symchain/core"],
+        [sys.executable, "-m", "mypy", "--strict", "symchain/core", "symchain/matrixcalc"],
         cwd=ROOT,
         capture_output=True,
         text=True,

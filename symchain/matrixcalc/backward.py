@@ -88,7 +88,7 @@ def reverse(
     on `wrt`, then of every name in `wrt`.  `aliases` maps a name of the program to the
     form the adjoints write it in (each row's softmax, S): that form is written S."""
     symbols = dict(symbols or {})
-    written = {pattern: Var(name) for name, pattern in (aliases or {}).items()}
+    written: dict[Node, Node] = {pattern: Var(n) for n, pattern in (aliases or {}).items()}
     shapes = Shapes(dict(leaves))
     for name, expr in program:
         shapes = shapes.with_var(name, shapes(expr))
@@ -109,15 +109,16 @@ def reverse(
     pull = Pull(shapes, dependent)
     collected: dict[str, list[Node]] = {output: [ONE]}
     adjoints: list[Adjoint] = []
-    for d in reversed(definitions):
-        if d.name not in collected:
+    for step in reversed(definitions):
+        if step.name not in collected:
             continue
-        value = _total(collected[d.name], d.name, shapes, found)
-        value = replaced(value, lambda n: written.get(n))
-        if d.name != output:
-            adjoints.append(Adjoint(d.name, symbols.get(d.name), value, len(collected[d.name])))
-        carried = Var(symbols[d.name]) if d.name in symbols else value
-        for target, term in pull.pull(carried, d.differential):
+        value = _total(collected[step.name], step.name, shapes, found)
+        value = replaced(value, lambda n: written.get(n) if isinstance(n, Node) else None)
+        if step.name != output:
+            uses = len(collected[step.name])
+            adjoints.append(Adjoint(step.name, symbols.get(step.name), value, uses))
+        carried = Var(symbols[step.name]) if step.name in symbols else value
+        for target, term in pull.pull(carried, step.differential):
             collected.setdefault(target, []).append(term)
     for name in wrt:
         terms = collected.get(name, [])
@@ -134,11 +135,11 @@ def _total(terms: list[Node], name: str, shapes: Shapes, found: dict[str, Defini
     """The terms summed and tidied; where a name is f(another name), σ(Z2) written as its
     function is tried too (σ′(Z2) ⊙ (σ(Z2) − T) ⊘ … cancels), and kept if smaller."""
     total = tidy(terms[0] if len(terms) == 1 else Add(tuple(terms)), shapes)
-    inner = {Var(n): d.expr for n, d in found.items() if isinstance(d.expr, Func)}
+    inner: dict[Node, Node] = {Var(n): d.expr for n, d in found.items() if isinstance(d.expr, Func)}
     if not inner or not total.has(lambda n: n in inner):
         return total
     opened = tidy(replaced(total, lambda n: inner.get(n)), shapes)
-    back = {expr: var for var, expr in inner.items()}
+    back: dict[Node, Node] = {expr: var for var, expr in inner.items()}
     closed = tidy(replaced(opened, lambda n: back.get(n)), shapes)
     return closed if size(closed) < size(total) else total
 

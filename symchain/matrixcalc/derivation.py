@@ -185,15 +185,21 @@ def matrix(
                             readings=readings)  # fmt: skip
 
 
-def _distributions(f, result, wrt, shapes, names, seed) -> list[Reading]:
+def _as_one(node: Node, part: Node) -> Node:
+    return replaced(node, lambda n: ONE if n == part else None)
+
+
+def _distributions(f: Node, result: Node, wrt: str, shapes: Shapes, names: list[str],
+                   seed: int) -> list[Reading]:  # fmt: skip
     """For each vector y whose sum(y) the answer holds: the answer with sum(y) = 1, proved
     at points where y is a distribution (|y| over its sum)."""
     out = []
     for name in names:
         r, c = shapes.of_var[name]
-        if name == wrt or c != 1 or r == 1 or not result.has(lambda n, v=name: _sum_of(n, v)):
+        total = Sum(Var(name))
+        if name == wrt or c != 1 or r == 1 or not result.has(total.__eq__):
             continue
-        shorter = tidy(replaced(result, lambda n, v=name: ONE if _sum_of(n, v) else None), shapes)
+        shorter = tidy(_as_one(result, total), shapes)
         rng = np.random.default_rng(seed + 1)
         point = draw(shapes, names, rng, "normal")
         y = np.abs(point.values[name])
@@ -201,10 +207,6 @@ def _distributions(f, result, wrt, shapes, names, seed) -> list[Reading]:
         out.append(Reading(name, shorter, compare_gradient(f, shorter, wrt, point,
                                                            shapes.of_var[wrt])))  # fmt: skip
     return out
-
-
-def _sum_of(node: Node, name: str) -> bool:
-    return isinstance(node, Sum) and node.arg == Var(name)
 
 
 def _times(a: Node, b: Node) -> Node:
@@ -227,7 +229,9 @@ def _provable(shapes: Shapes, wrt: str) -> None:
                              f"({name}=m×n) to prove it at small ones")  # fmt: skip
 
 
-def _proved(f, result, wrt, shapes, names, rng, fixed, start=0) -> Comparison | None:
+def _proved(f: Node, result: Node, wrt: str, shapes: Shapes, names: list[str],
+            rng: np.random.Generator, fixed: Mapping[str, np.ndarray],
+            start: int = 0) -> Comparison | None:  # fmt: skip
     # det(AXB) with A n×m, B p×n is 0 unless n ≤ m, p: equal sizes are tried last
     for kind, equal in (("normal", False), ("positive", False), ("normal", True),
                         ("positive", True)):  # fmt: skip

@@ -34,6 +34,7 @@ from .expr import (
     Num,
     Ones,
     Power,
+    Shape,
     Shapes,
     Sum,
     Trace,
@@ -110,8 +111,7 @@ def differentials(f: Node, wrt: str, shapes: Shapes, taken: set[str]) -> Differe
     df = steps[0].differential
     substituted = []
     for step in steps[1:]:
-        df = replaced(df, lambda n, s=step: s.differential if n == Differential(s.name) else None)
-        df = tidy(df, shapes)
+        df = tidy(_put_in(df, step), shapes)
         substituted.append(df)
     return Differentials(tuple(steps), tuple(substituted), df, shapes, dict(names.defs))
 
@@ -120,6 +120,12 @@ def differential_of(expr: Node, shapes: Shapes, dependent: set[str]) -> tuple[No
     """d(expr), tidied, with the rules it used: the differentials are those of `dependent`."""
     rules: list[str] = []
     return tidy(_D(shapes, dependent, rules).go(expr), shapes), list(dict.fromkeys(rules))
+
+
+def _put_in(df: Node, step: Step) -> Node:
+    """df with d(step's name) replaced by that step's differential."""
+    mark = Differential(step.name)
+    return replaced(df, lambda n: step.differential if n == mark else None)
 
 
 class _Namer:
@@ -190,7 +196,7 @@ class _D:
                 self.rules.append(SUM)
             return Add(tuple(self.go(t) for t in node.items if self.varies(t)))
         if isinstance(node, Mul):
-            terms = []
+            terms: list[Node] = []
             varying = [i for i, f in enumerate(node.items) if self.varies(f)]
             if len(node.items) > 1:
                 self.rules.append(PRODUCT)
@@ -304,7 +310,7 @@ def gradient(df: Node, wrt: str, shapes: Shapes) -> Node:
     return tidy(parts[0] if len(parts) == 1 else Add(tuple(parts)), shapes)
 
 
-def _zeros(shape) -> Node:
+def _zeros(shape: Shape) -> Node:
     return Mul((ZERO, Ones(shape)))
 
 

@@ -5,6 +5,7 @@ MatrixSymbols).  These are the tree's printers, as sympy.printing is SymPy's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 from .expr import (
@@ -24,6 +25,7 @@ from .expr import (
     Num,
     Ones,
     Power,
+    Shape,
     Sum,
     Trace,
     Transpose,
@@ -250,12 +252,12 @@ class _Latex:
                 out += f" - {shown[1:]}" if shown.startswith("-") else f" + {shown}"
             return out
         if isinstance(node, Mul):
-            c, factors = _coefficient(node)
+            k, factors = _coefficient(node)
             top = [f for f in factors if not (isinstance(f, Power) and f.exponent < 0)]
             bottom = [Power(f.base, -f.exponent) if f.exponent != -1 else f.base
                       for f in factors if isinstance(f, Power) and f.exponent < 0]  # fmt: skip
-            lead = "-" if c < 0 else ""
-            c = abs(c)
+            lead = "-" if k < 0 else ""
+            k = abs(k)
             # a thin space after a differential: dS\,S^{-1}, not dSS^{-1}
             num = (
                 " ".join(
@@ -264,12 +266,12 @@ class _Latex:
                 ).replace(r"\, ", r"\,")
                 or "1"
             )
-            if c.numerator != 1 or (not top and not bottom):
-                num = f"{c.numerator} {num}" if top else str(c.numerator)
+            if k.numerator != 1 or (not top and not bottom):
+                num = f"{k.numerator} {num}" if top else str(k.numerator)
             den = " ".join(self.wrap(b, MUL + 1) for b in bottom)
-            if c.denominator != 1:
-                den = f"{c.denominator} {den}".strip()
-            if den and len(top) == 1 and c.numerator == 1:  # \frac{Y - T}{3}: no brackets
+            if k.denominator != 1:
+                den = f"{k.denominator} {den}".strip()
+            if den and len(top) == 1 and k.numerator == 1:  # \frac{Y - T}{3}: no brackets
                 num = self.show(top[0])
             return f"{lead}\\frac{{{num}}}{{{den}}}" if den else lead + num
         if isinstance(node, Hadamard):
@@ -315,14 +317,14 @@ _SYMPY_SCALAR = {"exp": "exp({})", "log": "log({})", "sin": "sin({})", "cos": "c
 _SOFTMAX = "{0}.applyfunc(exp)/(OneMatrix(1, {1})*{0}.applyfunc(exp))[0, 0]"
 
 
-def sympy_text(node: Node, shape_of) -> str:
+def sympy_text(node: Node, shape_of: Callable[[Node], Shape]) -> str:
     """SymPy's matrix-expression syntax: X.T*(X*w - y), Determinant(X), Trace(X),
     HadamardProduct(A, B), X.applyfunc(Lambda(z, tanh(z))) for an entrywise function."""
     return _Sympy(shape_of).show(node)
 
 
 class _Sympy:
-    def __init__(self, shape_of) -> None:
+    def __init__(self, shape_of: Callable[[Node], Shape]) -> None:
         self.shape_of = shape_of
 
     def wrap(self, node: Node, level: int) -> str:
@@ -351,8 +353,8 @@ class _Sympy:
                 out += f" - {shown[1:]}" if shown.startswith("-") else f" + {shown}"
             return out
         if isinstance(node, Mul):
-            c, rest = _coefficient(node)
-            if c == -1 and rest:
+            k, rest = _coefficient(node)
+            if k == -1 and rest:
                 return "-" + "*".join(self.wrap(f, MUL + 1) for f in rest)
             return "*".join(self.wrap(f, MUL + 1) for f in node.items)
         if isinstance(node, Hadamard):

@@ -9,7 +9,7 @@ S + K with S positive definite and K skew (det > 0, not symmetric) and positive 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +47,7 @@ def _sigma(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
     "sigma": _sigma, "sigma'": lambda z: _sigma(z) * (1 - _sigma(z)),
     "tanh'": lambda z: 1 - np.tanh(z) ** 2, "relu": lambda z: np.maximum(z, 0.0),
@@ -90,9 +90,9 @@ def evaluate(node: Node, values: Values, sizes: Mapping[str, int]) -> np.ndarray
                 out = out * go(f)
             return out
         if isinstance(n, Divide):
-            return go(n.num) / go(n.den)
+            return np.asarray(go(n.num) / go(n.den))
         if isinstance(n, Transpose):
-            return go(n.arg).T
+            return np.asarray(go(n.arg).T)
         if isinstance(n, Inverse):
             a = go(n.arg)
             if np.linalg.cond(a) > 1e10:  # as good as singular: no value to check here
@@ -164,8 +164,8 @@ def _value(rng: np.random.Generator, r: int, c: int, kind: str) -> np.ndarray:
     if r == c and r > 1:
         b = rng.standard_normal((r, r))
         k = rng.standard_normal((r, r))
-        return b @ b.T / r + np.eye(r) + 0.3 * (k - k.T)
-    return rng.uniform(0.5, 1.5, (r, c))
+        return np.asarray(b @ b.T / r + np.eye(r) + 0.3 * (k - k.T))
+    return np.asarray(rng.uniform(0.5, 1.5, (r, c)))
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def compare_gradient(
         return None  # the answer has no value here (a singular inverse): another point
     x = values[wrt]
     out_rows = base.shape[0]
-    numeric = np.zeros((out_rows,) + x.shape) if base.shape != (1, 1) else np.zeros(x.shape)
+    numeric: np.ndarray = np.zeros((out_rows, *x.shape) if base.shape != (1, 1) else x.shape)
     by_scalar = x.shape == (1, 1)
     for idx in np.ndindex(x.shape):
         h = 1e-6 * max(1.0, abs(x[idx]))

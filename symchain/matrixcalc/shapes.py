@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -41,6 +42,7 @@ from .expr import (
     replaced,
 )
 
+Printer = Callable[[Node], str]  # how an error message writes a node (notation.text)
 GREEK_SCALARS = {"alpha", "beta", "gamma", "delta", "eps", "epsilon", "eta", "kappa",
                  "lam", "lamda", "lambda", "mu", "nu", "rho", "tau", "omega"}  # fmt: skip
 DIM_NAMES = "nmpqrstkl"
@@ -161,7 +163,7 @@ class _Inference:
         if (one in roots and len(roots) == 2) or not self.sizes.unify(a, b):
             raise ShapeError(message)
 
-    def typed(self, node: Node, text) -> tuple[Node, tuple[str, str]]:  # noqa: C901, PLR0911, PLR0912
+    def typed(self, node: Node, text: Printer) -> tuple[Node, tuple[str, str]]:  # noqa: C901, PLR0911, PLR0912
         """The node with its meaning fixed by shapes, and its shape."""
         one = (self.one, self.one)
         if isinstance(node, Var):
@@ -180,7 +182,7 @@ class _Inference:
                     if not _numeric(n):
                         raise ShapeError(f"{text(n)} is a scalar and cannot be added to a "
                                          f"{self.shown(shape)} matrix")  # fmt: skip
-                    n = Mul((n, Ones(shape)))  # type: ignore[arg-type]
+                    n = Mul((n, Ones(shape)))
                 else:
                     for a, b in zip(s, shape, strict=True):
                         self.unify(a, b, f"cannot add {text(n)} ({self.shown(s)}) to a "
@@ -202,14 +204,14 @@ class _Inference:
                 factors.append(right)
             return Mul(tuple(factors)), shape
         if isinstance(node, Hadamard | Divide):
-            a, b = node.children()
-            (na, sa), (nb, sb) = self.typed(a, text), self.typed(b, text)
+            left, right = node.children()
+            (na, sa), (nb, sb) = self.typed(left, text), self.typed(right, text)
             if isinstance(node, Hadamard) and (self.is_scalar(sa) or self.is_scalar(sb)):
                 return Mul((na, nb)), sb if self.is_scalar(sa) else sa
             if isinstance(node, Divide) and self.is_scalar(sb):
                 return Mul((na, Power(nb, Fraction(-1)))), sa
             if isinstance(node, Divide) and self.is_scalar(sa):
-                sa_ones = Mul((na, Ones(sb)))  # type: ignore[arg-type]
+                sa_ones = Mul((na, Ones(sb)))
                 return Divide(sa_ones, nb), sb
             sign = "⊙" if isinstance(node, Hadamard) else "./"
             for x, y in zip(sa, sb, strict=True):
@@ -297,11 +299,16 @@ def _settled(node: Node, inference: _Inference) -> Node | None:
     return None
 
 
+def _all_settled(node: Node, inference: _Inference) -> Node:
+    return replaced(node, lambda n: _settled(n, inference))
+
+
 def _numeric(node: Node) -> bool:
     return all(isinstance(n, Num | Mul) for n in node.walk())
 
 
-def _product_error(text, factors, right, a, b, inference: _Inference) -> str:
+def _product_error(text: Printer, factors: list[Node], right: Node, a: tuple[str, str],
+                   b: tuple[str, str], inference: _Inference) -> str:  # fmt: skip
     left = factors[0] if len(factors) == 1 else Mul(tuple(factors))
     return (f"{text(left)}·{text(right)}: {text(left)} is {inference.shown(a)} and "
             f"{text(right)} is {inference.shown(b)}; a product needs the columns of the "
@@ -315,7 +322,7 @@ class Typed:
     read_as_scalar: tuple[str, ...]  # lower-case names taken for scalars, to say so
 
 
-def infer(node: Node, declared: dict[str, Shape | str], text) -> Typed:
+def infer(node: Node, declared: dict[str, Shape | str], text: Printer) -> Typed:
     """The typed expression and its shapes.  Lower-case names are vectors unless declared,
     named like a Greek letter (lam, alpha), or needed as scalars for the shapes to fit
     (fewest such first): then the result says which were read as scalars."""
@@ -333,7 +340,7 @@ def infer(node: Node, declared: dict[str, Shape | str], text) -> Typed:
                 first = first or err
                 continue
             shapes = Shapes(dict(inference.resolve()))
-            typed = replaced(typed, lambda n, i=inference: _settled(n, i))
+            typed = _all_settled(typed, inference)
             return Typed(typed, shapes, tuple(sorted(default | set(chosen))))
         if count >= 3:
             break

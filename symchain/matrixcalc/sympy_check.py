@@ -9,6 +9,7 @@ something that is not a number there).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,8 @@ def sympy_form(f: Node, shapes: Shapes, sizes: dict[str, int]) -> tuple[Any, dic
     return _to_sympy(f, symbols, shapes, size), symbols
 
 
-def _to_sympy(node: Node, symbols: dict[str, Any], shapes: Shapes, size) -> Any:  # noqa: C901, PLR0911, PLR0912
+def _to_sympy(node: Node, symbols: dict[str, Any], shapes: Shapes,  # noqa: C901, PLR0911, PLR0912
+              size: Callable[[Any], int]) -> Any:  # fmt: skip
     import sympy as sp
 
     def go(n: Node) -> Any:  # noqa: C901, PLR0911, PLR0912
