@@ -42,6 +42,8 @@ from symchain.matrixcalc.shapes import infer
         ("x'*x/2", "x", "x"),
         ("norm2(x)^2/2", "x", "x"),  # the exponent is 2, not 2/2: a fraction needs brackets
         ("norm2(x)^(1/2)", "x", "x/(2·‖x‖^(3/2))"),
+        ("norm2(x)^1/2", "x", "x/(2·‖x‖^(3/2))"),  # ^1/n typed tight: a root, as derive reads it
+        ("norm2(x)^1 / 2", "x", "x/(2·‖x‖)"),  # with spaces: the quotient
         ("tr(X'*A*X)", "X", "(A + Aᵀ)X"),
         ("norm2(A*X*B - C)^2", "X", "2Aᵀ(AXB − C)Bᵀ"),
     ],
@@ -238,6 +240,14 @@ def test_a_bad_values_file_is_a_usage_error(tmp_path):
         path.write_text(content)
         r = CliRunner().invoke(main, ["matrix", "x'*x", "--wrt", "x", "--values", str(path)])
         assert r.exit_code == 2 and words in r.stderr, r.stderr
+
+
+def test_a_tight_root_exponent_is_noted():
+    assert matrix("norm2(x)^1/2", "x").warnings == (
+        "^1/2 is read as the power 1/2; write ^(1/2) to say so, or (…)/2 for the quotient",
+    )
+    assert matrix("norm2(x)^(1/2)", "x").warnings == ()
+    assert matrix("norm2(x)^2/2", "x").warnings == ()
 
 
 def test_softmax_ce_says_what_it_is_when_y_sums_to_one():

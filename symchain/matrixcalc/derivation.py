@@ -30,7 +30,7 @@ from .expr import (
 )
 from .notation import text
 from .numeric import Comparison, compare_gradient, draw, evaluate
-from .parse import parse
+from .parse import parse_noted
 from .shapes import GREEK_SCALARS, infer, parse_shape
 from .simplify import tidy
 from .sympy_check import SympyVerdict, compare_with_sympy
@@ -107,7 +107,7 @@ def matrix(
     for name, arr in arrays.items():
         if name not in declared:
             declared[name] = "scalar" if arr.shape == (1, 1) else (arr.shape[0], arr.shape[1])
-    tree = parse(formula)
+    tree, read_notes = parse_noted(formula)
     names = sorted({n.name for n in tree.walk() if isinstance(n, Var)})
     if not isinstance(wrt, str) or wrt not in names:
         raise UsageError(f"{wrt} is not in the formula (variables: {', '.join(names) or 'none'})")
@@ -122,7 +122,7 @@ def matrix(
     _provable(typed.shapes, wrt)
     for name, arr in arrays.items():
         _fits(name, arr, typed.shapes.of_var[name])
-    warnings = tuple(
+    warnings = tuple(read_notes) + tuple(
         f"{n} is read as a scalar"
         + (" (a Greek letter's name)" if n in GREEK_SCALARS else ", for the shapes to fit")
         + f"; shape {n}=n makes it a vector"

@@ -112,14 +112,21 @@ def tokens(text: str) -> list[_Tok]:
 
 def parse(text: str) -> Node:
     """The expression `text` writes (shapes not yet known)."""
+    return parse_noted(text)[0]
+
+
+def parse_noted(text: str) -> tuple[Node, list[str]]:
+    """The expression, and a note for each convention the reading used (x^1/2)."""
     if not isinstance(text, str):
         raise ParseError("give the formula as text")
-    return _Parser(text, tokens(text)).whole()
+    parser = _Parser(text, tokens(text))
+    return parser.whole(), parser.notes
 
 
 class _Parser:
     def __init__(self, text: str, toks: list[_Tok]) -> None:
         self.text, self.toks, self.i, self.depth = text, toks, 0, 0
+        self.notes: list[str] = []
 
     def fail(self, message: str, tok: _Tok | None = None) -> ParseError:
         where = tok.col if tok is not None else len(self.text)
@@ -191,8 +198,9 @@ class _Parser:
         return Power(base, exponent)
 
     def exponent(self, after: _Tok, bracketed: bool = False) -> Fraction:
-        """A number, signed or in parentheses: x^2, X^-1, x^(1/2), x^0.5.  A fraction
-        only in parentheses: x^2/2 is (x²)/2, as everywhere else."""
+        """A number, signed or in parentheses: x^2, X^-1, x^(1/2), x^0.5.  A fraction only
+        in parentheses, or as ^1/n and ^-1/n typed tight (a root, as `derive` reads it, with
+        a note): x^2/2 is (x²)/2, as everywhere else."""
         sign = -1 if self.take("-") is not None else 1
         if self.take("(") is not None:
             value = self.exponent(after, bracketed=True)
@@ -204,7 +212,9 @@ class _Parser:
             raise self.fail(f"after {after.text!r} comes a number: the exponent", tok or None)
         self.i += 1
         value = Fraction(tok.text)
-        if bracketed and self.take("/") is not None:
+        if (not bracketed and self._tight_root(tok, value, sign)) or (
+            bracketed and self.take("/") is not None
+        ):
             den = self.peek()
             if den is None or den.kind != "num":
                 raise self.fail("an exponent's fraction needs a number below it", den)
@@ -213,6 +223,21 @@ class _Parser:
         if abs(value) > MAX_EXPONENT:
             raise self.fail(f"the exponent {value} is beyond ±{MAX_EXPONENT}", tok)
         return sign * value
+
+    def _tight_root(self, tok: _Tok, value: Fraction, sign: int) -> bool:
+        """x^1/2: a 1, a slash and a whole number with no space between: one exponent."""
+        if value != 1 or self.i + 1 >= len(self.toks):
+            return False
+        slash, den = self.toks[self.i], self.toks[self.i + 1]
+        if not (slash.text == "/" and den.kind == "num" and den.text.isdigit()):
+            return False
+        if slash.col != tok.col + len(tok.text) or den.col != slash.col + 1:
+            return False
+        self.i += 1  # the slash
+        power = f"{'-' if sign < 0 else ''}1/{den.text}"
+        self.notes.append(f"^{power} is read as the power {power}; write ^({power}) to say "
+                          f"so, or (…)/{den.text} for the quotient")  # fmt: skip
+        return True
 
     def postfix(self) -> Node:
         node = self.atom()
