@@ -265,3 +265,17 @@ def test_softmax_ce_says_what_it_is_when_y_sums_to_one():
     wrong = compare_gradient(d.expression, reading.result, "W", point, d.shapes.of_var["W"])
     assert wrong is not None and not wrong.ok
     assert matrix("norm2(X*w - y)^2", "w").readings == ()  # no sum(y): nothing to say
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("sigmod(W*x)", "error: unknown function 'sigmod': did you mean sigmoid?"),
+        ("Tr(X)", "error: unknown function 'Tr': did you mean tr?"),
+        ("logdet(X)", "error: unknown function 'logdet': did you mean log(det(…))?"),
+        ("foo(X)", "error: unknown function 'foo'"),
+    ],
+)
+def test_a_mistyped_matrix_function_gets_a_hint(formula, message):
+    r = CliRunner().invoke(main, ["matrix", formula, "--wrt", "X"])
+    assert r.exit_code == 2 and r.output.splitlines()[0] == message

@@ -178,3 +178,29 @@ def test_a_power_of_ten_thousand_digits_prints():
 
     d = derive("2^20000 x")
     assert d.verified and len(str(d.result)) > 6000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sinn(x)", "unknown function 'sinn': did you mean sin?"),  # not sin(n)
+        ("cosec(x)", "unknown function 'cosec': did you mean csc?"),  # an alias
+        ("Sin(x)", "unknown function 'Sin': did you mean sin?"),  # case, not Si(n)
+        ("Ln(x)", "unknown function 'Ln': did you mean ln?"),
+        ("Exp(x)", "unknown function 'Exp': did you mean exp?"),
+        ("tg(x)", "unknown function 'tg': did you mean tan?"),
+        ("sqr(x)", "unknown function 'sqr': did you mean sqrt (or (…)^2 for the square)?"),
+        ("Sin x", "unknown name 'Sin': did you mean sin?"),
+        ("sinx", "unknown name 'sinx': did you mean sin(x)?"),  # glued: still the call
+        ("foo(x)", "unknown function 'foo'"),  # nothing near: no guess
+    ],
+)
+def test_a_mistyped_function_gets_the_nearest_known_one(text, message):
+    with pytest.raises(ParseError) as err:
+        parse(text)
+    assert str(err.value).splitlines()[0] == message
+
+
+def test_glued_and_based_names_still_read():
+    assert parse("log_2(x)") == sp.log(x) / sp.log(2)
+    assert parse("xcos(x)") == x * sp.cos(x)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 import keyword
 import math
 import re
@@ -377,7 +378,8 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
             _check_base(text, pos, match.end())
             _check_point(value, text, pos, match.end(), tokens)
         if kind == "name":
-            _check_name(value, text, pos)
+            after = text[match.end() :].lstrip(" ")
+            _check_name(value, text, pos, call=after.startswith("("))
         elif kind == "op" and value == "(":
             depth += 1
             opened.append((pos, "("))
@@ -490,7 +492,34 @@ def _check_base(text: str, start: int, end: int) -> None:
 _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_") and len(n) > 1)
 
 
-def _check_name(name: str, text: str, pos: int) -> None:
+#: Names other books and languages give functions symchain knows by another name.
+FUNCTION_ALIASES = {
+    "cosec": "csc", "tg": "tan", "ctg": "cot", "cotg": "cot", "arctg": "atan",
+    "arcctg": "acot", "sh": "sinh", "ch": "cosh", "th": "tanh", "lg": "log10",
+    "sqr": "sqrt (or (…)^2 for the square)", "cbrt": "cbrt",
+}  # fmt: skip
+
+
+def suggestion(name: str) -> str | None:
+    """The known function a mistyped one most likely is: an alias (cosec is csc), the
+    same name in lower case (Sin, Ln, Exp), or the closest by spelling (sinn is sin)."""
+    if name in FUNCTION_ALIASES and FUNCTION_ALIASES[name] != name:
+        return FUNCTION_ALIASES[name]
+    lower = name.lower()
+    if lower != name and (lower in FUNCTIONS or lower in FUNCTION_ALIASES):
+        return FUNCTION_ALIASES.get(lower, lower) if lower not in FUNCTIONS else lower
+    names = [f for f in FUNCTIONS if len(f) > 1]
+    close = difflib.get_close_matches(lower, names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def unknown_function(name: str) -> str:
+    """ "unknown function 'sinn': did you mean sin?", or without a hint where none is near."""
+    hint = suggestion(name)
+    return f"unknown function '{name}'" + (f": did you mean {hint}?" if hint else "")
+
+
+def _check_name(name: str, text: str, pos: int, call: bool = False) -> None:
     if name.startswith("_"):
         raise ParseError("names starting with '_' are not allowed", text=text, position=pos)
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
@@ -500,6 +529,11 @@ def _check_name(name: str, text: str, pos: int) -> None:
     if name in _BUILTINS:
         raise ParseError(f"'{name}' is a Python built-in name, not mathematics: use another "
                          "name for a variable", text=text, position=pos)  # fmt: skip
+    if call:  # sinn(x) is a mistyped function (told later), xcos(x) may be x·cos(x)
+        return
+    if name.lower() in FUNCTIONS and len(name) > 1:  # Sin x, Ln x
+        raise ParseError(f"unknown name '{name}': did you mean {name.lower()}?", text=text,
+                         position=pos)  # fmt: skip
     for known in sorted(FUNCTIONS, key=len, reverse=True):
         if len(known) > 1 and name.startswith(known) and name[len(known) :].isalnum():
             raise ParseError(
@@ -1145,9 +1179,7 @@ def _insert_products(tokens: list[Token], text: str, notes: list[str]) -> list[T
                     and len(prev.text) > 1
                     and prev.text not in CONSTANTS
                 ):
-                    raise ParseError(
-                        f"unknown function '{prev.text}'", text=text, position=prev.col
-                    )
+                    raise ParseError(unknown_function(prev.text), text=text, position=prev.col)
                 if prev.text == ")" and tok.kind == "num":
                     power = following is not None and following.text in ("^", "**")
                     spaced = tok.col > 0 and text[tok.col - 1].isspace()
@@ -1349,7 +1381,7 @@ class _Builder:
             return cast(sp.Expr, sp.Function(name)(*args))  # an undefined function: untyped
         spec = FUNCTIONS.get(name)
         if spec is None:
-            raise self.fail(f"unknown function '{name}'", node)
+            raise self.fail(unknown_function(name), node)
         if len(args) not in spec.arities:
             wanted = " or ".join(str(n) for n in spec.arities)
             raise self.fail(f"{name} takes {wanted} argument(s), not {len(args)}", node)

@@ -10,6 +10,7 @@ decided by `shapes`, not here.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -62,6 +63,21 @@ _TOKEN = re.compile(
     r"|(?P<op>\.\*|\./|\.\^|\.T\b|[-+*/@^'(),])"
     r"|(?P<space>\s+)"
 )
+
+
+MATRIX_ALIASES = {"Tr": "tr", "Det": "det", "logistic": "sigma", "transpose": "' or .T",
+                  "inverse": "inv", "logdet": "log(det(…))", "frobenius": "norm2",
+                  "sigmoid": "sigma"}  # fmt: skip
+
+
+def _unknown(name: str) -> str:
+    """unknown function 'sigmod': did you mean sigma?, by alias, case or spelling."""
+    known = sorted(set(CALLS) | set(FUNCTIONS) | set(ALIASES))
+    hint = MATRIX_ALIASES.get(name) or (name.lower() if name.lower() in known else None)
+    if hint is None:
+        close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.7)
+        hint = close[0] if close else None
+    return f"unknown function {name!r}" + (f": did you mean {hint}?" if hint else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +299,7 @@ class _Parser:
                 raise self.fail(f"put * between {tok.text} and {nxt.text}", nxt)
             return Var(tok.text)
         if not called:
-            raise self.fail(f"unknown function {tok.text!r}", tok)
+            raise self.fail(_unknown(tok.text), tok)
         arg = self.nested(opened)
         if name in CALLS:
             return CALLS[name](arg)
