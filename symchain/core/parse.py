@@ -378,8 +378,8 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
             _check_base(text, pos, match.end())
             _check_point(value, text, pos, match.end(), tokens)
         if kind == "name":
-            after = text[match.end() :].lstrip(" ")
-            _check_name(value, text, pos, call=after.startswith("("))
+            rest = text[match.end() :].lstrip(" ")
+            _check_name(value, text, pos, call=rest.startswith("("))
         elif kind == "op" and value == "(":
             depth += 1
             opened.append((pos, "("))
