@@ -162,3 +162,25 @@ def test_a_wrt_that_is_not_in_the_formula_is_a_usage_error_not_zero(run):
         result = run("derive", formula, "--wrt", "x", "--format", "json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["result"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["derive", "x^2", "--ordr", "2"], "No such option '--ordr'. Did you mean '--order'?"),
+        (["derive", "--ordr", "2", "x^2"], "No such option '--ordr'. Did you mean '--order'?"),
+        (["grad", "x^2*y", "--formt", "json"], "No such option '--formt'. Did you mean '--format'?"),
+        (["plot", "x^2", "--rnge", "1,2"], "No such option '--rnge'. Did you mean '--range'?"),
+        (["matrix", "X", "--wrt", "X", "--shap", "X=2x2"],
+         "No such option '--shap'. Did you mean '--shape'?"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_option_is_named_wherever_it_stands(argv, message):
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {message}"
+
+
+def test_a_formula_that_starts_with_a_minus_is_still_a_formula():
+    result = CliRunner().invoke(main, ["derive", "-x^2", "--order=2", "--format", "plain"])
+    assert result.exit_code == 0 and "d²/dx² (−x²) = −2" in result.output.splitlines()

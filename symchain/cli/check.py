@@ -13,7 +13,14 @@ from typing import Any
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, formats_without, log10_option, not_an_option, output_options
+from .options import (
+    FORMULA_SETTINGS,
+    FormulaCommand,
+    formats_without,
+    log10_option,
+    not_an_option,
+    output_options,
+)
 from .run import computed_or_exit, finish
 
 WRITES = formats_without("jsonl")
@@ -33,7 +40,7 @@ Examples:
 """
 
 
-@click.command("check", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("check", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", callback=not_an_option)
 @click.argument("claimed", callback=not_an_option)
 @click.option("--wrt", "wrt", metavar="NAME", help="Variable to differentiate by.")

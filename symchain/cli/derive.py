@@ -19,13 +19,13 @@ from ..core.errors import InternalError, ParseError, SymchainError
 from ..render.formats import Detail, Format
 from .app import EXAMPLES
 from .env import Environment
-from .options import FORMULA_SETTINGS, log10_option, not_an_option, output_options
+from .options import FORMULA_SETTINGS, FormulaCommand, log10_option, not_an_option, output_options
 from .run import guarded, internal
 
 DEFAULT_TIMEOUT = 10.0
 
 
-@click.command("derive", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("derive", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", required=False, callback=not_an_option)
 @click.option("--wrt", "wrt", metavar="NAME", help="Variable to differentiate by.")
 @click.option(

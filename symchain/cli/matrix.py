@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, not_an_option, output_options
+from .options import FORMULA_SETTINGS, FormulaCommand, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 EXAMPLES = """
@@ -24,7 +24,7 @@ Examples:
 """
 
 
-@click.command("matrix", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("matrix", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", callback=not_an_option)
 @click.option(
     "--wrt", required=True, metavar="NAME", help="The matrix, vector or scalar to differentiate by."

@@ -34,6 +34,30 @@ def not_an_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any
     return value
 
 
+def _unknown_long_option(command: click.Command, args: Sequence[str], also: Sequence[str]) -> None:
+    """--ordr anywhere before a `--` is a mistyped option: click's own "No such option:
+    --ordr. Did you mean --order?", not "unexpected extra arguments" (-x^2 stays a formula)."""
+    known = [o for p in command.params for o in (*p.opts, *p.secondary_opts)
+             if o.startswith("--")]  # fmt: skip
+    for text in args:
+        if text == "--":
+            return
+        if re.match(r"--[A-Za-z]", text):
+            name = text.split("=", 1)[0]
+            if name not in known and name not in also:  # --help is known, never a guess
+                close = difflib.get_close_matches(name, known)
+                raise click.NoSuchOption(name, possibilities=close)
+
+
+class FormulaCommand(click.Command):
+    """A command whose arguments are formulas: "-sin(x)" is an argument, an unknown
+    "--name" is a mistyped option wherever it stands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _unknown_long_option(self, args, ctx.help_option_names)
+        return super().parse_args(ctx, args)
+
+
 def formats_without(*left_out: str) -> tuple[str, ...]:
     """The formats a command writes: every format but these."""
     return tuple(f for f in FORMATS if f not in left_out)

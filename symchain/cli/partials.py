@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .env import Environment
-from .options import FORMULA_SETTINGS, log10_option, not_an_option, output_options
+from .options import FORMULA_SETTINGS, FormulaCommand, log10_option, not_an_option, output_options
 from .run import computed_or_exit, finish
 
 DEFAULT_TIMEOUT = 10.0
@@ -47,7 +47,7 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-@click.command("grad", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("grad", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", callback=not_an_option)
 @_common_options
 def grad(formula, variables, log10, **options: Any) -> None:
@@ -60,7 +60,7 @@ def grad(formula, variables, log10, **options: Any) -> None:
     _run(lambda: gradient(formula, variables, log10), formula, **options)
 
 
-@click.command("jacobian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("jacobian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formulas", nargs=-1, required=True, callback=not_an_option)
 @_common_options
 def jacobian(formulas, variables, log10, **options: Any) -> None:
@@ -74,7 +74,7 @@ def jacobian(formulas, variables, log10, **options: Any) -> None:
     _run(lambda: jacobian_of(texts, variables, log10), texts, **options)
 
 
-@click.command("hessian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS)
+@click.command("hessian", epilog=EXAMPLES, context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", callback=not_an_option)
 @_common_options
 def hessian(formula, variables, log10, **options: Any) -> None:

@@ -7,6 +7,7 @@ import click
 from .env import Environment
 from .options import (
     FORMULA_SETTINGS,
+    FormulaCommand,
     formats_without,
     log10_option,
     not_an_option,
@@ -17,7 +18,7 @@ from .run import computed_or_exit, finish
 WRITES = formats_without("jsonl")
 
 
-@click.command("plot", context_settings=FORMULA_SETTINGS)
+@click.command("plot", context_settings=FORMULA_SETTINGS, cls=FormulaCommand)
 @click.argument("formula", callback=not_an_option)
 @click.option(
     "--range", "span", default="-5,5", show_default=True, metavar="LOW,HIGH", help="The x range."
