@@ -169,7 +169,8 @@ def test_a_wrt_that_is_not_in_the_formula_is_a_usage_error_not_zero(run):
     [
         (["derive", "x^2", "--ordr", "2"], "No such option '--ordr'. Did you mean '--order'?"),
         (["derive", "--ordr", "2", "x^2"], "No such option '--ordr'. Did you mean '--order'?"),
-        (["grad", "x^2*y", "--formt", "json"], "No such option '--formt'. Did you mean '--format'?"),
+        (["grad", "x^2*y", "--formt", "json"],
+         "No such option '--formt'. Did you mean '--format'?"),
         (["plot", "x^2", "--rnge", "1,2"], "No such option '--rnge'. Did you mean '--range'?"),
         (["matrix", "X", "--wrt", "X", "--shap", "X=2x2"],
          "No such option '--shap'. Did you mean '--shape'?"),
