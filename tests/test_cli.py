@@ -185,3 +185,14 @@ def test_a_mistyped_option_is_named_wherever_it_stands(argv, message):
 def test_a_formula_that_starts_with_a_minus_is_still_a_formula():
     result = CliRunner().invoke(main, ["derive", "-x^2", "--order=2", "--format", "plain"])
     assert result.exit_code == 0 and "d²/dx² (−x²) = −2" in result.output.splitlines()
+
+
+def test_color_always_colours_a_pipe_and_never_does_not():
+    always = CliRunner().invoke(main, ["derive", "x^2", "--color", "always"], env={"NO_COLOR": "1"})
+    assert always.exit_code == 0 and "\x1b[" in always.output  # rich, coloured, though piped
+    never = CliRunner().invoke(main, ["derive", "x^2", "--color", "never", "--format", "rich"])
+    assert never.exit_code == 0 and "\x1b[" not in never.output
+    auto = CliRunner().invoke(main, ["derive", "x^2"])
+    assert auto.output.splitlines()[0] == "d/dx x²"  # piped: plain, as before
+    bad = CliRunner().invoke(main, ["derive", "x^2", "--color", "sometimes"])
+    assert bad.exit_code == 2

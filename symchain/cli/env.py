@@ -45,6 +45,16 @@ def _written() -> Iterator[None]:
         raise OutputFailed(err.strerror or str(err)) from None
 
 
+def _color_asked() -> str:
+    """--color of the command being run (auto outside one, as in the library)."""
+    import click
+
+    from .options import COLOR_KEY
+
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.meta.get(COLOR_KEY, "auto")) if ctx is not None else "auto"
+
+
 @dataclass
 class Environment:
     """Streams, terminal detection and colour for one run of a command."""
@@ -62,8 +72,14 @@ class Environment:
     #: writing the answer counts too
     deadline: float | None = None
 
+    #: --color: auto (colour on a terminal), always (even when piped) or never
+    color: str = field(default_factory=lambda: _color_asked())
+
     def __post_init__(self) -> None:
-        self.no_color = self.no_color or "NO_COLOR" in os.environ
+        if self.color == "always":  # the flag is asked for now: it wins over NO_COLOR
+            self.no_color = False
+        else:
+            self.no_color = self.no_color or self.color == "never" or "NO_COLOR" in os.environ
 
     @property
     def stdout_isatty(self) -> bool:
@@ -79,14 +95,15 @@ class Environment:
 
     def format(self, fmt: Format | None) -> Format:
         """rich on a terminal, plain when piped, unless --format says otherwise."""
-        return fmt or ("rich" if self.stdout_isatty else "plain")
+        return fmt or ("rich" if self.stdout_isatty or self.color == "always" else "plain")
 
     def console(self) -> Console:
         """The rich console for stdout (made once, when first drawn on)."""
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(no_color=self.no_color, highlight=False)
+            forced = True if self.color == "always" else None
+            self._console = Console(no_color=self.no_color, highlight=False, force_terminal=forced)
         return self._console
 
     def emit(self, result: object, fmt: Format, detail: Detail = "normal", **options: Any) -> None:

@@ -30,7 +30,9 @@ def not_an_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any
         if isinstance(text, str) and re.match(r"--[A-Za-z]", text):
             name = text.split("=", 1)[0]
             known = [o for p in ctx.command.params for o in p.opts if o.startswith("--")]
-            raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, known))
+            raise click.NoSuchOption(
+                name, possibilities=difflib.get_close_matches(name, known, n=1)
+            )
     return value
 
 
@@ -45,7 +47,7 @@ def _unknown_long_option(command: click.Command, args: Sequence[str], also: Sequ
         if re.match(r"--[A-Za-z]", text):
             name = text.split("=", 1)[0]
             if name not in known and name not in also:  # --help is known, never a guess
-                close = difflib.get_close_matches(name, known)
+                close = difflib.get_close_matches(name, known, n=1)
                 raise click.NoSuchOption(name, possibilities=close)
 
 
@@ -132,6 +134,27 @@ def no_color_option(command: F) -> F:
     )
 
 
+COLOR_KEY = "symchain.color"  # ctx.meta: --color, read by Environment
+
+
+def _remember_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[COLOR_KEY] = value
+    return value
+
+
+def color_option(command: F) -> F:
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        callback=_remember_color,
+        help="auto: colour on a terminal; always: colour (and the rich format) even when "
+        "piped, for less -R; never: as --no-color.",
+    )(command)
+
+
 def debug_option(command: F) -> F:
     return click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(command)
 
@@ -146,7 +169,7 @@ def output_options(
     notation: bool = True,
 ) -> Callable[[F], F]:
     """--format, --detail (unless detail is None), --notation (unless the output has no
-    formulas), --timeout, --no-color and --debug."""
+    formulas), --timeout, --no-color, --color and --debug."""
 
     def apply(command: F) -> F:
         for option in reversed(
@@ -156,6 +179,7 @@ def output_options(
                 *([notation_option] if notation else []),
                 timeout_option(timeout, timeout_help),
                 no_color_option,
+                color_option,
                 debug_option,
             ]
         ):
