@@ -196,3 +196,33 @@ def test_color_always_colours_a_pipe_and_never_does_not():
     assert auto.output.splitlines()[0] == "d/dx x²"  # piped: plain, as before
     bad = CliRunner().invoke(main, ["derive", "x^2", "--color", "sometimes"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "line"),
+    [
+        (["derive", "-"], "sin(x^2)\n", "d/dx sin(x²) = 2x·cos(x²)"),
+        (["grad", "-"], "x^2*y\n", "  f = x²·y"),
+        (["check", "x^2", "-"], "2x\n", "✓ verified: 1 step checked against SymPy's diff"),
+        (["matrix", "-", "--wrt", "x"], "\nnorm2(x)^2\n\n",
+         "∂f/∂x = 2x    [n×1, the shape of x: denominator layout]"),
+    ],
+)  # fmt: skip
+def test_a_dash_reads_the_formula_from_stdin(argv, stdin, line):
+    result = CliRunner().invoke(main, [*argv, "--format", "plain"], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert line in result.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["derive", "-"], "", "stdin is empty: '-' reads the formula from it"),
+        (["derive", "-"], "x^2\nx^3\n",
+         "stdin holds 2 lines, not one formula (for one formula a line: -f -)"),
+        (["check", "-", "-"], "x\n", "stdin is read once: give this one as text"),
+    ],
+)  # fmt: skip
+def test_a_dash_with_no_one_formula_on_stdin_is_a_usage_error(argv, stdin, message):
+    result = CliRunner().invoke(main, argv, input=stdin)
+    assert result.exit_code == 2 and message in result.output

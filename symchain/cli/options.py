@@ -23,9 +23,39 @@ FORMAT_HELP = "Output format [default: rich on a terminal, plain when piped]."
 DETAIL_HELP = "brief: rules and answer; normal: trivial steps folded; full: every step."
 
 
+STDIN_LIMIT = 100_000  # characters of a formula read from stdin ("-")
+
+
+def _from_stdin(ctx: click.Context, param: click.Parameter) -> str:
+    """FORMULA "-": the one formula stdin holds (a blank line or two around it is fine)."""
+    if ctx.meta.get("symchain.stdin_read"):
+        raise click.BadParameter("stdin is read once: give this one as text", param=param)
+    ctx.meta["symchain.stdin_read"] = True
+    stream = click.get_text_stream("stdin")
+    try:
+        text = stream.read(STDIN_LIMIT + 1)
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.BadParameter(f"cannot read stdin: {err}", param=param) from None
+    if len(text) > STDIN_LIMIT:
+        raise click.BadParameter(f"stdin holds over {STDIN_LIMIT:,} characters", param=param)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise click.BadParameter("stdin is empty: '-' reads the formula from it", param=param)
+    if len(lines) > 1:
+        batch = " (for one formula a line: -f -)" if ctx.command.name == "derive" else ""
+        raise click.BadParameter(f"stdin holds {len(lines)} lines, not one formula{batch}",
+                                 param=param)  # fmt: skip
+    return lines[0].strip()
+
+
 def not_an_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """A formula argument that looks like a long option (--verbos) is a mistyped option: the
-    commands that take formulas let "-sin(x)" through as an argument, but not "--name"."""
+    commands that take formulas let "-sin(x)" through as an argument, but not "--name".
+    "-" is the formula on stdin."""
+    if isinstance(value, tuple):
+        value = tuple(_from_stdin(ctx, param) if v == "-" else v for v in value)
+    elif value == "-":
+        value = _from_stdin(ctx, param)
     for text in value if isinstance(value, tuple) else (value,):
         if isinstance(text, str) and re.match(r"--[A-Za-z]", text):
             name = text.split("=", 1)[0]
