@@ -279,3 +279,28 @@ def test_softmax_ce_says_what_it_is_when_y_sums_to_one():
 def test_a_mistyped_matrix_function_gets_a_hint(formula, message):
     r = CliRunner().invoke(main, ["matrix", formula, "--wrt", "X"])
     assert r.exit_code == 2 and r.output.splitlines()[0] == message
+
+
+@pytest.mark.parametrize(
+    ("formula", "answer"),
+    [
+        ("x/norm2(x)", "I/‖x‖ − xxᵀ/‖x‖³"),  # a vector over a scalar
+        ("(b'*x)*a", "abᵀ"),  # a scalar run around dx commutes out
+        ("x*(x'*x)", "xᵀx·I + 2xxᵀ"),  # the identity keeps the shape beside a scalar
+        ("A*x*(b'*x)", "bᵀxA + Axbᵀ"),
+        ("pi*x'*x", None),  # pi is a scalar (π), not a vector
+    ],
+)
+def test_jacobians_of_a_vector_times_a_scalar(formula, answer):
+    d = matrix(formula, "x")
+    assert d.verified
+    if answer is not None:
+        assert d.kind == "jacobian" and text(d.result) == answer
+    else:
+        assert text(d.result) == "2πx"
+
+
+def test_a_shape_with_an_ascii_x_between_letters_is_a_matrix():
+    d = matrix("sum(sigma(W*x))", "W", shapes={"W": "mxn"})
+    assert d.shapes.of_var["W"] == ("m", "n") and d.warnings == ()
+    assert matrix("W*x", "x", shapes={"W": "nx3"}).shapes.of_var["W"] == ("n", 3)

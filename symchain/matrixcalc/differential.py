@@ -390,6 +390,18 @@ def _jac(E: Node, wrt: str, shapes: Shapes) -> Node:  # noqa: PLR0911
     if isinstance(E, Mul):
         k = next(i for i, f in enumerate(E.items) if has_differential(f))
         left, F, right = E.items[:k], E.items[k], E.items[k + 1 :]
+        if isinstance(F, Add):  # (dx·xᵀ + x·dxᵀ)x: one product a term
+            terms = (Mul((*left, *(t.items if isinstance(t, Mul) else (t,)), *right))
+                     for t in F.items)  # fmt: skip
+            return _jac(Add(tuple(terms)), wrt, shapes)
+        # a scalar run around dx (bᵀdx in bᵀ·dx·a, or s(dx) itself) commutes out: a·∇sᵀ
+        items = E.items
+        for i in range(k, -1, -1):
+            for j in range(k, len(items)):
+                run = items[i] if i == j else Mul(items[i : j + 1])
+                outer = (*items[:i], *items[j + 1 :])
+                if outer and shapes(run) == (1, 1):
+                    return Mul((*outer, Transpose(gradient(run, wrt, shapes))))
         right_shape = shapes(Mul(right)) if right else (1, 1)
         if shapes(F)[1] == 1 and right_shape == (1, 1):  # L·F·s: s·L·J(F)
             return Mul((*right, *left, _jac(F, wrt, shapes)))

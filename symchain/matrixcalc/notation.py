@@ -34,7 +34,8 @@ from .expr import (
 
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "eps": "ε", "epsilon": "ε",
          "eta": "η", "kappa": "κ", "lam": "λ", "lamda": "λ", "lambda": "λ", "mu": "μ",
-         "nu": "ν", "rho": "ρ", "tau": "τ", "omega": "ω", "theta": "θ", "Sigma": "Σ"}  # fmt: skip
+         "nu": "ν", "rho": "ρ", "tau": "τ", "omega": "ω", "theta": "θ", "Sigma": "Σ",
+         "pi": "π"}  # fmt: skip
 _INDEXED = re.compile(r"^([A-Za-z]+?)(\d+)$")
 
 
@@ -172,6 +173,8 @@ class _Text:
         for i, s in enumerate(shown):
             beside = previous is not None and (isinstance(previous, Num) or _short(previous))
             joiner = "" if not body or (beside and _short(top[i])) else "·"
+            if body and isinstance(top[i], Eye) and not isinstance(previous, Num):
+                joiner = "·"  # xᵀx·I, not xᵀxI
             body += joiner + s
             previous = top[i]
         if not body:

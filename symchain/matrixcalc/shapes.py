@@ -44,7 +44,7 @@ from .expr import (
 
 Printer = Callable[[Node], str]  # how an error message writes a node (notation.text)
 GREEK_SCALARS = {"alpha", "beta", "gamma", "delta", "eps", "epsilon", "eta", "kappa",
-                 "lam", "lamda", "lambda", "mu", "nu", "rho", "tau", "omega"}  # fmt: skip
+                 "lam", "lamda", "lambda", "mu", "nu", "rho", "tau", "omega", "pi"}  # fmt: skip
 DIM_NAMES = "nmpqrstkl"
 SCALAR_WORDS = ("scalar", "1")
 _SHAPE = re.compile(
@@ -64,6 +64,10 @@ def parse_shape(text: str) -> Shape | str:
     if match is None:
         raise UsageError(f"a shape is like m×n, 3x4, n or scalar, not {text!r}")
     rows, cols = match.group(1), match.group(2) or "1"
+    if match.group(2) is None:  # mxn, nx3: an ASCII x between two sizes is the ×
+        parts = rows.split("x")
+        if len(parts) == 2 and all(re.fullmatch(r"[A-Za-z]\w*|\d+", p) for p in parts):
+            rows, cols = parts
     out = tuple(int(d) if d.isdigit() else d for d in (rows, cols))
     if any(isinstance(d, int) and not 1 <= d <= 10_000 for d in out):
         raise UsageError(f"a size must be a whole number from 1 to 10000, not {text!r}")

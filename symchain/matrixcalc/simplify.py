@@ -145,8 +145,8 @@ class _Tidy:
                 head = ([] if c == 1 else [Num(c)]) + front
                 terms = [Mul((*head, *rest[:at], t, *rest[at + 1 :])) for t in rest[at].items]  # type: ignore[attr-defined]
                 return Add(tuple(terms))
-        if not rest and eyes:
-            rest = eyes[:1]  # c·I: the identity keeps the shape
+        if eyes and (not rest or self.shapes(Mul(tuple(rest))) != self.shapes(node)):
+            rest = [*rest, eyes[0]]  # c·I, bᵀx·I: the identity keeps the shape
         factors = ([] if c == 1 else [Num(c)]) + front + rest
         if not factors:
             return ONE if not node.items or self.shapes(node) == (1, 1) else node
