@@ -304,3 +304,44 @@ def test_a_shape_with_an_ascii_x_between_letters_is_a_matrix():
     d = matrix("sum(sigma(W*x))", "W", shapes={"W": "mxn"})
     assert d.shapes.of_var["W"] == ("m", "n") and d.warnings == ()
     assert matrix("W*x", "x", shapes={"W": "nx3"}).shapes.of_var["W"] == ("n", 3)
+
+
+READBACK = [
+    ("-y'*log(softmax(W*x))", "W"), ("-y'*log(softmax(W*x))", "x"), ("log(sum(exp(x)))", "x"),
+    ("exp(a'*x)", "x"), ("(x'*A*x)/(x'*x)", "x"), ("sqrt(x'*S*x)", "x"), ("1/(x'*x)", "x"),
+    ("lam*norm2(w)^2 + norm2(X*w - y)^2", "w"), ("log(det(X))", "X"), ("a'*x*b'*x", "x"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("formula", "wrt"), READBACK)
+def test_every_json_gradient_reads_back_in_sympy_and_gives_the_value(formula, wrt, tmp_path):
+    """A 1×1 matrix expression (xᵀx, sum(y)) beside a vector is written as its entry."""
+    import sympy as sp
+
+    shapes = matrix(formula, wrt).shapes.of_var
+    rng = np.random.default_rng(5)
+    sizes: dict = {}
+    values = {}
+    for name, (r, c) in shapes.items():
+        r, c = (d if isinstance(d, int) else sizes.setdefault(d, 3 + len(sizes)) for d in (r, c))
+        if (r, c) == (1, 1):
+            values[name] = np.array([[0.5 + abs(rng.normal())]])
+        elif r == c:
+            b = rng.normal(size=(r, r))
+            values[name] = b @ b.T + r * np.eye(r)
+        else:
+            values[name] = 0.1 + np.abs(rng.normal(size=(r, c)))
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps({n: v.tolist() for n, v in values.items()}))
+    r = CliRunner().invoke(main, ["matrix", formula, "--wrt", wrt, "--values", str(path),
+                                  "--format", "json"])  # fmt: skip
+    data = json.loads(r.stdout)
+    symbols = {n: sp.Symbol(n, real=True) if v.shape == (1, 1) else sp.MatrixSymbol(n, *v.shape)
+               for n, v in values.items()}  # fmt: skip
+    read = sp.parse_expr(data["gradient"], {**symbols, "OneMatrix": sp.OneMatrix})
+    at = {symbols[n]: float(v[0, 0]) if v.shape == (1, 1) else sp.ImmutableMatrix(v)
+          for n, v in values.items()}  # fmt: skip
+    got = read.xreplace(at).doit()
+    got = np.array(sp.Matrix(got).evalf() if isinstance(got, sp.MatrixBase) else [[got]], float)
+    expected = np.array(data["value"], dtype=float)
+    assert np.allclose(got.reshape(expected.shape), expected, rtol=1e-9)

@@ -358,8 +358,12 @@ class _Sympy:
         if isinstance(node, Mul):
             k, rest = _coefficient(node)
             if k == -1 and rest:
-                return "-" + "*".join(self.wrap(f, MUL + 1) for f in rest)
-            return "*".join(self.wrap(f, MUL + 1) for f in node.items)
+                shown = "-" + "*".join(self.wrap(f, MUL + 1) for f in rest)
+            else:
+                shown = "*".join(self.wrap(f, MUL + 1) for f in node.items)
+            if self.shape_of(node) == (1, 1) and any(self.shape_of(f) != (1, 1) for f in rest):
+                return f"({shown})[0, 0]"  # xᵀx is a 1×1 matrix to SymPy: its entry, a number
+            return shown
         if isinstance(node, Hadamard):
             return f"HadamardProduct({', '.join(self.show(f) for f in node.items)})"
         if isinstance(node, Divide):
@@ -379,7 +383,7 @@ class _Sympy:
             return f"sqrt(Trace({a}.T*{a}))"
         if isinstance(node, Sum):
             r, c = self.shape_of(node.arg)
-            return f"(OneMatrix(1, {r})*{self.wrap(node.arg, MUL + 1)}*OneMatrix({c}, 1))"
+            return f"(OneMatrix(1, {r})*{self.wrap(node.arg, MUL + 1)}*OneMatrix({c}, 1))[0, 0]"
         if isinstance(node, Diag):
             r, c = self.shape_of(node.arg)
             return (
