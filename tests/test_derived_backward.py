@@ -67,6 +67,8 @@ def test_cross_entropy_after_a_sigmoid_cancels_to_y_minus_t():
     d = _derived((2, 4, 3), ("tanh", "sigmoid"), "bce", 5)
     assert _shown(d)["Z2"] == "(Y − T)/15"  # the seed's dz2 = a2 − y, with bce's mean
     assert d.agrees
+    d = _derived((2, 4, 1), ("sigmoid", "sigmoid"), "bce", 1)  # numbers: the seed's own run
+    assert _shown(d)["z2"] == "y − t" and d.agrees
 
 
 def test_softmax_cross_entropy_gives_s_minus_t():
@@ -154,9 +156,13 @@ def test_a_name_used_twice_collects_a_term_per_use():
     assert np.allclose(got, (2 * u + np.cos(u)) @ x.T, rtol=1e-12)
 
 
-def test_the_json_formulas_read_back_in_sympy_and_give_the_gradients():
+@pytest.mark.parametrize(
+    "argv", [["--batch", "2"], ["--batch", "1", "--loss", "bce"], ["--batch", "1"]]
+)
+def test_the_json_formulas_read_back_in_sympy_and_give_the_gradients(argv):
     """Each definition and each backward formula of `backprop --format json`, parsed with
-    SymPy's MatrixSymbols and evaluated in order, gives the JSON's numpy gradients."""
+    SymPy's MatrixSymbols (a Symbol for a 1×1 name) and evaluated in order, gives the JSON's
+    numpy gradients."""
     import json
 
     import sympy as sp
@@ -164,21 +170,25 @@ def test_the_json_formulas_read_back_in_sympy_and_give_the_gradients():
 
     from symchain.cli.app import main
 
-    r = CliRunner().invoke(main, ["backprop", "--batch", "2", "--format", "json"])
+    r = CliRunner().invoke(main, ["backprop", *argv, "--format", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     derived = data["derived"]
     assert derived["agrees_with_numpy"] is True
-    env = {"X": sp.Matrix(data["inputs"]["x"]), "T": sp.Matrix(data["inputs"]["t"])}
+    batch = derived["program"][0]["name"] == "Z1"  # capitals for a batch, x and t for one
+    x_name, t_name = ("X", "T") if batch else ("x", "t")
+    env = {x_name: sp.Matrix(data["inputs"]["x"]), t_name: sp.Matrix(data["inputs"]["t"])}
     for name, value in data["parameters"].items():
         env[name] = (
             sp.Matrix(value) if name.startswith("W") else sp.Matrix(value).reshape(len(value), 1)
         )
 
     def value_of(formula: str, shape) -> sp.Matrix:
-        symbols = {n: sp.MatrixSymbol(n, *v.shape) for n, v in env.items()}
+        symbols = {n: sp.Symbol(n) if v.shape == (1, 1) else sp.MatrixSymbol(n, *v.shape)
+                   for n, v in env.items()}  # fmt: skip
         expr = sp.parse_expr(formula, {**symbols, "OneMatrix": _ones})
-        done = expr.xreplace({symbols[n]: sp.ImmutableMatrix(v) for n, v in env.items()})
+        done = expr.xreplace({symbols[n]: v[0, 0] if v.shape == (1, 1) else sp.ImmutableMatrix(v)
+                              for n, v in env.items()})  # fmt: skip
         done = done.doit()
         out = sp.Matrix(done) if isinstance(done, sp.MatrixBase) else sp.Matrix([[done]])
         return out.reshape(*shape)

@@ -334,6 +334,14 @@ class _Sympy:
         shown = self.show(node)
         return f"({shown})" if _prec(node) < level or shown.startswith("-") else shown
 
+    def number(self, node: Node) -> str:
+        """⊙, ⊘ and ᵀ of 1×1 operands, which SymPy holds as numbers (Symbols)."""
+        if isinstance(node, Transpose):
+            return self.wrap(node.arg, ATOM)
+        if isinstance(node, Divide):
+            return f"{self.wrap(node.num, MUL + 1)}/{self.wrap(node.den, MUL + 1)}"
+        return "*".join(self.wrap(f, MUL + 1) for f in node.children())
+
     def show(self, node: Node) -> str:  # noqa: C901, PLR0911, PLR0912
         if isinstance(node, Var):
             return node.name
@@ -346,9 +354,13 @@ class _Sympy:
                 else f"Rational({node.value.numerator}, {node.value.denominator})"
             )
         if isinstance(node, Ones):
+            if node.shape == (1, 1):
+                return "1"
             return f"OneMatrix({node.shape[0]}, {node.shape[1]})"
         if isinstance(node, Eye):
             return f"Identity({node.n})"
+        if self.shape_of(node) == (1, 1) and isinstance(node, Hadamard | Divide | Transpose):
+            return self.number(node)  # y ⊙ t of 1×1 names: the numbers' product
         if isinstance(node, Add):
             out = self.show(node.items[0])
             for t in node.items[1:]:
@@ -379,10 +391,14 @@ class _Sympy:
         if isinstance(node, Trace):
             return f"Trace({self.show(node.arg)})"
         if isinstance(node, Norm):
+            if self.shape_of(node.arg) == (1, 1):
+                return f"Abs({self.show(node.arg)})"
             a = self.wrap(node.arg, ATOM)
             return f"sqrt(Trace({a}.T*{a}))"
         if isinstance(node, Sum):
             r, c = self.shape_of(node.arg)
+            if (r, c) == (1, 1):
+                return f"({self.show(node.arg)})"
             return f"(OneMatrix(1, {r})*{self.wrap(node.arg, MUL + 1)}*OneMatrix({c}, 1))[0, 0]"
         if isinstance(node, Diag):
             r, c = self.shape_of(node.arg)

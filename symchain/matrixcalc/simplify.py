@@ -137,13 +137,19 @@ class _Tidy:
                     flipped.sort(key=lambda t: _split(t)[0] < 0)
                     rest = [*rest[:at], Add(tuple(flipped)), *rest[at + 1 :]]
                     c = -c
-        front = _powers_merged(front)
+        front = _logistic_numbers(_powers_merged(front), self.shapes)
+        front.sort(key=lambda f: (has_differential(f), repr(f)))  # y·t and t·y alike; dx last
         rest = _pairs(_runs_merged(rest), self.shapes)
         if self.expand:
             at = next((i for i, f in enumerate(rest) if isinstance(f, Add)), None)
             if at is not None and len(rest) > 1:  # (A + B)C = AC + BC
                 head = ([] if c == 1 else [Num(c)]) + front
                 terms = [Mul((*head, *rest[:at], t, *rest[at + 1 :])) for t in rest[at].items]  # type: ignore[attr-defined]
+                return Add(tuple(terms))
+            at = next((i for i, f in enumerate(front) if isinstance(f, Add)), None)
+            if at is not None and len(front) + len(rest) > 1:  # (1 − t)·σ = σ − t·σ
+                others = ([] if c == 1 else [Num(c)]) + front[:at] + front[at + 1 :] + rest
+                terms = [Mul((t, *others)) for t in front[at].items]  # type: ignore[attr-defined]
                 return Add(tuple(terms))
         if eyes and (not rest or self.shapes(Mul(tuple(rest))) != self.shapes(node)):
             rest = [*rest, eyes[0]]  # c·I, bᵀx·I: the identity keeps the shape
@@ -232,6 +238,17 @@ class _Tidy:
         a = node.arg
         if self.scalar(a):
             return a
+        if isinstance(a, Mul) and len(a.items) > 1:  # tr(u·vᵀ) = vᵀu: the cycle that is 1×1
+            first, rest = a.items[0], a.items[1:]
+            if self.shapes(first)[1] == 1 and self.shapes(Mul((*rest, first))) == (1, 1):
+                cycled = Mul((*rest, first))
+                # a number is its own transpose: (1ᵀδᵀ)ᵀ = δ·1
+                turned = Mul(tuple(self.transpose(Transpose(f)) for f in reversed(cycled.items)))
+
+                def marks(n: Node) -> int:
+                    return sum(isinstance(m, Transpose) for m in n.walk())
+
+                return turned if marks(turned) < marks(cycled) else cycled
         if isinstance(a, Add):
             return Add(tuple(Trace(t) for t in a.items))
         if isinstance(a, Mul):
@@ -263,6 +280,8 @@ class _Tidy:
         items: list[Node] = []
         for f in node.items:
             items.extend(f.items if isinstance(f, Hadamard) else (f,))
+        if all(self.scalar(f) for f in items):  # of numbers: a·b
+            return self.mul(Mul(tuple(f for f in items if not isinstance(f, Ones))))
         if any(f == ZERO for f in items):
             return ZERO
         kept = [f for f in items if not isinstance(f, Ones)]
@@ -295,6 +314,8 @@ class _Tidy:
     def divide(self, node: Divide) -> Node:
         if node.num == ZERO:
             return ZERO
+        if self.scalar(node.num) and self.scalar(node.den):  # of numbers: a/b
+            return self.mul(Mul((node.num, Power(node.den, Fraction(-1)))))
         if isinstance(node.den, Ones):
             return node.num
         c, body = _split(node.num)
@@ -347,6 +368,27 @@ def _number_power(c: Fraction, p: Fraction) -> Node:
 
 def _one_minus(node: Node, shapes: Shapes) -> Node:
     return Add((Ones(shapes(node)), Mul((Num(Fraction(-1)), node))))
+
+
+def _logistic_numbers(items: list[Node], shapes: Shapes) -> list[Node]:
+    """σ′(u)·σ(u)⁻¹ = 1 − σ(u) and σ′(u)·(1 − σ(u))⁻¹ = σ(u), for a scalar u."""
+    for i, f in enumerate(items):
+        if not (isinstance(f, Func) and f.name == "sigma'"):
+            continue
+        s = Func("sigma", f.arg)
+        one_minus = Add((ONE, Mul((Num(Fraction(-1)), s))))
+        for j, g in enumerate(items):
+            if not (isinstance(g, Power) and g.exponent == -1):
+                continue
+            if g.base == s:
+                keep: Node = one_minus
+            elif g.base in (one_minus, tidy(one_minus, shapes)):
+                keep = s
+            else:
+                continue
+            rest = [h for k, h in enumerate(items) if k not in (i, j)]
+            return [*rest, keep]
+    return items
 
 
 def _logistic(items: list[Node], shapes: Shapes) -> list[Node]:

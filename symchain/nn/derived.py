@@ -137,7 +137,7 @@ def _loss(network: Network, y: Var, t: Var, shape: tuple[int, int], rows: bool) 
         half = Fraction(1, 2) if loss.name == "half-sse" else Fraction(1)
         return Mul((Num(scale * half), Power(Norm(Add((y, Mul((minus, t))))), Fraction(2))))
     if loss.name == "bce":
-        ones = Ones(shape)
+        ones: Node = Num(Fraction(1)) if shape == (1, 1) else Ones(shape)
         body = Add(
             (
                 Hadamard((t, Func("log", y))),

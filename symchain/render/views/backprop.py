@@ -160,9 +160,10 @@ def _forward(w: Walkthrough, names: _Names) -> list[Line]:
             )
         )
     if names.batch:
-        ones = f"[{names.n}×1]" if names.rows else f"[1×{names.n}]"
-        where = "every row" if names.rows else "every column"
-        lines.append(words(1, f"1 is the ones vector {ones}: the bias is added to {where}"))
+        where = "row" if names.rows else "column"
+        lines.append(words(1, f"1 is a column of ones, [{names.n}×1] in the bias: the bias is "
+                              f"added to every {where}; elsewhere 1 has the size its product "
+                              "needs"))  # fmt: skip
     return lines
 
 
@@ -312,6 +313,8 @@ def _check(w: Walkthrough) -> list[Line]:
                 f"finite differences: {net.count():,} parameters, so directional derivatives",
             )
         )
+    lines.append(words(1, "rel is |a − b|/(|a| + |b|), counted as 0 where |a − b| is below "
+                          "the rounding noise of the pair"))  # fmt: skip
     header = f"{'param':<6} {'shape':<9} {'|sym−np|':>9} {'rel':>9} {'|np−fd|':>9} {'rel':>9}"
     lines.append(words(1, header, "pre"))
     for name in net.names:
