@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 
 import numpy as np
@@ -59,6 +60,26 @@ def test_image_is_written(tmp_path):
     out = tmp_path / "p.png"
     r = run("exp(-x^2)", "--output", str(out))
     assert r.exit_code == 0 and out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_image_leaves_the_users_backend_and_figures_alone(tmp_path):
+    """A notebook's inline backend and its open figures are the user's: symchain draws on
+    a Figure of its own (matplotlib.use("Agg") made every later plt.show() show nothing)."""
+    pytest.importorskip("matplotlib")
+    code = f"""
+import matplotlib
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+plt.figure()
+from click.testing import CliRunner
+from symchain.cli.app import main
+r = CliRunner().invoke(main, ["plot", "sin(x)", "--output", {str(tmp_path / "p.png")!r}])
+r2 = CliRunner().invoke(main, ["backprop", "--train", "--epochs", "20", "--plot",
+                               {str(tmp_path / "c.png")!r}])
+print(r.exit_code, r2.exit_code, matplotlib.get_backend(), plt.get_fignums())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["0", "0", "svg", "[1]"], done.stderr[-2000:]
 
 
 @pytest.mark.parametrize(

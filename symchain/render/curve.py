@@ -42,16 +42,15 @@ def save_plot(values: np.ndarray, path: str, title: str) -> None:
     """The loss curve as an image; matplotlib is an optional extra."""
     from ..core.errors import UsageError
 
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    try:  # the object API: the user's pyplot and backend are never touched
+        import matplotlib  # noqa: F401  (a blocked or missing matplotlib fails here)
+        from matplotlib.figure import Figure
     except ImportError:
         raise UsageError(
             "`plot` needs matplotlib, an optional extra: pip install 'symchain[plot]'"
         ) from None
-    fig, ax = plt.subplots(figsize=(6.4, 4))
+    fig = Figure(figsize=(6.4, 4))
+    ax = fig.subplots()
     ax.plot(np.arange(len(values)), values, color="#1f77b4", linewidth=1.8)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -62,12 +61,10 @@ def save_plot(values: np.ndarray, path: str, title: str) -> None:
 
 
 def write_image(fig: Any, path: str) -> None:
-    """The figure, in the format its name ends in (PNG, SVG, PDF, ...), written whole or not
-    at all (core.files), and closed."""
+    """The figure (a matplotlib.figure.Figure, in no pyplot state), in the format its name
+    ends in (PNG, SVG, PDF, ...), written whole or not at all (core.files)."""
     import io
     import os
-
-    import matplotlib.pyplot as plt
 
     from ..core.errors import UsageError
     from ..core.files import write_file
@@ -78,6 +75,4 @@ def write_image(fig: Any, path: str) -> None:
         fig.savefig(buffer, format=kind, dpi=120)
     except ValueError as err:
         raise UsageError(f"cannot write {path}: {err}") from None
-    finally:
-        plt.close(fig)
     write_file(path, buffer.getvalue())

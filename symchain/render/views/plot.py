@@ -167,18 +167,17 @@ def text_plot(p: Plot, width: int = 72, height: int = 20) -> list[str]:
 
 def save_plot_image(p: Plot, path: str) -> None:
     """f, f' and the tangent with matplotlib (an optional extra), as PNG or SVG."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    try:  # the object API: the user's pyplot and backend are never touched
+        import matplotlib  # noqa: F401  (a blocked or missing matplotlib fails here)
+        from matplotlib.figure import Figure
     except ImportError:
         raise UsageError(
             "`output` needs matplotlib, an optional extra: pip install 'symchain[plot]'"
         ) from None
     d = p.derivation
     x = d.variable.name
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
     ax.plot(p.xs, p.f, color="#1f77b4", linewidth=2, label=f"f({x}) = {expr_text(d.expression)}")
     ax.plot(
         p.xs,
