@@ -345,3 +345,34 @@ def test_every_json_gradient_reads_back_in_sympy_and_gives_the_value(formula, wr
     got = np.array(sp.Matrix(got).evalf() if isinstance(got, sp.MatrixBase) else [[got]], float)
     expected = np.array(data["value"], dtype=float)
     assert np.allclose(got.reshape(expected.shape), expected, rtol=1e-9)
+
+
+def test_a_kink_at_the_given_values_is_said_and_not_called_wrong(tmp_path):
+    path = tmp_path / "z.json"
+    path.write_text(json.dumps({"x": [0, 1, -1]}))
+    r = CliRunner().invoke(main, ["matrix", "sum(relu(x))", "--wrt", "x", "--values", str(path),
+                                  "--format", "plain"])  # fmt: skip
+    assert r.exit_code == 0
+    assert ("note: relu has no derivative where its argument is 0, and x has an entry 0 at the "
+            "given values: the answer is not checked there") in r.stderr  # fmt: skip
+    assert "✓ verified: at 2 random points, against central differences" in r.stdout
+
+
+def test_a_wrong_matrix_answer_is_not_said_to_differ_from_sympy(monkeypatch):
+    """The verdict is against central differences: the answer line carries no SymPy label."""
+    from fractions import Fraction
+
+    import symchain.matrixcalc.derivation as derivation
+    from symchain.matrixcalc.expr import Mul, Num
+
+    real = derivation.gradient
+    monkeypatch.setattr(derivation, "gradient", lambda *a: Mul((Num(Fraction(3)), real(*a))))
+    r = CliRunner().invoke(main, ["matrix", "x'*x", "--wrt", "x", "--format", "plain"])
+    assert r.exit_code == 1
+    assert "✗ NOT verified" in r.output and "SymPy)" not in r.output.split("\n✗")[0]
+
+
+def test_a_matrix_power_past_thirty_is_refused_not_written_out():
+    r = CliRunner().invoke(main, ["matrix", "tr(X^1000)", "--wrt", "X"])
+    assert r.exit_code == 2
+    assert r.output == "error: d(X^1000) is a sum of 1000 terms, written out here up to X^30\n"

@@ -18,8 +18,10 @@ from .differential import Differentials, differentials, expanded, gradient, jaco
 from .expr import (
     ONE,
     Differential,
+    Func,
     Mul,
     Node,
+    Norm,
     Shape,
     Shapes,
     Sum,
@@ -173,9 +175,12 @@ def matrix(
         at = _proved(f, result, wrt, sh, names, rng, arrays)
         if at is None:
             raise UsageError("the formula is not finite and real at the given values")
-        checks.append(at)
         sizes = at.sizes
+        kinks = _kinks(f, arrays, sizes)
+        if not kinks:  # at a kink the differences straddle two slopes: no check there
+            checks.append(at)
         value = evaluate(result, arrays, sizes)
+        warnings += tuple(kinks)
     verdict = None
     if kind == "gradient" and first is not None and first.point is not None:
         p = first.point
@@ -185,6 +190,28 @@ def matrix(
     return MatrixDerivation(formula, f, wrt, sh, kind, D, named, read_off, result, tuple(checks),
                             value=value, sympy=verdict, warnings=warnings,
                             readings=readings)  # fmt: skip
+
+
+def _kinks(f: Node, values: Mapping[str, np.ndarray], sizes: Mapping[str, int]) -> list[str]:
+    """Where the given values put relu or abs at 0, or a norm at a zero vector, f has no
+    derivative there: said, since the central differences straddle the kink."""
+    out = []
+    for node in f.walk():
+        if isinstance(node, Func) and node.name in ("relu", "abs"):
+            inner, what = node.arg, f"{node.name} has no derivative where its argument is 0"
+            said = "has an entry 0"
+        elif isinstance(node, Norm):
+            inner, what, said = node.arg, "‖·‖ has no derivative at the zero vector", "is 0"
+        else:
+            continue
+        at = evaluate(inner, values, sizes)
+        hit = np.all(at == 0) if isinstance(node, Norm) else np.any(at == 0)
+        if hit:
+            out.append(
+                f"{what}, and {text(inner)} {said} at the given values: the answer is not "
+                "checked there (the value shown takes relu′(0) = 0, sign(0) = 0)"
+            )
+    return list(dict.fromkeys(out))
 
 
 def _as_one(node: Node, part: Node) -> Node:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..core.errors import UsageError
+from ..core.errors import LimitError, UsageError
 from .expr import (
     ONE,
     ZERO,
@@ -47,6 +47,7 @@ from .expr import (
 from .simplify import tidy
 
 MINUS = Num(Fraction(-1))
+MAX_POWER_TERMS = 30  # d(X^k) has k terms: beyond this the steps would be pages long
 
 PRODUCT = "d(AB) = dA·B + A·dB"
 SUM = "d(A + B) = dA + dB"
@@ -270,6 +271,9 @@ class _D:
             return Mul((Num(p), Power(base, p - 1), self.go(base)))
         self.rules.append(MATRIX_POWER)
         k = int(p)
+        if k > MAX_POWER_TERMS:
+            raise LimitError(f"d(X^{k}) is a sum of {k} terms, written out here up to "
+                             f"X^{MAX_POWER_TERMS}")  # fmt: skip
         d = self.go(base)
         return Add(tuple(Mul((Power(base, Fraction(i)), d, Power(base, Fraction(k - 1 - i))))
                          for i in range(k)))  # fmt: skip

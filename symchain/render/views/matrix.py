@@ -91,8 +91,10 @@ def matrix_lines(d: MatrixDerivation, detail: Detail = "normal") -> list[Line]:
     if d.result != d.named:
         answer += f" = {text(d.result)}"
         answer_tex += f" = {latex(d.result)}"
+    # the verdict is the status line's (against central differences, not SymPy's diff)
+    verdict = d.status if d.status != "failed" else None
     lines.append(Line(0, (Formula(answer, answer_tex), Text(f"    [{layout}]")), kind="result",
-                      verdict=d.status))  # fmt: skip
+                      verdict=verdict))  # fmt: skip
     if d.value is not None:
         lines.append(
             Line(0, (Text(f"at the given values: {_array_text(d.value)}"),), kind="result")
