@@ -376,3 +376,15 @@ def test_a_matrix_power_past_thirty_is_refused_not_written_out():
     r = CliRunner().invoke(main, ["matrix", "tr(X^1000)", "--wrt", "X"])
     assert r.exit_code == 2
     assert r.output == "error: d(X^1000) is a sum of 1000 terms, written out here up to X^30\n"
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("X^T*X", "error: a transpose is written X' or X.T, not X^T"),
+        ("e^(a'*x)", "error: the exponential is written exp(…), not e^…"),
+    ],
+)
+def test_textbook_notation_the_matrix_syntax_writes_otherwise_is_pointed_at(formula, message):
+    r = CliRunner().invoke(main, ["matrix", formula, "--wrt", "x" if "x" in formula else "X"])
+    assert r.exit_code == 2 and r.output.splitlines()[0] == message

@@ -208,6 +208,11 @@ class _Parser:
         tok = self.take("^", ".^")
         if tok is None:
             return base
+        nxt = self.peek()
+        if nxt is not None and nxt.kind == "name" and nxt.text == "T":
+            raise self.fail("a transpose is written X' or X.T, not X^T", nxt)
+        if base == Var("e") and nxt is not None and nxt.kind != "num":
+            raise self.fail("the exponential is written exp(…), not e^…", tok)
         exponent = self.exponent(tok)
         if tok.text == ".^":
             return ElementPower(base, exponent)
