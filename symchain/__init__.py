@@ -34,6 +34,11 @@ _ERRORS = ("SymchainError", "ParseError", "UsageError", "LimitError", "InternalE
 _LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian", "matrix")
 
 
+def __dir__() -> list[str]:
+    """The API (tab completion in a notebook, dir()), though nothing is imported yet."""
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})
+
+
 def __getattr__(name: str):
     # Lazy: `import symchain` pays for neither SymPy nor package metadata until used.
     if name in _LIMITED:

@@ -112,3 +112,15 @@ def test_two_symbols_that_print_alike_are_refused():
 
     with pytest.raises(symchain.UsageError, match="two different symbols named x"):
         symchain.derive(sp.Symbol("x") ** 2 + sp.Symbol("x", real=True) ** 3, wrt="x")
+
+
+def test_dir_shows_the_api_before_anything_is_imported():
+    import subprocess
+    import sys
+
+    code = "import symchain; print(' '.join(dir(symchain)))"
+    names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    shown = names.stdout.split()
+    assert {"derive", "gradient", "jacobian", "hessian", "matrix", "check", "gradcheck"} <= set(
+        shown
+    )

@@ -226,3 +226,19 @@ def test_a_dash_reads_the_formula_from_stdin(argv, stdin, line):
 def test_a_dash_with_no_one_formula_on_stdin_is_a_usage_error(argv, stdin, message):
     result = CliRunner().invoke(main, argv, input=stdin)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_shell_completion_completes_commands_and_options():
+    """docs/README.md's completion lines work: click's completion through our main."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("symchain")  # the installed entry point
+    if not script.exists():
+        pytest.skip("no installed symchain script beside this Python")
+    env = {**os.environ, "_SYMCHAIN_COMPLETE": "bash_complete",
+           "COMP_WORDS": "symchain derive x --ord", "COMP_CWORD": "3"}  # fmt: skip
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True)
+    assert done.stdout.split() == ["plain,--order"]
