@@ -124,3 +124,13 @@ def test_dir_shows_the_api_before_anything_is_imported():
     assert {"derive", "gradient", "jacobian", "hessian", "matrix", "check", "gradcheck"} <= set(
         shown
     )
+
+
+def test_a_result_repr_is_short_and_says_the_answer_and_the_verdict():
+    import symchain
+
+    derived = repr(symchain.derive("sin(x^2)"))
+    assert derived == "<Derivation d/dx sin(x²) = 2x·cos(x²) (✓ verified)>"
+    assert repr(symchain.gradient("x^2*y")) == "<Gradient Gradient of f by (x, y) (✓ verified)>"
+    assert repr(symchain.check("x^2", "3x")) == "<CheckResult ✗ not right: 3x is not d/dx x²>"
+    assert len(repr(symchain.hessian("x^2*y"))) < 100  # it was a 1.4 kB dataclass dump
