@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from ...core.steps import CONFIRMED, FAILED
-from ..layout import Deriv, Math, Op, Ratio, Text
+from ..layout import Deriv, Line, Math, Op, Ratio, Text
 from .text import line_texts, part_text
 
 _STYLES = {
@@ -18,10 +18,39 @@ _STYLES = {
 }
 
 
-def _line_text(line) -> RichText:
+def tree_guides(lines) -> dict[int, tuple[str, str]]:
+    """For each step line, by index: its guide (the ancestors' │, then ├, or └ for the last
+    of its siblings) and the guide of its wrapped continuation lines."""
+    out: dict[int, tuple[str, str]] = {}
+    closed: dict[int, bool] = {}  # depth -> the latest line at that depth was its last
+    for i, line in enumerate(lines):
+        if line.kind != "step":
+            closed.clear()
+            continue
+        d = line.depth
+        last = True
+        for later in lines[i + 1 :]:
+            if later.kind != "step" or later.depth < d:
+                break
+            if later.depth == d:
+                last = False
+                break
+        closed[d] = last
+        if d == 0:
+            out[i] = ("", "")
+            continue
+        above = "".join("  " if closed.get(k, False) else "│ " for k in range(1, d))
+        out[i] = (above + ("└ " if last else "├ "), above + ("  " if last else "│ "))
+    return out
+
+
+def _line_text(line, guide: str | None = None) -> RichText:
     out = RichText()
     if line.kind == "step":
-        out.append("│ " * (line.depth - 1) + ("├ " if line.depth else ""), style="dim")
+        shown = (
+            guide if guide is not None else "│ " * (line.depth - 1) + ("├ " if line.depth else "")
+        )
+        out.append(shown, style="dim")
     elif line.depth:
         out.append("  " * line.depth)
     for part in line.parts:
@@ -43,7 +72,8 @@ def _line_text(line) -> RichText:
 def print_lines(lines, console: Console) -> None:
     """Laid-out lines on a terminal; preformatted lines (a graph) in cyan."""
     first = True
-    for line in lines:
+    guides = tree_guides(lines)
+    for i, line in enumerate(lines):
         if line.kind == "pre":
             console.print(RichText("  " * line.depth + line.parts[0].text, style="cyan"))
             first = False
@@ -52,26 +82,65 @@ def print_lines(lines, console: Console) -> None:
             console.print()
         if line.kind == "result" and line.parts and isinstance(line.parts[0], Deriv):
             console.print()
-        text = _line_text(line)
+        guide, continuation = guides.get(i, (None, None))
+        text = _line_text(line, guide)
         if text.cell_len > console.width and line.kind in ("step", "result"):
-            _print_broken(line, text, console)
+            _print_broken(line, text, console, guide, continuation)
+        elif text.cell_len > console.width and line.depth and line.kind != "step":
+            # a long note wraps under itself, not at column 0
+            inner = _line_text(Line(0, line.parts, line.rule, line.kind, line.verdict))
+            indent = 2 * line.depth
+            for piece in inner.wrap(console, max(console.width - indent, 20)):
+                piece.rstrip()
+                out = RichText(" " * indent)
+                out.append_text(piece)
+                console.print(out, soft_wrap=False, overflow="fold")
         else:
             console.print(text, soft_wrap=False, overflow="fold")
         first = False
 
 
-def _print_broken(line, text: RichText, console: Console) -> None:
+def _print_broken(line, text: RichText, console: Console, guide: str | None = None,
+                  continuation: str | None = None) -> None:  # fmt: skip
     """A line wider than the terminal, broken before each '=' as plain output breaks it,
     with the tree guides kept, instead of folded at the edge mid-word."""
-    guide = "│ " * (line.depth - 1) + ("├ " if line.depth else "") if line.kind == "step" else ""
+    if guide is None:
+        guide = (
+            "│ " * (line.depth - 1) + ("├ " if line.depth else "") if line.kind == "step" else ""
+        )
     pieces = line_texts(line.parts, "", max(console.width - len(guide), 20))
+    if continuation is None:
+        continuation = "│ " * line.depth if line.kind == "step" else ""
     if len(pieces) == 1:
-        console.print(text, soft_wrap=False, overflow="fold")
+        body = len(guide) + len(pieces[0])
+        if line.rule and body <= console.width:  # the rule on a line of its own, not cut
+            rule_line = RichText(continuation, style="dim")
+            rule_line.append(f"  {line.rule}", style="magenta")
+            head = RichText(guide, style="dim")
+            head.append(pieces[0])
+            console.print(head, soft_wrap=False, overflow="fold")
+            console.print(rule_line, soft_wrap=False, overflow="fold")
+        else:  # no '=' to break at: wrapped at spaces, under the guide
+            _print_guided(RichText(pieces[0]), guide, continuation + "  ", console)
+            if line.rule:
+                rule_line = RichText(continuation, style="dim")
+                rule_line.append(f"  {line.rule}", style="magenta")
+                console.print(rule_line, soft_wrap=False, overflow="fold")
         return
     if line.rule:
         pieces[0] += f"   {line.rule}"
-    continuation = "│ " * line.depth if line.kind == "step" else ""
     for i, piece in enumerate(pieces):
-        out = RichText(guide if i == 0 else continuation, style="dim")
-        out.append(piece.strip() if i else piece, style="bold" if i else "")
+        body = RichText(piece.strip() if i else piece, style="bold" if i else "")
+        first_guide = guide if i == 0 else continuation
+        _print_guided(body, first_guide, continuation + "  ", console)
+
+
+def _print_guided(body: RichText, first: str, rest: str, console: Console) -> None:
+    """body wrapped to the terminal, its first line after `first`, the others after `rest`
+    (the tree guides continue; nothing falls back to column 0)."""
+    width = max(console.width - len(rest), 20)
+    for k, piece in enumerate(body.wrap(console, width)):
+        piece.rstrip()
+        out = RichText(first if k == 0 else rest, style="dim")
+        out.append_text(piece)
         console.print(out, soft_wrap=False, overflow="fold")
