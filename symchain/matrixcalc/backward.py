@@ -20,20 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.errors import UsageError
-from .differential import Pull, differential_of
+from .differential import Pull, Step, differential_of
 from .expr import ONE, ZERO, Add, Func, Mul, Node, Ones, Shape, Shapes, Var, depends_on, replaced
 from .numeric import evaluate
 from .simplify import size, tidy
-
-
-@dataclass(frozen=True)
-class Definition:
-    """One named quantity, its differential and the rules that gave it."""
-
-    name: str
-    expr: Node
-    differential: Node
-    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -48,7 +38,7 @@ class Adjoint:
 
 @dataclass(frozen=True)
 class Reverse:
-    definitions: tuple[Definition, ...]
+    definitions: tuple[Step, ...]  # each name: what it is, its differential, the rules
     adjoints: tuple[Adjoint, ...]  # in the order computed: from L inwards, parameters last
     shapes: Shapes  # leaves, names and adjoint symbols
 
@@ -102,7 +92,7 @@ def reverse(
     definitions = []
     for name, expr in program:
         d, rules = differential_of(expr, shapes, dependent)
-        definitions.append(Definition(name, expr, d, tuple(rules)))
+        definitions.append(Step(name, expr, d, tuple(rules)))
     for name, symbol in symbols.items():
         shapes = shapes.with_var(symbol, shapes.of_var[name])
     found = {d.name: d for d in definitions}
@@ -131,7 +121,7 @@ def _zeros(shape: Shape) -> Node:
     return Mul((ZERO, Ones(shape)))
 
 
-def _total(terms: list[Node], name: str, shapes: Shapes, found: dict[str, Definition]) -> Node:
+def _total(terms: list[Node], name: str, shapes: Shapes, found: dict[str, Step]) -> Node:
     """The terms summed and tidied; where a name is f(another name), σ(Z2) written as its
     function is tried too (σ′(Z2) ⊙ (σ(Z2) − T) ⊘ … cancels), and kept if smaller."""
     total = tidy(terms[0] if len(terms) == 1 else Add(tuple(terms)), shapes)
@@ -144,4 +134,4 @@ def _total(terms: list[Node], name: str, shapes: Shapes, found: dict[str, Defini
     return closed if size(closed) < size(total) else total
 
 
-__all__ = ["Adjoint", "Definition", "Reverse", "reverse"]
+__all__ = ["Adjoint", "Reverse", "reverse"]

@@ -47,7 +47,6 @@ class DerivedBackward:
 
     program: tuple[tuple[str, Node], ...]
     reverse: Reverse
-    deltas: dict[int, str]  # layer -> the name of δ_l's quantity (Z_l)
     names: dict[str, str]  # what each role is called here: "x", "y", "t", "a1", "z1", …
     differences: dict[str, float]  # parameter -> largest relative difference to numpy
     gradients: dict[str, np.ndarray]  # the formulas' values, shaped as the network's own
@@ -190,8 +189,7 @@ def derived_backward(
         name: float(np.max(relative_error(gradients[name], numpy_grads[name]), initial=0.0))
         for name in network.names
     }
-    deltas = {layer: names[f"z{layer}"] for layer in range(1, network.layers + 1)}
-    return DerivedBackward(tuple(steps), rev, deltas, names, differences, gradients)
+    return DerivedBackward(tuple(steps), rev, names, differences, gradients)
 
 
 __all__ = ["DerivedBackward", "derived_backward", "program"]

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ...matrixcalc.backward import Adjoint, Definition, Reverse
+from ...matrixcalc.backward import Adjoint, Reverse
+from ...matrixcalc.differential import Step
 from ...matrixcalc.expr import Var, depends_on
 from ...matrixcalc.notation import latex as matrix_latex
 from ...matrixcalc.notation import sympy_text
@@ -190,7 +191,7 @@ def _backward(w: Walkthrough, names: _Names) -> list[Line]:
     net, rev = w.network, d.reverse
     lines = [title("Backward pass, derived by differentials (reverse accumulation)")]
     by_symbol = {a.name: a for a in rev.adjoints}
-    layer_of = {z: layer for layer, z in d.deltas.items()}
+    layer_of = {d.names[f"z{layer}"]: layer for layer in range(1, net.layers + 1)}
     said: set[str] = set()  # each differential once, at the first line pulled through it
     for definition in reversed(rev.definitions[:-1]):
         name = definition.name
@@ -223,15 +224,13 @@ def _backward(w: Walkthrough, names: _Names) -> list[Line]:
     return lines
 
 
-def _consumers(rev: Reverse, name: str) -> list[Definition]:
+def _consumers(rev: Reverse, name: str) -> list[Step]:
     """The definitions on the way to L that use `name` (S, shown for the adjoints, is not)."""
     on_path = {a.name for a in rev.adjoints} | {rev.definitions[-1].name}
     return [c for c in rev.definitions if c.name in on_path and depends_on(c.expr, {name})]
 
 
-def _adjoint_line(
-    rev: Reverse, adjoint: Adjoint, consumers: list[Definition], said: set[str]
-) -> Line:
+def _adjoint_line(rev: Reverse, adjoint: Adjoint, consumers: list[Step], said: set[str]) -> Line:
     name = adjoint.name
     var = Var(name)
     left = f"∂L/∂{matrix_text(var)}"
