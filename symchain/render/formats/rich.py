@@ -44,13 +44,11 @@ def tree_guides(lines) -> dict[int, tuple[str, str]]:
     return out
 
 
-def _line_text(line, guide: str | None = None) -> RichText:
+def _line_text(line, guide: str = "") -> RichText:
+    """One line; a step after its tree guide (`tree_guides`)."""
     out = RichText()
     if line.kind == "step":
-        shown = (
-            guide if guide is not None else "│ " * (line.depth - 1) + ("├ " if line.depth else "")
-        )
-        out.append(shown, style="dim")
+        out.append(guide, style="dim")
     elif line.depth:
         out.append("  " * line.depth)
     for part in line.parts:
@@ -82,7 +80,7 @@ def print_lines(lines, console: Console) -> None:
             console.print()
         if line.kind == "result" and line.parts and isinstance(line.parts[0], Deriv):
             console.print()
-        guide, continuation = guides.get(i, (None, None))
+        guide, continuation = guides.get(i, ("", ""))
         text = _line_text(line, guide)
         if text.cell_len > console.width and line.kind in ("step", "result"):
             _print_broken(line, text, console, guide, continuation)
@@ -100,17 +98,11 @@ def print_lines(lines, console: Console) -> None:
         first = False
 
 
-def _print_broken(line, text: RichText, console: Console, guide: str | None = None,
-                  continuation: str | None = None) -> None:  # fmt: skip
+def _print_broken(line, text: RichText, console: Console, guide: str = "",
+                  continuation: str = "") -> None:  # fmt: skip
     """A line wider than the terminal, broken before each '=' as plain output breaks it,
     with the tree guides kept, instead of folded at the edge mid-word."""
-    if guide is None:
-        guide = (
-            "│ " * (line.depth - 1) + ("├ " if line.depth else "") if line.kind == "step" else ""
-        )
     pieces = line_texts(line.parts, "", max(console.width - len(guide), 20))
-    if continuation is None:
-        continuation = "│ " * line.depth if line.kind == "step" else ""
     if len(pieces) == 1:
         body = len(guide) + len(pieces[0])
         if line.rule and body <= console.width:  # the rule on a line of its own, not cut
