@@ -137,7 +137,7 @@ class _Tidy:
                     flipped.sort(key=lambda t: _split(t)[0] < 0)
                     rest = [*rest[:at], Add(tuple(flipped)), *rest[at + 1 :]]
                     c = -c
-        front = _logistic_numbers(_powers_merged(front), self.shapes)
+        front = _logistic(_powers_merged(front), self.shapes)
         front.sort(key=lambda f: (has_differential(f), repr(f)))  # y·t and t·y alike; dx last
         rest = _pairs(_runs_merged(rest), self.shapes)
         if self.expand:
@@ -367,47 +367,41 @@ def _number_power(c: Fraction, p: Fraction) -> Node:
 
 
 def _one_minus(node: Node, shapes: Shapes) -> Node:
-    return Add((Ones(shapes(node)), Mul((Num(Fraction(-1)), node))))
+    """1 − node: the number 1 for a scalar, the matrix of ones otherwise."""
+    one: Node = ONE if shapes(node) == (1, 1) else Ones(shapes(node))
+    return Add((one, Mul((Num(Fraction(-1)), node))))
 
 
-def _logistic_numbers(items: list[Node], shapes: Shapes) -> list[Node]:
-    """σ′(u)·σ(u)⁻¹ = 1 − σ(u) and σ′(u)·(1 − σ(u))⁻¹ = σ(u), for a scalar u."""
-    for i, f in enumerate(items):
-        if not (isinstance(f, Func) and f.name == "sigma'"):
-            continue
-        s = Func("sigma", f.arg)
-        one_minus = Add((ONE, Mul((Num(Fraction(-1)), s))))
-        for j, g in enumerate(items):
-            if not (isinstance(g, Power) and g.exponent == -1):
-                continue
-            if g.base == s:
-                keep: Node = one_minus
-            elif g.base in (one_minus, tidy(one_minus, shapes)):
-                keep = s
-            else:
-                continue
-            rest = [h for k, h in enumerate(items) if k not in (i, j)]
-            return [*rest, keep]
-    return items
+def _quotient(node: Node) -> tuple[Node, list[Node]] | None:
+    """(B, what stays) for a ⊘ B (a stays) or for a scalar's B⁻¹ (nothing stays)."""
+    if isinstance(node, Divide):
+        return node.den, [node.num]
+    if isinstance(node, Power) and node.exponent == -1:
+        return node.base, []
+    return None
 
 
 def _logistic(items: list[Node], shapes: Shapes) -> list[Node]:
-    """σ′(u) = σ(u) ⊙ (1 − σ(u)), where it meets a quotient by σ(u) or by 1 − σ(u)."""
+    """σ′(u) = σ(u) ⊙ (1 − σ(u)), where it meets a quotient by σ(u) or by 1 − σ(u): the
+    factors of a product ⊙ (a ⊘ σ(U)), or of a number's product (σ(u)⁻¹)."""
     for i, f in enumerate(items):
         if not (isinstance(f, Func) and f.name == "sigma'"):
             continue
         s = Func("sigma", f.arg)
+        minus = _one_minus(s, shapes)
         for j, g in enumerate(items):
-            if not isinstance(g, Divide):
+            found = _quotient(g)
+            if found is None:
                 continue
-            if g.den == s:
-                keep = _one_minus(s, shapes)
-            elif g.den == _one_minus(s, shapes) or g.den == tidy(_one_minus(s, shapes), shapes):
+            den, stays = found
+            if den == s:
+                keep = minus
+            elif den in (minus, tidy(minus, shapes)):
                 keep = s
             else:
                 continue
             rest = [h for k, h in enumerate(items) if k not in (i, j)]
-            return [*rest, g.num, keep]
+            return [*rest, *stays, keep]
     return items
 
 
