@@ -207,7 +207,7 @@ class Network:
         out = []
         keep = {n: self.params[n].copy() for n in self.names}
         relu = [i for i, a in enumerate(self.activations, start=1) if a == "relu"]
-        signs = self._signs(x, relu)
+        signs = _signs(self.forward(x)[0], relu)
         for _ in range(directions):
             v = {n: rng.standard_normal(self.params[n].shape) for n in self.names}
             norm = np.sqrt(sum(float((d**2).sum()) for d in v.values()))
@@ -217,11 +217,12 @@ class Network:
                 for step in (2 * size, size, -size, -2 * size):
                     for n in self.names:
                         self.params[n] = keep[n] + (step / norm) * v[n]
-                    values.append(self.value(x, t))
+                    zs, acts = self.forward(x)  # one pass gives the loss and the signs
+                    values.append(self.loss.value(acts[-1], t))
                     if relu and abs(step) == 2 * size:
                         crossed |= any(
                             not np.array_equal(a, b)
-                            for a, b in zip(signs, self._signs(x, relu), strict=True)
+                            for a, b in zip(signs, _signs(zs, relu), strict=True)
                         )
                 self.params.update({n: keep[n].copy() for n in self.names})
                 if not crossed:
@@ -232,15 +233,13 @@ class Network:
             out.append((fd, dot, step_used))
         return out
 
-    def _signs(self, x: np.ndarray, layers: list[int]) -> list[np.ndarray]:
-        """Which ReLU pre-activations are positive, layer by layer."""
-        if not layers:
-            return []
-        zs, _ = self.forward(x)
-        return [zs[i] > 0 for i in layers]
-
     def count(self) -> int:
         return sum(p.size for p in self.params.values())
+
+
+def _signs(zs: list, layers: list[int]) -> list[np.ndarray]:
+    """Which ReLU pre-activations are positive, in each of these layers."""
+    return [zs[i] > 0 for i in layers]
 
 
 def shown(array: np.ndarray, name: str, layout: str) -> np.ndarray:
