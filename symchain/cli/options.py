@@ -58,13 +58,19 @@ def not_an_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any
     elif value == "-":
         value = _from_stdin(ctx, param)
     for text in value if isinstance(value, tuple) else (value,):
-        if isinstance(text, str) and re.match(r"--[A-Za-z]", text):
-            name = text.split("=", 1)[0]
+        if isinstance(text, str) and LONG_OPTION.match(text):
             known = [o for p in ctx.command.params for o in p.opts if o.startswith("--")]
-            raise click.NoSuchOption(
-                name, possibilities=difflib.get_close_matches(name, known, n=1)
-            )
+            raise _no_such_option(text, known)
     return value
+
+
+LONG_OPTION = re.compile(r"--[A-Za-z]")
+
+
+def _no_such_option(text: str, known: Sequence[str]) -> click.NoSuchOption:
+    """click's "No such option: --ordr. Did you mean --order?" for `text` (--name[=value])."""
+    name = text.split("=", 1)[0]
+    return click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, known, n=1))
 
 
 def _unknown_long_option(command: click.Command, args: Sequence[str], also: Sequence[str]) -> None:
@@ -75,11 +81,9 @@ def _unknown_long_option(command: click.Command, args: Sequence[str], also: Sequ
     for text in args:
         if text == "--":
             return
-        if re.match(r"--[A-Za-z]", text):
-            name = text.split("=", 1)[0]
-            if name not in known and name not in also:  # --help is known, never a guess
-                close = difflib.get_close_matches(name, known, n=1)
-                raise click.NoSuchOption(name, possibilities=close)
+        name = text.split("=", 1)[0]
+        if LONG_OPTION.match(text) and name not in known and name not in also:
+            raise _no_such_option(text, known)  # --help is known, never a guess
 
 
 class FormulaCommand(click.Command):
