@@ -496,18 +496,18 @@ _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_") and len(
 FUNCTION_ALIASES = {
     "cosec": "csc", "tg": "tan", "ctg": "cot", "cotg": "cot", "arctg": "atan",
     "arcctg": "acot", "sh": "sinh", "ch": "cosh", "th": "tanh", "lg": "log10",
-    "sqr": "sqrt (or (…)^2 for the square)", "cbrt": "cbrt",
+    "sqr": "sqrt (or (…)^2 for the square)",
 }  # fmt: skip
 
 
 def suggestion(name: str) -> str | None:
     """The known function a mistyped one most likely is: an alias (cosec is csc), the
     same name in lower case (Sin, Ln, Exp), or the closest by spelling (sinn is sin)."""
-    if name in FUNCTION_ALIASES and FUNCTION_ALIASES[name] != name:
-        return FUNCTION_ALIASES[name]
     lower = name.lower()
-    if lower != name and (lower in FUNCTIONS or lower in FUNCTION_ALIASES):
-        return FUNCTION_ALIASES.get(lower, lower) if lower not in FUNCTIONS else lower
+    if lower in FUNCTIONS:  # Sin, Ln (the name itself is known, and never asked about)
+        return lower
+    if lower in FUNCTION_ALIASES:  # cosec, Cosec
+        return FUNCTION_ALIASES[lower]
     names = [f for f in FUNCTIONS if len(f) > 1]
     close = difflib.get_close_matches(lower, names, n=1, cutoff=0.75)
     return close[0] if close else None

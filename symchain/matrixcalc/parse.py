@@ -65,9 +65,10 @@ _TOKEN = re.compile(
 )
 
 
-MATRIX_ALIASES = {"Tr": "tr", "Det": "det", "logistic": "sigma", "transpose": "' or .T",
-                  "inverse": "inv", "logdet": "log(det(…))", "frobenius": "norm2",
-                  "sigmoid": "sigma"}  # fmt: skip
+#: Names people reach for that the syntax writes otherwise (sigmoid and logistic are
+#: ALIASES: they read as sigma).
+MATRIX_ALIASES = {"Tr": "tr", "Det": "det", "transpose": "' or .T", "inverse": "inv",
+                  "logdet": "log(det(…))", "frobenius": "norm2"}  # fmt: skip
 
 
 def _unknown(name: str) -> str:
