@@ -151,7 +151,7 @@ def class_labels(t: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def loss(name: str, reduction: str = "mean", labels: bool = False, backprop: bool = False) -> Loss:
     """The named loss; `labels` admits the losses of scores against integer labels too
     (gradcheck's), `backprop` the walkthrough's softmax-ce of one-hot targets."""
-    names = LOSS_NAMES + (LABEL_LOSSES if labels else ()) + (("softmax-ce",) if backprop else ())
+    names = (BACKPROP_LOSSES if backprop else LOSS_NAMES) + (LABEL_LOSSES if labels else ())
     if name not in names:
         raise UsageError(f"unknown loss {name!r}: choose from {', '.join(names)}")
     if reduction not in ALL_REDUCTIONS:
