@@ -40,15 +40,14 @@ class WalkthroughView(View):
         return super().text(result, fmt, detail)
 
 
-def _eq(depth: int, text: str, latex: str | None = None, shape: str = "") -> Line:
-    parts = [Formula(text, latex) if latex is not None else Text(text)]
-    if shape:
-        parts.append(Text(f"   {shape}"))
-    return Line(depth, tuple(parts), kind="step")
+def _eq(depth: int, text: str, latex: str | None = None) -> Line:
+    part = Formula(text, latex) if latex is not None else Text(text)
+    return Line(depth, (part,), kind="step")
 
 
 class _Names:
-    """Symbols for one layout and batch size: x or X, z1 or Z1, shapes in brackets."""
+    """The layout and batch size the text is written for: rows or columns, one sample or
+    N (the symbols themselves are the derived program's, `DerivedBackward.names`)."""
 
     def __init__(self, w: Walkthrough) -> None:
         self.w = w
@@ -56,24 +55,9 @@ class _Names:
         self.rows = w.layout == "rows"
         self.batch = self.n > 1
 
-    def var(self, base: str, layer: int | None = None) -> str:
-        name = base.upper() if self.batch else base
-        return name + (str(layer) if layer is not None else "")
-
-    def shape(self, width: int) -> str:
-        if not self.batch:
-            return f"[1×{width}]" if self.rows else f"[{width}×1]"
-        return f"[{self.n}×{width}]" if self.rows else f"[{width}×{self.n}]"
-
     def weight_shape(self, layer: int) -> str:
         n_in, n_out = self.w.network.sizes[layer - 1], self.w.network.sizes[layer]
         return f"[{n_in}×{n_out}]" if self.rows else f"[{n_out}×{n_in}]"
-
-    def act_in(self, layer: int) -> str:
-        return self.var("x") if layer == 1 else self.var("a", layer - 1)
-
-    def act_out(self, layer: int) -> str:
-        return self.var("y") if layer == self.w.network.layers else self.var("a", layer)
 
 
 def _header(w: Walkthrough, names: _Names) -> list[Line]:
