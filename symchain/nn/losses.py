@@ -124,8 +124,7 @@ class Loss:
         n = y.shape[0]
         rows = np.arange(n)
         if self.name == "softmax-ce":
-            e = np.exp(y - y.max(axis=1, keepdims=True))
-            grad = e / e.sum(axis=1, keepdims=True)
+            grad = softmax_rows(y)
             grad[rows, labels] -= 1
         elif self.name == "ce":
             grad = np.zeros_like(y)
@@ -136,6 +135,12 @@ class Loss:
             grad = active
             grad[rows, labels] = -active.sum(axis=1)
         return grad / (1 if self.reduction == "sum" else n)
+
+
+def softmax_rows(scores: np.ndarray) -> np.ndarray:
+    """Each row's softmax, shifted by the row's largest score so that exp cannot overflow."""
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def class_labels(t: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

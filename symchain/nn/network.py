@@ -20,7 +20,7 @@ import numpy as np
 
 from ..core.errors import UsageError
 from .activations import Activation, activation
-from .losses import Loss
+from .losses import Loss, softmax_rows
 
 LAYOUTS = ("rows", "columns")
 FULL_FD_LIMIT = 5000  # parameters: above this, a directional-derivative check instead
@@ -276,11 +276,6 @@ def seed_data(seed: int, n_in: int, n_out: int, rng=None) -> tuple[np.ndarray, n
     return x, np.repeat(label.astype(float).reshape(-1, 1), n_out, axis=1)
 
 
-def _softmax_rows(scores: np.ndarray) -> np.ndarray:
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def train(
     sizes: tuple[int, ...],
     activations: tuple[str, ...],
@@ -311,7 +306,7 @@ def train(
         y = cache[1][-1]
         losses[epoch] = loss.value(y, t)
         if epoch % every == 0:
-            out = _softmax_rows(y) if softmax else y  # softmax-ce: the MSE of probabilities
+            out = softmax_rows(y) if softmax else y  # softmax-ce: the MSE of probabilities
             history.append(
                 {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((out - t) ** 2))}
             )
@@ -324,7 +319,7 @@ def train(
     if sizes[0] == 2:
         scores = net.predict(SEED_TEST_INPUTS)
         if softmax:  # the probability of class 1 (x0 + x1 > 0), as the seed's y says it
-            scores = _softmax_rows(scores)[:, 1:]
+            scores = softmax_rows(scores)[:, 1:]
         predictions = [float(v) for v in scores[:, 0]]
     net.fast = False  # what callers get back computes fresh arrays again
     return Training(net, x, t, history, losses, predictions)
