@@ -9,15 +9,16 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from ..core.errors import InternalError, ParseError, SymchainError
+from ..core.errors import InternalError, SymchainError
 from ..render.formats import Detail, Format
 from .app import EXAMPLES
+from .batch import Record
 from .env import Environment
 from .options import FORMULA_SETTINGS, FormulaCommand, log10_option, not_an_option, output_options
 from .run import guarded, internal
@@ -50,6 +51,17 @@ DEFAULT_TIMEOUT = 10.0
     type=click.File("rb"),
     metavar="FILE",
     help="Derive every line of FILE ('-' for stdin); '#' starts a comment.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    "jobs",
+    type=click.IntRange(0, 256),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="With --file: derive N lines at a time in N processes (0: one per core); "
+    "the output is the same, in input order.",
 )
 @click.option(
     "--let",
@@ -106,7 +118,7 @@ DEFAULT_TIMEOUT = 10.0
 )
 @output_options(timeout=DEFAULT_TIMEOUT, timeout_help="Seconds allowed for one derivation.")
 def derive(
-    formula, wrt, order, at, file, lets, implicit_name, method, tangent, matrix, graph_format,
+    formula, wrt, order, at, file, jobs, lets, implicit_name, method, tangent, matrix, graph_format,
     output, log10, verbose, reveal, fmt, detail, timeout, no_color, debug, notation="math",
 ) -> None:  # fmt: skip
     """Derive FORMULA step by step and check every step against SymPy.
@@ -139,9 +151,25 @@ def derive(
         (graph_format, output) if graph_format else None,
         reveal=reveal and fmt == "rich" and env.stdin_isatty,
     )
+    if jobs != 1 and file is None:
+        raise click.UsageError("--jobs is for a batch: add --file FILE")
     if file is None:
         sys.exit(_derive_one(formula, options, out, timeout, debug))
-    sys.exit(_derive_batch(file, options, out, timeout, debug))
+    from .batch import derive_file, workers
+
+    jobs = workers(jobs)
+    if jobs > 1 and (graph_format or out.reveal):
+        raise click.UsageError("--jobs does not combine with --graph or --reveal")
+    job = _Job.of(out, options, timeout, debug)
+    sys.exit(
+        derive_file(
+            file,
+            out,
+            lambda text, line: _derived(text, options, out, timeout, debug, line),
+            job,
+            jobs,
+        )
+    )
 
 
 def _route(
@@ -271,6 +299,22 @@ def _derive_one(
     line: int | None = None,
 ) -> int:
     """Derive one formula and print it; the exit code it earns."""
+    return _derived(formula, options, out, timeout, debug, line)()
+
+
+def _derived(
+    formula: str,
+    options: dict[str, Any],
+    out: _Printer,
+    timeout: float,
+    debug: bool,
+    line: int | None = None,
+) -> Callable[[], int]:
+    """Derive one formula; what then prints it (or its error) and gives the exit code.
+
+    The two halves are apart so that a batch can write each record whole: the work can
+    be stopped by Ctrl-C, the printing of its record cannot.
+    """
     import time
 
     out.env.deadline = time.monotonic() + timeout  # writing the answer out counts too
@@ -279,163 +323,77 @@ def _derive_one(
     except SymchainError as err:
         if debug and not isinstance(err, InternalError):
             raise
-        out.error(formula, err, line)
-        return err.exit_code
-    try:
-        out.result(result)
-    except SymchainError as err:
-        out.error(formula, err, line)
-        return err.exit_code
-    except BrokenPipeError:  # the reader went away (| head): the batch ends, quietly
-        raise
-    except Exception as exc:  # a printer bug: reported in one line, never hidden
-        if debug:
+        failed = err
+        return lambda: _print_error(out, formula, failed, line)
+
+    def printed() -> int:
+        try:
+            out.result(result)
+        except SymchainError as err:
+            return _print_error(out, formula, err, line)
+        except BrokenPipeError:  # the reader went away (| head): the batch ends, quietly
             raise
-        out.error(formula, internal(exc), line)
-        return 1
-    return 0 if result.verified else 1
+        except Exception as exc:  # a printer bug: reported in one line, never hidden
+            if debug:
+                raise
+            return _print_error(out, formula, internal(exc), line)
+        return 0 if result.verified else 1
+
+    return printed
 
 
-def _derive_batch(
-    file: IO[bytes], options: dict[str, Any], out: _Printer, timeout: float, debug: bool
-) -> int:
-    bad, unverified, seen = [], [], 0
-    if out.fmt == "json":
-        out.collected = []
-    stopped: BaseException | None = None
-    progress = [0, 0]  # formulas begun and finished, kept when a stop cuts the batch short
-    with _stoppable():
-        try:
-            _batch_lines(file, options, out, timeout, debug, bad, unverified, progress)
-        except (KeyboardInterrupt, _Terminated) as err:  # the finished results still count
-            stopped = err
-    seen, finished = progress
-    if out.collected is not None:
-        from ..render import json_text
-
-        out.env.echo(json_text(out.collected, "json").rstrip("\n"))
-    if stopped is not None:
-        by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else stopped.name
-        out.env.note(f"stopped ({by}) after {finished} formula(s); their results are above")
-        return 130 if isinstance(stopped, KeyboardInterrupt) else stopped.code
-    if not seen:
-        out.env.note("note: the file has no formulas (only blank lines and comments)")
-    if bad:
-        out.env.note(f"{len(bad)} of {seen} line(s) failed: {_numbers(bad)}")
-    if unverified:
-        out.env.note(f"{len(unverified)} line(s) not verified: {_numbers(unverified)}")
-    return 2 if bad else 1 if unverified else 0
-
-
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP (the terminal closed) during a batch: ends it as Ctrl-C does,
-    with what was finished printed, and the exit code the signal would give (143, 129)."""
-
-    def __init__(self, signum: int) -> None:
-        import signal
-
-        super().__init__(signum)
-        self.name = signal.Signals(signum).name
-        self.code = 128 + signum
-
-
-@contextlib.contextmanager
-def _stoppable() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise _Terminated while a batch runs (in the main thread only)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminated(signum: int, frame: Any) -> None:
-        raise _Terminated(signum)
-
-    caught = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
-    previous = {signum: signal.signal(signum, terminated) for signum in caught}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _batch_lines(file, options, out, timeout, debug, bad, unverified, progress) -> None:
-    """Derive each line in turn, counting the formulas in progress[0]."""
-    for number, raw in enumerate(_bounded_lines(file), start=1):
-        if isinstance(raw, _TooLong):
-            if progress[0]:
-                out.separator(f"line {number}")
-            progress[0] += 1
-            out.error(None, ParseError(raw.words()), number)
-            bad.append(number)
-            progress[1] = progress[0]
-            if raw.endless:
-                return
-            continue
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            if progress[0]:
-                out.separator(f"line {number}")
-            progress[0] += 1
-            out.error(None, ParseError("the line is not valid UTF-8"), number)
-            bad.append(number)
-            progress[1] = progress[0]
-            continue
-        text = line.split("#", 1)[0].strip().strip("\ufeff")
-        if not text:
-            continue
-        if progress[0]:
-            out.separator(f"line {number}")
-        progress[0] += 1
-        code = _derive_one(text, options, out, timeout, debug, number)
-        if code == 2:
-            bad.append(number)
-        elif code == 1:
-            unverified.append(number)
-        progress[1] = progress[0]
-
-
-LINE_BYTES = 4 * 2000 + 8  # a formula's 2,000 characters, in UTF-8 at most, and its newline
-SKIP_BYTES = 16 * 2**20  # read past a long line this far for the next one, no further
+def _print_error(out: _Printer, formula: str, err: SymchainError, line: int | None) -> int:
+    out.error(formula, err, line)
+    return err.exit_code
 
 
 @dataclass(frozen=True)
-class _TooLong:
-    """A line over the formula limit, not read whole; `endless` when no line end came
-    within SKIP_BYTES either (/dev/zero), so the rest of the file is not read."""
+class _Job:
+    """What a worker process needs to derive one line of a batch and print it as this
+    process would: the route's options, the format, and the console's width and colour."""
 
-    endless: bool
+    options: dict[str, Any]
+    fmt: Format
+    detail: Detail
+    timeout: float
+    debug: bool
+    notation: str
+    no_color: bool
+    color: str
+    width: int | None
+    terminal: bool
+    color_system: str | None
 
-    def words(self) -> str:
-        rest = "; no line end followed, so the rest of the input is not read" if \
-            self.endless else ""  # fmt: skip
-        return f"the line is longer than a formula may be (2,000 characters): not read{rest}"
+    @classmethod
+    def of(cls, out: _Printer, options: dict[str, Any], timeout: float, debug: bool) -> _Job:
+        env = out.env
+        console = env.console() if out.fmt == "rich" else None
+        return cls(
+            options, out.fmt, out.detail, timeout, debug, env.notation, env.no_color, env.color,
+            console.width if console else None, bool(console and console.is_terminal),
+            console.color_system if console else None,
+        )  # fmt: skip
 
+    def run(self, text: str, line: int) -> Record:
+        """Derive and print the line into text, in the worker."""
+        import io
 
-def _bounded_lines(file: IO[bytes]) -> Iterator[bytes | _TooLong]:
-    """The file's lines, none read past LINE_BYTES: a longer one is skipped to its end."""
-    while True:
-        raw = file.readline(LINE_BYTES)
-        if not raw:
-            return
-        if raw.endswith(b"\n") or len(raw) < LINE_BYTES:
-            yield raw
-            continue
-        skipped = 0
-        while skipped < SKIP_BYTES:
-            chunk = file.readline(65536)
-            skipped += len(chunk)
-            if not chunk or chunk.endswith(b"\n"):
-                break
-        else:
-            yield _TooLong(endless=True)
-            return
-        yield _TooLong(endless=False)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        env = Environment(
+            stdout=stdout, stderr=stderr, no_color=self.no_color,
+            notation=self.notation, color=self.color,  # type: ignore[arg-type]
+        )  # fmt: skip
+        if self.fmt == "rich":
+            from rich.console import Console
 
-
-def _numbers(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:20])
-    return shown + (", ..." if len(numbers) > 20 else "")
+            env._console = Console(
+                file=stdout, width=self.width, force_terminal=self.terminal,
+                color_system=self.color_system,  # type: ignore[arg-type]
+                no_color=self.no_color, highlight=False,
+            )  # fmt: skip
+        out = _Printer(env, self.fmt, self.detail, None, reveal=False)
+        if self.fmt == "json":
+            out.collected = []
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = _derive_one(text, self.options, out, self.timeout, self.debug, line)
+        return Record(stdout.getvalue(), stderr.getvalue(), out.collected, code)

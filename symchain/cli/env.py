@@ -146,6 +146,12 @@ class Environment:
                              "(--timeout): ask for less (--detail brief, a lower --order)"
                              ) from None  # fmt: skip
 
+    def write(self, text: str) -> None:
+        """Text on stdout as it is, colour codes kept (a batch worker's printed record)."""
+        with _written():
+            self.stdout.write(text)
+            self.stdout.flush()
+
     def echo(self, text: str, nl: bool = True) -> None:
         with _written():
             click.echo(text, nl=nl)
