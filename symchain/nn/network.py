@@ -307,9 +307,8 @@ def train(
         losses[epoch] = loss.value(y, t)
         if epoch % every == 0:
             out = softmax_rows(y) if softmax else y  # softmax-ce: the MSE of probabilities
-            history.append(
-                {"epoch": epoch, "loss": losses[epoch], "mse": float(np.mean((out - t) ** 2))}
-            )
+            mse = float(np.mean((out - t) ** 2))
+            history.append({"epoch": epoch, "loss": float(losses[epoch]), "mse": mse})
         grads = net.backward(x, t, cache)
         for name in net.names:
             net.params[name] -= lr * grads[name]
