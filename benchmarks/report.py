@@ -13,6 +13,8 @@ symchain / peer (above 1: symchain takes longer):
   backprop     the NumPy pass of backprop.py against torch autograd and jax.grad
                (where importable in the venv) and against its own two large matmuls,
                at 1 thread (the table) and at the libraries' default threads (a note)
+  --jobs       a whole `symchain derive -f FILE --format jsonl` of exprgen's formulas with
+               --jobs N (N = the cores) against --jobs 1 (jobs.py), outputs compared
   gradcheck    symchain.gradcheck against torch.autograd.gradcheck and jax's check_grads
                on the same softmax cross-entropy network (gradcheck.py)
 
@@ -69,6 +71,8 @@ FULL = {
     "gradcheck_repeat": 3,
     "gradcheck_full_large": True,
     "matrix_repeat": 5,
+    "jobs_count": 200,
+    "jobs_rounds": 3,
 }
 QUICK = {
     "startup_runs": 5,
@@ -82,6 +86,8 @@ QUICK = {
     "gradcheck_repeat": 1,
     "gradcheck_full_large": False,
     "matrix_repeat": 2,
+    "jobs_count": 40,
+    "jobs_rounds": 1,
 }
 
 # the --let cases' peer: the same function written out in t, differentiated and printed by SymPy
@@ -366,6 +372,17 @@ def measure_startup(venv: Path, runs: int) -> dict:
     return {n: {"median": statistics.median(t), "min": min(t)} for n, t in times.items()}
 
 
+def measure_jobs(venv: Path, count: int, rounds: int) -> dict:
+    """jobs.py in the venv: the batch command with --jobs 1 and --jobs N (N = the cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    command = [str(venv / "bin" / "python"), str(HERE.parent / "jobs.py"), "--json",
+               "--count", str(count), "--rounds", str(rounds), "--jobs", f"1,{cores}"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=False)
+    if done.returncode != 0:
+        sys.exit(f"jobs.py failed ({done.returncode}): {done.stderr[-500:]}")
+    return json.loads(done.stdout)
+
+
 def measure_graphs(venv: Path, repeat: int, peer_cap: float) -> list[dict]:
     exe = str(venv / "bin" / "symchain")
     py = str(venv / "bin" / "python")
@@ -543,7 +560,26 @@ def build_rows(m: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
     rows += gradcheck_rows(m["gradcheck"], cfg)
     if "matrix" in m:
         rows += matrix_rows(m["matrix"])
+    if "jobs" in m:
+        rows += jobs_rows(m["jobs"])
     return rows
+
+
+def jobs_rows(j: dict) -> list[tuple[str, str, str, str, str]]:
+    """--jobs N (the cores) against --jobs 1: the ratio below 1 is the speed-up's inverse."""
+    many = max(j["jobs"], key=int)
+    ours, theirs = j["jobs"][many]["median_s"], j["jobs"]["1"]["median_s"]
+    return [
+        (
+            f"batch file: `symchain derive -f FILE --format jsonl --jobs {many}` vs `--jobs 1`, "
+            f"{j['count']} random formulas, median of {j['rounds']} "
+            f"(speed-up {theirs / ours:.2f}x on {j['cores']} cores; the same output)",
+            num(ours),
+            num(theirs),
+            ratio(ours, theirs),
+            "s",
+        )
+    ]
 
 
 def gradcheck_rows(g: dict, cfg: dict) -> list[tuple[str, str, str, str, str]]:
@@ -787,6 +823,8 @@ def main() -> None:
     )
     note("matrix ...")
     m["matrix"] = run_worker(args.venv, "matrix", {"repeat": cfg["matrix_repeat"]})
+    note("--jobs ...")
+    m["jobs"] = measure_jobs(args.venv, cfg["jobs_count"], cfg["jobs_rounds"])
     env = run_worker(args.venv, "env", {}, blas_clean=True)
     env.update(cpu=cpu_model(), cores=os.cpu_count(), memory=memory(), kernel=platform.release())
     stamp = {
