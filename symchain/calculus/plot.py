@@ -27,7 +27,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..core.budget import OverBudget, budget
-from ..core.errors import UsageError
+from ..core.errors import ParseError, UsageError
 from ..core.parse import parse
 from ..results import Rendered
 from .derivation import Derivation, derive
@@ -104,7 +104,7 @@ def parse_range(text: str, option: str = "range") -> tuple[float, float]:
     for part in parts:
         try:
             value = parse(part)
-        except UsageError:
+        except (ParseError, UsageError):
             raise UsageError(f"`{option}` wants numbers, not {part!r}") from None
         if value.free_symbols or not value.is_real or not value.is_finite:
             raise UsageError(f"`{option}` wants numbers, not {part!r}")
@@ -347,11 +347,14 @@ def _crossings(
 
 def _sampled_suspects(values: Sampler, xs: np.ndarray, ys: np.ndarray, scale: float) -> set[float]:
     """What SymPy's formula did not say, from the samples: a step between neighbours over
-    twice the steps beside it (and not negligible), bisected towards the largest step; a
-    lone undefined sample (Γ at −1); the edge of the domain, bisected."""
+    twice the steps beside it (and not negligible), or a large one that changes sign,
+    bisected towards the largest step; a lone undefined sample (Γ at −1); the edge of the
+    domain, bisected."""
     steps = np.abs(np.diff(ys))
     beside = np.fmax(np.concatenate(([0.0], steps[:-1])), np.concatenate((steps[1:], [0.0])))
     big = np.isfinite(steps) & (steps > 2 * np.nan_to_num(beside, nan=0.0)) & (steps > 1e-3 * scale)
+    # a pole with a sample close to it on one side only: the step beside is as large
+    big |= np.isfinite(steps) & (ys[:-1] * ys[1:] < 0) & (steps > 0.25 * scale)
     i = np.flatnonzero(big)
     if i.size > _MAX_SUSPECTS:
         i = i[np.argsort(steps[i])[-_MAX_SUSPECTS:]]
