@@ -34,7 +34,7 @@ def test_text_plot_has_both_series_and_axes():
     rows = text_plot(make_plot("x**2", -2, 2))
     picture = "\n".join(rows)
     assert "*" in picture and "o" in picture and "│" in picture and "─" in picture
-    assert all(len(row) <= 84 for row in rows)
+    assert all(len(row) <= 80 for row in rows)  # piped output is 80 columns wide
 
 
 def test_cli_text_and_tangent():

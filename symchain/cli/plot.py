@@ -23,6 +23,11 @@ WRITES = formats_without("jsonl")
 @click.option(
     "--range", "span", default="-5,5", show_default=True, metavar="LOW,HIGH", help="The x range."
 )
+@click.option(
+    "--ylim",
+    metavar="LOW,HIGH",
+    help="The y window (default: every value, leaving out the tails near poles).",
+)
 @click.option("--wrt", metavar="NAME", help="The variable on the horizontal axis.")
 @click.option("--at", metavar="NAME=VALUE", help="Also draw the tangent line there.")
 @click.option(
@@ -36,7 +41,7 @@ WRITES = formats_without("jsonl")
     WRITES, timeout=10.0, timeout_help="Seconds allowed for the whole plot.", detail=None
 )
 def plot(
-    formula, span, wrt, at, output, log10, fmt, timeout, no_color, debug, notation="math"
+    formula, span, ylim, wrt, at, output, log10, fmt, timeout, no_color, debug, notation="math"
 ) -> None:
     """Plot FORMULA and its derivative (verified step by step) over --range.
 
@@ -45,11 +50,17 @@ def plot(
       symchain plot "sin(x**2)" --range -3,3
       symchain plot "x**3 - 3x" --range -2,2 --at x=1
       symchain plot "exp(-x^2)" --output bell.png
+      symchain plot "tan(x)" --ylim -5,5 --output tan.png
     """
     env = Environment(no_color=no_color, notation=notation, flags={"tangent": "--at"})
     fmt = env.format(fmt)
     result = computed_or_exit(
-        lambda: _make(formula, span, wrt, at, output, log10), formula, env, fmt, timeout, debug
+        lambda: _make(formula, span, ylim, wrt, at, output, log10),
+        formula,
+        env,
+        fmt,
+        timeout,
+        debug,
     )
     if output:
         env.note(f"wrote {output}")
@@ -57,15 +68,16 @@ def plot(
     finish(result.verified)
 
 
-def _make(formula, span, wrt, at, output, log10):
-    from ..calculus.plot import make_plot, parse_range
+def _make(formula, span, ylim, wrt, at, output, log10):
+    from ..calculus.plot import make_plot, parse_range, parse_ylim
     from ..core.errors import UsageError
     from ..render.views.plot import save_plot_image
 
     low, high = parse_range(span)
+    window = parse_ylim(ylim) if ylim is not None else None
     if output and not output.lower().endswith((".png", ".svg", ".pdf")):
         raise UsageError("--output wants a .png, .svg or .pdf file")
-    result = make_plot(formula, low, high, wrt, at, log10)
+    result = make_plot(formula, low, high, wrt, at, log10, window)
     if output:
         save_plot_image(result, output)
     return result
