@@ -54,7 +54,9 @@ class Rendered:
         return render(self, fmt, detail, **options)  # type: ignore[arg-type]
 
     def _repr_markdown_(self) -> str:
-        return self.render("markdown")
+        from .render import notebook_markdown
+
+        return notebook_markdown(self)
 
     def _repr_latex_(self) -> str | None:
         from .render import notebook_latex

@@ -333,7 +333,7 @@ def test_python_api():
     assert result.true.result == 2 * symbol("x") * sp.cos(symbol("x") ** 2)
     assert result.to_dict()["mistake"] == CHAIN
     assert str(result).startswith("✗ not right")
-    assert result._repr_markdown_().startswith("✗ not right: $")
+    assert result._repr_markdown_().startswith("## ✗ not right: $")  # a notebook has ✗
     assert r"\neq" in result._repr_latex_()
     assert symchain.check("x^2", "2x").correct is True  # the function, though its module is loaded
     assert check(sp.sin(symbol("x")), "cos(x)").correct is True

@@ -49,7 +49,7 @@ def test_json_keys_and_parseable_result(run):
 
 def test_markdown_and_latex(run):
     md = run("derive", "x sin(x)", "--format", "markdown").output
-    assert "$$" in md and "product rule" in md
+    assert "```math" in md and "$$" not in md and "product rule" in md
     tex = run("derive", "x sin(x)", "--format", "latex").output
     assert tex.startswith("\\begin{align*}") and tex.rstrip().endswith("\\end{align*}")
     assert "✓" not in tex

@@ -155,10 +155,11 @@ def test_json_has_the_documented_keys(run):
 
 def test_markdown_has_exercises_answer_key_and_solutions(sheet):
     text = sheet.markdown()
-    assert text.startswith("# ")
-    assert "## Answer key" in text and "## Solutions" in text
+    assert text.startswith("## Differentiation worksheet\n")
+    assert "\n### Answer key\n" in text and "\n### Solutions\n" in text
+    assert "\n#### 1. " in text and "\n##### $\\frac{d}{dx}" in text
     assert "1. $" in text and "chain rule" in text
-    assert "## Solutions" not in sheet.markdown(solutions=False)
+    assert "### Solutions" not in sheet.markdown(solutions=False)
 
 
 def test_plain_and_rich(run):

@@ -22,6 +22,9 @@ largest error of 4.3e-11, or 0.0e+00 beside 8.3e-17) depends on the NumPy and BL
 build, not on symchain, so two outputs that differ only in such numbers are the same
 output here (the page keeps its figures until a refresh).
 
+A console block may open with more backticks (````console) when its output holds
+``` fences of its own (Markdown's ```math blocks); it closes at as many.
+
 A console block whose line above is exactly
 
     <!-- docrun: skip -->
@@ -94,15 +97,17 @@ def run(command: str) -> list[str]:
 
 def commands(lines: list[str]) -> list[tuple[int, int]]:
     """(index of the `$ ` line, index past its output) of every command to run."""
-    found, in_block, skip = [], False, False
+    found, fence, skip = [], "", False
     for i, line in enumerate(lines):
-        if line.startswith("```console"):
-            in_block, skip = True, i > 0 and lines[i - 1].strip() == SKIP
-        elif in_block and line.startswith("```"):
-            in_block = False
-        elif in_block and not skip and line.startswith("$ "):
+        opening = re.match(r"(`{3,})console\s*$", line)
+        if not fence and opening:
+            fence, skip = opening[1], i > 0 and lines[i - 1].strip() == SKIP
+        elif fence and line.strip() == fence:
+            fence = ""
+        elif fence and not skip and line.startswith("$ "):
             end = i + 1
-            while end < len(lines) and not lines[end].startswith(("$ ", "```")):
+            while end < len(lines) and not (lines[end].startswith("$ ") or
+                                            lines[end].strip() == fence):  # fmt: skip
                 end += 1
             found.append((i, end))
     return found

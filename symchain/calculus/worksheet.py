@@ -120,9 +120,6 @@ class Worksheet(Rendered):
         """A complete document for pdflatex (article class)."""
         return self.render("latex", detail, solutions=solutions)
 
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
 
 # -- options -----------------------------------------------------------------------
 

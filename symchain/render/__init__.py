@@ -136,7 +136,18 @@ def render(
     from .formats.text import using_notation
 
     with using_notation(notation):
-        return find_view(result).text(result, fmt, detail, **options)
+        text = find_view(result).text(result, fmt, detail, **options)
+    if fmt == "markdown":
+        from .formats.markdown import for_files
+
+        text = for_files(text)
+    return text
+
+
+def notebook_markdown(result: object, detail: Detail = "normal", **options: Any) -> str:
+    """Markdown for Jupyter, whose renderer typesets $$...$$ (not ```math) and has every
+    symbol: the view's own text, not made over for files."""
+    return find_view(result).text(result, "markdown", detail, **options)
 
 
 def to_dict(result: object) -> dict[str, Any]:

@@ -1,10 +1,21 @@
-"""Markdown for notes: a nested list, mathematics in $...$, the answer in $$...$$."""
+"""Markdown for notes: a nested list, mathematics in $...$, the answer in $$...$$.
+
+One heading scheme for every result: its first line is a level-2 heading (a
+derivation's d/dx ..., an equation, a verdict), its sections level 3; a result
+shown inside another (a gradient's entry, a worksheet's solution) is `demoted`
+below the heading it sits under.  `for_files` then makes the text GitHub's and
+pandoc's: display mathematics in ```math blocks, symbols as LaTeX.
+"""
 
 from __future__ import annotations
+
+import re
 
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Text
 from .tex import part_latex
+
+LIST_DEPTH = 4
 
 
 def _inline(parts) -> str:
@@ -40,14 +51,20 @@ def markdown_lines(lines) -> str:
             in_code = not in_code
         if line.kind == "pre":
             out.append(line.parts[0].text)
+        elif not out and line.kind in ("title", "result", "status"):  # the result's heading
+            out.append("## " + _inline(line.parts) + "\n")
         elif line.kind == "title":
-            out.append(("\n" if out else "") + "### " + _inline(line.parts) + "\n")
+            out.append("\n### " + _inline(line.parts) + "\n")
         elif line.kind == "result" and all(not isinstance(p, Text) for p in line.parts):
             out.append("\n$$" + "".join(part_latex(p) for p in line.parts).strip() + "$$")
         elif line.kind in ("status", "note", "result"):
             out.append("\n" + _inline(line.parts).lstrip())  # 4 leading spaces would be code
         else:
-            text = "  " * (line.depth - 1) + "- " + _inline(line.parts)
+            # LaTeX (pandoc's PDF) nests lists 4 deep at most: deeper steps stay at the 4th
+            # level, each level past it marked with a ›
+            level = min(line.depth, LIST_DEPTH)
+            deeper = "› " * (line.depth - level)
+            text = "  " * (level - 1) + "- " + deeper + _inline(line.parts)
             if line.rule:
                 text += f" *({line.rule})*"
             if line.verdict == FAILED:
@@ -60,4 +77,122 @@ def markdown_lines(lines) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-__all__ = ["markdown_lines"]
+def demoted(markdown: str, levels: int) -> str:
+    """Every heading `levels` deeper: a result shown under another's heading."""
+    return re.sub(r"(?m)^(#+) ", lambda m: "#" * (len(m.group(1)) + levels) + " ", markdown)
+
+
+#: Symbols that words and labels use outside $...$, as LaTeX mathematics: pdflatex (pandoc's
+#: PDF engine) has no glyph for them in text, and GitHub typesets the mathematics as well.
+#: (·, ×, ±, ½, ¹²³ and the dashes are in pdflatex's text encodings and stay as they are.)
+_AS_LATEX = {
+    "∂": r"\partial", "∇": r"\nabla", "ℓ": r"\ell", "✓": r"\checkmark", "✗": r"\times",
+    "→": r"\to", "←": r"\leftarrow", "′": "'", "″": "''", "⊙": r"\odot", "∘": r"\circ",
+    "‖": r"\|", "≠": r"\neq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "∞": r"\infty",
+    "ᵀ": r"^{\mathsf{T}}", "⁻": "^{-}", "√": r"\surd", "∑": r"\sum", "∈": r"\in",
+    "⚠": r"\triangle", "⁰": "^{0}", "⁴": "^{4}", "⁵": "^{5}", "⁶": "^{6}", "⁷": "^{7}",
+    "⁸": "^{8}", "⁹": "^{9}", "ˣ": "^{x}",
+}  # fmt: skip
+_AS_TEXT = {"−": "-"}  # a minus sign in words: the hyphen pdflatex has
+_GREEK = "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
+_MACRON = "\u0304"  # x̄: the combining bar of an adjoint's name
+
+
+def _latex_symbol(char: str) -> str | None:
+    if char in _AS_LATEX:
+        return _AS_LATEX[char]
+    if char in _GREEK:
+        import unicodedata
+
+        name = unicodedata.name(char).split()[-1].lower().replace("lamda", "lambda")
+        return "\\" + (name.capitalize() if char.isupper() else name)  # GREEK SMALL LETTER MU
+    return None
+
+
+def _span(run: list[str]) -> str:
+    """$...$ of LaTeX symbols, a space only where a command meets a letter (\\sigma x)."""
+    text = run[0]
+    for latex in run[1:]:
+        glue = " " if re.search(r"\\[A-Za-z]+$", text) and latex[0].isalpha() else ""
+        text += glue + latex
+    return "$" + text + "$"
+
+
+def _prose_symbols(text: str) -> str:
+    """A line's symbols outside $...$ and `code` as $...$ spans (each run of them one span,
+    a span that meets mathematics merged into it), so pandoc's pdflatex can set them."""
+    out: list[str] = []
+    for piece in re.split(r"(\$[^$]+\$|`[^`]*`)", text):
+        if piece.startswith(("$", "`")):
+            out.append(piece)
+            continue
+        run: list[str] = []
+        for i, char in enumerate(piece):
+            if char == _MACRON:
+                continue
+            latex = rf"\bar{{{char}}}" if piece[i + 1 : i + 2] == _MACRON else _latex_symbol(char)
+            if latex is not None:
+                run.append(latex)
+                continue
+            if run:
+                out.append(_span(run))
+                run = []
+            out.append(_AS_TEXT.get(char, char))
+        if run:
+            out.append(_span(run))
+    # a symbol's span against a formula's ($\sigma$$x$) is one span: $$ would open a display
+    return re.sub(r"(?<=[^$\s])\$\$(?=[^$\s])", " ", "".join(out))
+
+
+#: Pictures in code blocks (a graph's tree, a text plot, a table) in ASCII: pdflatex's
+#: verbatim has no box-drawing or block characters.
+_CODE_ASCII = str.maketrans({
+    "─": "-", "━": "-", "│": "|", "┃": "|", "├": "|", "┤": "|", "└": "`", "┘": "'",
+    "┌": "+", "┐": "+", "┬": "+", "┴": "+", "┼": "+", "▁": ".", "▂": ":", "▃": "-",
+    "▄": "=", "▅": "+", "▆": "*", "▇": "%", "█": "#", "✓": "ok", "✗": "x", "∂": "d",
+    "‖": "||", "−": "-", "×": "x", "·": "*", "→": "->", "←": "<-", "′": "'", "⊙": "(.)",
+    "²": "^2", "³": "^3", "ᵀ": "^T", "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=", "…": "...",
+    "σ": "sigma", "δ": "delta", "ℓ": "l", "λ": "lambda", "θ": "theta", "Σ": "Sum",
+})  # fmt: skip
+
+
+def _code_ascii(line: str) -> str:
+    """A code block's line in ASCII, by _CODE_ASCII and, past it, by decomposition."""
+    line = line.translate(_CODE_ASCII)
+    if line.isascii():
+        return line
+    import unicodedata
+
+    return "".join(
+        c if c.isascii() else unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+        or "?" for c in line
+    )  # fmt: skip
+
+
+def for_files(markdown: str) -> str:
+    """Markdown that GitHub and pandoc (`-f gfm`, pandoc 3) both typeset: a display
+    `$$...$$` as a ```math block (GitHub's Markdown would eat the `\\` of a matrix's rows
+    inside $$), the symbols of the prose as LaTeX (pdflatex has no ✓ nor ∂ in text), and
+    the pictures of code blocks in ASCII."""
+    out: list[str] = []
+    fence: str | None = None  # the opening line of the code block we are in
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if fence is not None:
+            if stripped == "```":
+                fence = None
+            out.append(line if fence == "```math" else _code_ascii(line))
+            continue
+        if stripped.startswith("```"):
+            fence = stripped
+            out.append(line)
+            continue
+        if len(stripped) > 4 and stripped.startswith("$$") and stripped.endswith("$$"):
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [f"{indent}```math", f"{indent}{stripped[2:-2].strip()}", f"{indent}```"]
+            continue
+        out.append(_prose_symbols(line))
+    return "\n".join(out)
+
+
+__all__ = ["markdown_lines", "demoted", "for_files"]

@@ -54,6 +54,8 @@ class DerivationView(View):
 def derivation_lines(d: Derivation, detail: str = "normal") -> list[Line]:
     """Every line of the derivation, in order."""
     lines: list[Line] = []
+    if d.order > 1:  # what is asked, above the orders that build it
+        lines.append(Line(0, (Deriv(d.variable, d.expression, d.order),), kind="title"))
     for order in d.orders:
         title: list[Part] = [] if d.order == 1 else [Text(f"Order {order.n}: ")]
         title += [Deriv(d.variable, order.expr)]

@@ -101,7 +101,7 @@ def _plain(report) -> str:
 
 
 def _markdown(report) -> str:
-    lines = [f"### gradcheck `{report.spec}`", ""]
+    lines = [f"## gradcheck `{report.spec}`", ""]
     lines += [f"- **{key}**: {value}" for key, value in _header(report)]
     columns = _columns(report)
     lines += ["", "| " + " | ".join(c or "verdict" for c in columns) + " |"]

@@ -141,7 +141,7 @@ def _plain(r: GradientReport) -> str:
 
 
 def _markdown(r: GradientReport) -> str:
-    lines = [f"**{headline(r)}**", "", *(f"- {line}" for line in r.about)]
+    lines = [f"## {headline(r)}", "", *(f"- {line}" for line in r.about)]
     if r.about:
         lines.append("")
     lines.append("| " + " | ".join(COLUMNS) + " |")

@@ -372,6 +372,7 @@ def _definitions_markdown(obj) -> str:
 
 def render_markdown(obj, detail: str = "normal") -> str:
     from .. import render
+    from ..formats.markdown import demoted
 
     out = [f"## {title_latex(obj)}", "", _definitions_markdown(obj)]
     if _matrix_first(obj):
@@ -387,18 +388,13 @@ def render_markdown(obj, detail: str = "normal") -> str:
     else:
         for heading, d in derivations(obj):
             out += ["", f"### ${heading.latex}$", ""]
-            out.append(_demote(render(d, "markdown", detail)).rstrip("\n"))
+            out.append(demoted(render(d, "markdown", detail), 2).rstrip("\n"))
     if not _matrix_first(obj):
         out += ["", _matrix_markdown(obj)]
     out += ["", status_text(obj)]
     if not obj.complete:
         out += ["", "note: some steps are SymPy's own answer, not a named rule"]
     return "\n".join(out) + "\n"
-
-
-def _demote(markdown: str) -> str:
-    """A derivation's own ### title goes one level down, under the entry's heading."""
-    return "\n".join("#" + line if line.startswith("#") else line for line in markdown.split("\n"))
 
 
 def answer_latex(obj) -> str:

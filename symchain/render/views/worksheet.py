@@ -12,7 +12,6 @@ LaTeX command here, so a new symbol in the step text cannot break the build.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +78,8 @@ def render_worksheet(ws, fmt: str, solutions: bool = True, detail: str = "normal
 def _about(ws) -> str:
     low, high = ws.level
     levels = f"level {low}" if low == high else f"levels {low} to {high}"
-    return f"{ws.count} exercises; topics {', '.join(ws.topics)}; {levels}; seed {ws.seed}"
+    noun = "exercise" if ws.count == 1 else "exercises"
+    return f"{ws.count} {noun}; topics {', '.join(ws.topics)}; {levels}; seed {ws.seed}"
 
 
 def _rules_text(exercise) -> str:
@@ -154,19 +154,18 @@ def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "nor
 
 
 def markdown_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
-    from ..formats.markdown import markdown_lines
+    from ..formats.markdown import demoted, markdown_lines
 
-    out = [f"# {TITLE}", "", f"*{_about(ws)}* — again: `{ws.command}`", "", INSTRUCTIONS, ""]
+    out = [f"## {TITLE}", "", f"*{_about(ws)}* — again: `{ws.command}`", "", INSTRUCTIONS, ""]
     out += [f"{e.number}. ${expr_latex(e.expression)}$" for e in ws.exercises]
-    out += ["", "## Answer key", ""]
+    out += ["", "### Answer key", ""]
     out += [f"{e.number}. ${expr_latex(e.answer)}$" for e in ws.exercises]
     if solutions:
-        out += ["", "## Solutions"]
+        out += ["", "### Solutions"]
         for e in ws.exercises:
             body = markdown_lines(derivation_lines(e.derivation, detail)).strip("\n")
-            # the derivation's own "### d/dx ..." headings go one level under the exercise's
-            body = re.sub(r"^### ", "#### ", body, flags=re.M)
-            out += ["", f"### {_heading(e)}", "", body]
+            # the derivation's own "## d/dx ..." heading goes under the exercise's ####
+            out += ["", f"#### {_heading(e)}", "", demoted(body, 3)]
     out += ["", _status(ws)]
     return "\n".join(out) + "\n"
 
