@@ -193,12 +193,41 @@ def worksheet(
     seed: int = 0,
     topics: str | Iterable[str] | None = DEFAULT_TOPICS,
     level: str | int | tuple[int, int] = (1, 3),
+    progress: Callable[[int], None] | None = None,
 ) -> Worksheet:
     """`count` exercises on `topics`, easiest first, the same for the same arguments.
 
     Topics take turns (round-robin, in the order given); levels rise through
     the sheet from the lowest to the highest of `level`, as a teacher orders
     a sheet.  Every answer comes from the step engine and is verified.
+
+    Parameters
+    ----------
+    count : int, default 10
+        How many exercises (1 to 200).
+    seed : int, default 0
+        The same seed gives the same sheet, on any machine.
+    topics : str or iterable of str
+        A comma list or names: chain, product, quotient, power, trig, exp-log,
+        inverse-trig.
+    level : int, str or (int, int), default (1, 3)
+        A level from 1 to 3, or a range ``"1..2"``.
+    progress : callable, optional
+        Called with the number of exercises made so far, after each one.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    Worksheet
+        ``.exercises`` (each with ``.expression``, ``.answer``, ``.derivation``),
+        ``.verified``, ``.markdown()``, ``.latex()``, ``.plain()``, ``.to_dict()``.
+
+    Examples
+    --------
+    >>> ws = worksheet(count=2, seed=1, topics="chain", level=1)
+    >>> [e.number for e in ws.exercises], ws.verified
+    ([1, 2], True)
     """
     count, seed = _check_count(count), _check_seed(seed)
     chosen, (low, high) = parse_topics(topics), parse_level(level)
@@ -209,6 +238,8 @@ def worksheet(
         topic = chosen[index % len(chosen)]
         lvl = low + index * (high - low + 1) // count
         exercises.append(_exercise(rng, index + 1, topic, lvl, seen))
+        if progress is not None:
+            progress(index + 1)
     return Worksheet(tuple(exercises), seed, chosen, (low, high))
 
 

@@ -170,7 +170,9 @@ def _run(
         net = Network(options["sizes"], options["activations"], options["loss"])
         return walkthrough(net, batch=batch, seed=0 if seed is None else seed, layout=layout)
     seed = 42 if seed is None else seed
-    with _progress(env, epochs) as tick:
+    from .progress import progress
+
+    with progress(env, epochs, "training") as tick:
         run = train_network(
             options["sizes"],
             options["activations"],
@@ -194,27 +196,3 @@ def _run(
         t=run.t[:batch],
         training=run,
     )
-
-
-class _progress:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-
-    def __init__(self, env: Environment, total: int) -> None:
-        self.env = env
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if not self.env.stderr_isatty:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("training", total=self.total)
-        return lambda done: self.bar.update(task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()

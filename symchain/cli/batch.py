@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import io
 import os
 import signal
 import sys
@@ -57,6 +58,7 @@ class Tally:
     unverified: list[int] = field(default_factory=list)
     begun: int = 0
     finished: int = 0
+    tick: Callable[[int], None] | None = None  # a progress bar's, told the line reached
 
     def count(self, line: int, code: int) -> None:
         if code == 2:
@@ -64,6 +66,8 @@ class Tally:
         elif code == 1:
             self.unverified.append(line)
         self.finished = self.begun
+        if self.tick is not None:
+            self.tick(line)
 
 
 def derive_file(
@@ -80,9 +84,15 @@ def derive_file(
     """
     if out.fmt == "json":
         out.collected = []
+    from .progress import progress
+
     stopped: BaseException | None = None
     tally = Tally()
-    with _stoppable():
+    with (
+        _stoppable(),
+        progress(out.env, _lines(file), "lines", unless_stdout_terminal=True) as tick,
+    ):
+        tally.tick = tick
         try:
             if jobs > 1 and job is not None:
                 _in_pool(_items(file), out, job, jobs, tally)
@@ -141,7 +151,12 @@ def _in_pool(
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # fork is quick (the workers start with SymPy imported) but unsafe beside other threads
+    # (a progress bar's): then a fork server, or spawn where there is none
+    alone = threading.active_count() == 1
+    method = "fork" if "fork" in methods and alone else \
+        "forkserver" if "forkserver" in methods else "spawn"  # fmt: skip
+    context = multiprocessing.get_context(method)
     for stream in (sys.stdout, sys.stderr):  # a forked worker must not write them again
         stream.flush()
     pool = context.Pool(jobs, initializer=_worker_signals)
@@ -188,9 +203,8 @@ def _write(entry: tuple[int, str | ParseError, Any], out: _Printer, job: Job, ta
             out.error(None if isinstance(item, ParseError) else item, error, number)
             tally.count(number, error.exit_code)
             return
-        if record.stderr:
-            out.env.stderr.write(record.stderr)
-            out.env.stderr.flush()
+        if record.stderr:  # through click, so that a progress bar keeps below it
+            out.env.note(record.stderr.removesuffix("\n"))
         if record.stdout:
             out.env.write(record.stdout)
         if record.collected is not None and out.collected is not None:
@@ -267,6 +281,30 @@ def _stoppable() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+COUNTED_BYTES = 256 * 2**20  # a longer file's lines are not counted for the bar
+
+
+def _lines(file: IO[bytes]) -> int | None:
+    """How many lines a regular file has, for the progress bar: counted in blocks, then
+    rewound.  None for what can be read only once or never ends (a pipe, a terminal,
+    /dev/zero, which seeks) and for a file too big to count in passing."""
+    import stat
+
+    try:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > COUNTED_BYTES:
+            return None
+        start = file.tell()
+        count, last = 0, b"\n"
+        for block in iter(lambda: file.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+        file.seek(start)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return count + (last != b"\n")
 
 
 def _items(file: IO[bytes]) -> Iterator[tuple[int, str | ParseError]]:

@@ -157,7 +157,13 @@ class Environment:
             click.echo(text, nl=nl)
 
     def note(self, text: str) -> None:
-        """A message for the person, on stderr."""
+        """A message for the person, on stderr (above the progress bar, while one is drawn)."""
+        from .progress import live_console
+
+        console = live_console()
+        if console is not None:
+            console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+            return
         click.echo(text, err=True)
 
     def error(

@@ -134,7 +134,10 @@ def worksheet(
     fmt = fmt or ("rich" if env.stdout_isatty and not output else "plain")
 
     def made():  # the file is written inside the guard: its errors are reported as any are
-        sheet = make_worksheet(count, seed, topics, level)
+        from .progress import progress
+
+        with progress(env, count, "exercises") as tick:
+            sheet = make_worksheet(count, seed, topics, level, progress=tick)
         if output is not None:
             _write(sheet, fmt, detail, output, not no_solutions)
         return sheet
