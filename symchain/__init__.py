@@ -17,6 +17,7 @@ __all__ = [
     "jacobian",
     "hessian",
     "matrix",
+    "plot",
     "gradcheck",
     "gradcheck_torch",
     "gradcheck_jax",
@@ -31,7 +32,7 @@ _ERRORS = ("SymchainError", "ParseError", "UsageError", "LimitError", "InternalE
 
 
 #: The functions that take `timeout=` and `memory=`, as the command line's limits.
-_LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian", "matrix")
+_LIMITED = ("derive", "check", "worksheet", "gradient", "jacobian", "hessian", "matrix", "plot")
 
 
 def __dir__() -> list[str]:
@@ -59,6 +60,10 @@ def _plain(name: str):
         from .calculus.claims import check
 
         return check
+    if name == "plot":
+        from .calculus.plot import plot
+
+        return plot
     if name == "worksheet":
         from .calculus.worksheet import worksheet
 

@@ -53,10 +53,17 @@ class Rendered:
 
         return render(self, fmt, detail, **options)  # type: ignore[arg-type]
 
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self) -> str | None:
         from .render import notebook_markdown
 
         return notebook_markdown(self)
+
+    def _repr_png_(self) -> bytes | None:
+        """A plot's picture in a notebook (None for the other results, and without
+        matplotlib, when the plot shows as text)."""
+        from .render import notebook_png
+
+        return notebook_png(self)
 
     def _repr_latex_(self) -> str | None:
         from .render import notebook_latex

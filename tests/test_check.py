@@ -255,7 +255,8 @@ def test_every_format(fmt):
         if fmt == "json":
             assert json.loads(out.output)["correct"] is (code == 0)
         elif fmt == "latex":
-            assert out.output.startswith("\\begin{align*}\n&\\text{")
+            assert out.output.startswith("\\par\\noindent ")  # the verdict, a paragraph
+            assert "\\begin{align*}" in out.output
         else:
             assert ("right" in out.output.splitlines()[0]) is True
 

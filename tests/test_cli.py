@@ -51,7 +51,9 @@ def test_markdown_and_latex(run):
     md = run("derive", "x sin(x)", "--format", "markdown").output
     assert "```math" in md and "$$" not in md and "product rule" in md
     tex = run("derive", "x sin(x)", "--format", "latex").output
-    assert tex.startswith("\\begin{align*}") and tex.rstrip().endswith("\\end{align*}")
+    assert tex.startswith("\\par\\medskip\\noindent\\textbf{$\\displaystyle \\frac{d}{dx}")
+    assert "{\\allowdisplaybreaks\n\\begin{align*}" in tex and "\\tag*{(product rule)}" in tex
+    assert tex.rstrip().endswith("verified: 3 steps checked against SymPy's diff\\par")
     assert "✓" not in tex
 
 

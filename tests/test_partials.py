@@ -275,3 +275,36 @@ def test_gradient_matches_sympy_diff(f):
     assert g.verified
     for e in g.entries:
         assert same(e.result, sp.diff(f, e.variables[0]))
+
+
+def test_a_symmetric_hessian_writes_both_mixed_partials_in_one_form():
+    """∂²f/∂y∂x and ∂²f/∂x∂y come out of their derivations in different forms; proved
+    equal, both are shown in the shorter (issue 16: two forms under "H is symmetric")."""
+    h = hessian_of("x^3*y^2 + exp(x*y) + sin(x*y^2)")
+    assert h.symmetric
+    (upper,) = [e for e in h.entries if (e.row, e.column) == (0, 1)]
+    (lower,) = [e for e in h.entries if (e.row, e.column) == (1, 0)]
+    assert upper.derivation.result != lower.derivation.result  # the derivations' own forms
+    assert upper.result == lower.result == h.matrix[0, 1] == h.matrix[1, 0]
+    assert sp.count_ops(upper.result) <= min(
+        sp.count_ops(upper.derivation.result), sp.count_ops(lower.derivation.result)
+    )
+
+
+@pytest.mark.parametrize(("columns", "drawn"), [("80", False), ("200", True)])
+def test_a_matrix_is_drawn_only_where_its_brackets_fit_the_terminal(columns, drawn):
+    formula = "x^3 y^2 + exp(x y) + x^2 sin(y)"  # a matrix about 90 columns wide
+    rich = CliRunner().invoke(hessian, [formula, "--format", "rich", "--color", "never"],
+                              env={"COLUMNS": columns})  # fmt: skip
+    assert rich.exit_code == 0, rich.output
+    assert ("⎛" in rich.output) == drawn
+    assert ("too wide to draw; by entry:" in rich.output) != drawn
+    assert all(len(line) <= int(columns) for line in rich.output.splitlines() if "⎛" in line)
+
+
+def test_piped_text_draws_a_matrix_only_within_80_columns():
+    plain = CliRunner().invoke(hessian, ["x^3 y^2 + exp(x y) + x^2 sin(y)", "--format", "plain"])
+    assert "too wide to draw; by entry:" in plain.output
+    narrow = CliRunner().invoke(hessian, ["x^2 y^2", "--format", "plain"]).output
+    grid = [line for line in narrow.splitlines() if line.lstrip().startswith(("⎛", "⎝"))]
+    assert grid and all(len(line) <= 80 for line in grid)

@@ -72,7 +72,41 @@ def check(
 ) -> CheckResult | CurveCheck:
     """Is `claimed` right?  The derivative of `formula` (a CheckResult); with `function`
     (y), dy/dx on the curve `formula`; with `at`, the tangent line there (`claimed` is
-    y = m·x + c, or any equation linear in y).  The routes are named in docs/check.md."""
+    y = m·x + c, or any equation linear in y).  The routes are named in docs/check.md.
+
+    Parameters
+    ----------
+    formula : str or sympy.Expr
+        The function (or, with `function`, the curve's equation ``"x^2 + y^2 = 25"``).
+    claimed : str or sympy.Expr
+        The derivative someone claims, or the tangent line with `at`.
+    wrt : str or sympy.Symbol, optional
+        The variable, where the formula has several.
+    order : int, default 1
+        The order of the claimed derivative.
+    log10 : bool, default False
+        Read ``log`` as the logarithm to base 10.
+    function : str, optional
+        The name differentiated implicitly (y), for a claimed dy/dx on a curve.
+    at : dict or str, optional
+        A point: `claimed` is then the tangent line there.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    CheckResult or CurveCheck
+        ``.correct`` (True, False or None: undecided), the mistake named where it is
+        a common one (``.mistake.name``), a counterexample where it is wrong.
+
+    Examples
+    --------
+    >>> r = check("sin(x^2)", "cos(x^2)")
+    >>> r.correct, r.mistake.name
+    (False, 'inner derivative forgotten')
+    >>> check("x^2 + y^2 = 25", "-x/y", function="y").correct
+    True
+    """
     line = (
         isinstance(claimed, str)
         and equals_sign(claimed) is not None

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
@@ -65,10 +65,13 @@ class Entry:
     variables: tuple[sp.Symbol, ...]
     derivation: Derivation
     check: Verdict
+    #: the form shown for the entry where it is not the derivation's own answer: a
+    #: Hessian's Hᵢⱼ and Hⱼᵢ, proved equal, are printed in one form (the shorter)
+    form: sp.Expr | None = None
 
     @property
     def result(self) -> sp.Expr:
-        return self.derivation.result
+        return self.form if self.form is not None else self.derivation.result
 
     @property
     def verified(self) -> bool:
@@ -224,7 +227,31 @@ class Hessian(Partials):
 
 def gradient(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> Gradient:
     """∇f, each partial derivative derived step by step and checked against SymPy; `log10`
-    reads log as the logarithm to base 10."""
+    reads log as the logarithm to base 10.
+
+    Parameters
+    ----------
+    formula : str or sympy.Expr
+        The function of several variables.
+    vars : str or sequence, optional
+        The variables and their order (``"x, y"``); by default every one, sorted.
+    log10 : bool, default False
+        Read ``log`` as the logarithm to base 10.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    Gradient
+        ``.results`` (one per variable), ``g[name]``, ``.matrix`` (a column),
+        ``.entries`` (each with its full ``.derivation``), ``.verified``.
+
+    Examples
+    --------
+    >>> g = gradient("x^2 y")
+    >>> g.results, g.verified
+    ((2*x*y, x**2), True)
+    """
     text, expr, notes = _read(formula, None, log10)
     variables = _choose(vars, [expr])
     entries = _derive_row(expr, 0, variables, sp.Matrix([expr]).jacobian(variables).row(0))
@@ -232,7 +259,29 @@ def gradient(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> 
 
 
 def jacobian(formulas: Sequence[str | sp.Expr], vars: Vars = None, log10: bool = False) -> Jacobian:
-    """The Jacobian of several formulas, each entry derived step by step and checked."""
+    """The Jacobian of several formulas, each entry derived step by step and checked.
+
+    Parameters
+    ----------
+    formulas : sequence of str or sympy.Expr
+        The components f₁, f₂, ... (one formula alone is a row).
+    vars : str or sequence, optional
+        The variables and their order; by default every one, sorted.
+    log10 : bool, default False
+        Read ``log`` as the logarithm to base 10.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    Jacobian
+        ``.matrix``, ``.determinant()`` (square ones), ``.entries``, ``.verified``.
+
+    Examples
+    --------
+    >>> jacobian(["r cos(t)", "r sin(t)"], vars="r,t").determinant()
+    r
+    """
     if isinstance(formulas, (str, sp.Basic)):
         formulas = [formulas]
     formulas = list(formulas)
@@ -255,7 +304,36 @@ def jacobian(formulas: Sequence[str | sp.Expr], vars: Vars = None, log10: bool =
 
 
 def hessian(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> Hessian:
-    """The Hessian: each gradient entry derived again by each variable, then checked whole."""
+    """The Hessian: each gradient entry derived again by each variable, then checked whole.
+
+    The mixed partials Hᵢⱼ and Hⱼᵢ are derived separately and compared; where they are
+    shown equal, both are written in the shorter form.
+
+    Parameters
+    ----------
+    formula : str or sympy.Expr
+        The function of several variables.
+    vars : str or sequence, optional
+        The variables and their order; by default every one, sorted.
+    log10 : bool, default False
+        Read ``log`` as the logarithm to base 10.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    Hessian
+        ``.matrix``, ``.symmetric``, ``.gradient`` (the first derivatives it starts
+        from), ``.entries``, ``.verified``.
+
+    Examples
+    --------
+    >>> h = hessian("x^2 y")
+    >>> h.matrix, h.symmetric
+    (Matrix([
+    [2*y, 2*x],
+    [2*x,   0]]), True)
+    """
     grad = gradient(formula, vars, log10)
     variables = grad.variables
     reference = sp.hessian(grad.expression, variables)
@@ -268,9 +346,16 @@ def hessian(formula: str | sp.Expr, vars: Vars = None, log10: bool = False) -> H
             entries.append(Entry(i, j, (variables[i], var), d, check))
     results = {(e.row, e.column): e.result for e in entries}
     n = len(variables)
-    symmetry = tuple(
-        compare(results[i, j], results[j, i]) for i in range(n) for j in range(i + 1, n)
-    )
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    symmetry = tuple(compare(results[i, j], results[j, i]) for i, j in pairs)
+    for (i, j), same in zip(pairs, symmetry, strict=True):
+        if same.confirmed and results[i, j] != results[j, i]:  # one form for both, the shorter
+            shorter = min(
+                results[i, j], results[j, i], key=lambda e: (sp.count_ops(e), len(str(e)))
+            )
+            for k, e in enumerate(entries):
+                if (e.row, e.column) in ((i, j), (j, i)) and e.result != shorter:
+                    entries[k] = replace(e, form=shorter)
     return Hessian(
         grad.input, grad.expression, variables, grad, tuple(entries), symmetry, grad.warnings
     )

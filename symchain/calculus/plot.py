@@ -593,3 +593,61 @@ def _point(fn, x: float) -> complex:
         return complex(fn(float(x)))
     except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
         return complex(np.nan)
+
+
+def plot(
+    formula: str,
+    range: str | tuple[float, float] = "-5,5",  # noqa: A002 - the command line's --range
+    wrt: str | None = None,
+    at: str | None = None,
+    ylim: str | tuple[float, float] | None = None,
+    log10: bool = False,
+) -> Plot:
+    """f and its derivative f′ (verified step by step), and with `at` the tangent there,
+    sampled and broken at poles and jumps, as `symchain plot` draws them.
+
+    Parameters
+    ----------
+    formula : str
+        A function of one variable.
+    range : str or (float, float), default "-5,5"
+        The x range, as text (``"-pi,pi"``) or two numbers.
+    wrt : str, optional
+        The variable, where the name is not clear.
+    at : str, optional
+        A point, ``"x=1"``: the tangent there is drawn too.
+    ylim : str or (float, float), optional
+        The y window; by default every value, the tails near poles left out.
+    log10 : bool, default False
+        Read ``log`` as the logarithm to base 10.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    Plot
+        The sampled curves, broken at poles and jumps, and the derivation.  In Jupyter
+        it shows as a PNG with matplotlib (the `plot` extra), else as a text plot.
+
+    Examples
+    --------
+    >>> p = plot("x^2", range=(-2, 2), at="x=1")
+    >>> p.derivation.result, p.verified
+    (2*x, True)
+    """
+    low, high = parse_range(range) if isinstance(range, str) else _pair(range, "range")
+    window = None
+    if ylim is not None:
+        window = parse_ylim(ylim) if isinstance(ylim, str) else _pair(ylim, "ylim")
+    return make_plot(formula, low, high, wrt, at, log10, window)
+
+
+def _pair(values: object, option: str) -> tuple[float, float]:
+    """(low, high) given as two numbers: finite, low < high."""
+    try:
+        low, high = (float(v) for v in values)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise UsageError(f"`{option}` wants two numbers low, high, not {values!r}") from None
+    if not (np.isfinite([low, high]).all() and low < high):
+        raise UsageError(f"`{option}` wants low < high, both finite, not {values!r}")
+    return low, high

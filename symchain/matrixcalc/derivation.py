@@ -99,7 +99,37 @@ def matrix(
 ) -> MatrixDerivation:
     """The derivative of `formula` by `wrt`, step by step by differentials, proved
     numerically.  `shapes` maps names to "m×n", "n" or "scalar"; `values` maps names to
-    numbers or nested lists (the derivative is also evaluated there)."""
+    numbers or nested lists (the derivative is also evaluated there).
+
+    Parameters
+    ----------
+    formula : str
+        A matrix formula: ``"x'*A*x"``, ``"trace(X'*X)"``, ``"log(det(X))"``.
+    wrt : str
+        The matrix or vector to differentiate by.
+    shapes : mapping of str to str, optional
+        Shapes the formula does not tell, ``{"A": "3×3"}``.
+    values : mapping of str to array-like, optional
+        Numbers to evaluate the derivative at.
+    seed : int, default 0
+        The seed of the random instance the proof evaluates at.
+    timeout, memory : float, optional
+        Seconds and GiB allowed, as on the command line.
+
+    Returns
+    -------
+    MatrixDerivation
+        ``.result`` (a SymPy matrix expression), its shape, the steps, and
+        ``.verified`` (finite differences at a random instance agree).
+
+    Examples
+    --------
+    >>> d = matrix("x'*A*x", "x")
+    >>> d
+    <MatrixDerivation ∂/∂x xᵀAx = (A + Aᵀ)x (verified)>
+    >>> d.verified
+    True
+    """
     if not isinstance(formula, str):
         raise UsageError("give the formula as text")
     declared: dict[str, Shape | str] = {}

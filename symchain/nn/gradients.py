@@ -213,6 +213,38 @@ def gradcheck(
     affordable.  Raises UsageError for what cannot be checked (a loss that is not a
     finite scalar, shapes that do not match, a grads() that changes the
     parameters); a wrong gradient is a report with `ok` False, never an error.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss()`` returns the scalar loss computed from the current contents of the
+        arrays in `params`.
+    params : mapping of str to numpy.ndarray
+        Your model's own float arrays; perturbed in place and always restored.
+    grads : mapping or callable
+        The gradients your backward pass claims, or a function returning them.
+    method : {"auto", "full", "directional"}, default "auto"
+        Every entry, random directions, or every entry where that is affordable.
+    eps, rtol : float, optional
+        The difference step and the relative tolerance (by the arrays' dtype).
+    directions, samples, seed, bind
+        See above and docs/gradcheck.md.
+
+    Returns
+    -------
+    GradientReport
+        ``.ok``, ``.failed`` (the wrong parameters), ``report[name].mistake`` (in
+        words), ``.to_dict()``; a notebook shows it as a table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([0.5, -1.0])
+    >>> gradcheck(lambda: float(np.sum(w**3)), {"w": w}, {"w": 3 * w**2}).ok
+    True
+    >>> bad = gradcheck(lambda: float(np.sum(w**3)), {"w": w}, {"w": 2 * w**2})
+    >>> bad.failed, bad["w"].mistake
+    (['w'], 'every entry is 0.6667 × the true value: a constant factor is missing or extra')
     """
     start = time.perf_counter()
     _validate(loss, params, grads, method, eps, rtol, directions, samples)

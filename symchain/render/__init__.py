@@ -68,6 +68,14 @@ class View:
         """Jupyter's `_repr_latex_`; None where the result has no one-line LaTeX form."""
         return None
 
+    def notebook_png(self, result: Any) -> bytes | None:
+        """Jupyter's `_repr_png_`: a picture, where the result is one (a plot)."""
+        return None
+
+    def has_picture(self, result: Any) -> bool:
+        """Whether `notebook_png` gives one: then a notebook shows it, not the Markdown."""
+        return False
+
     def warnings(self, result: Any) -> tuple[str, ...]:
         """How the input was read where a convention decided it: for stderr, one a line.
         Every result that read text keeps them in its `warnings`."""
@@ -144,10 +152,18 @@ def render(
     return text
 
 
-def notebook_markdown(result: object, detail: Detail = "normal", **options: Any) -> str:
+def notebook_markdown(result: object, detail: Detail = "normal", **options: Any) -> str | None:
     """Markdown for Jupyter, whose renderer typesets $$...$$ (not ```math) and has every
-    symbol: the view's own text, not made over for files."""
-    return find_view(result).text(result, "markdown", detail, **options)
+    symbol: the view's own text, not made over for files.  None for a result that is a
+    picture (a plot, with matplotlib): Jupyter would rank the Markdown above the PNG."""
+    view = find_view(result)
+    if view.has_picture(result):
+        return None
+    return view.text(result, "markdown", detail, **options)
+
+
+def notebook_png(result: object) -> bytes | None:
+    return find_view(result).notebook_png(result)
 
 
 def to_dict(result: object) -> dict[str, Any]:

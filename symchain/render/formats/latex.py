@@ -1,12 +1,31 @@
-"""LaTeX: an align* block, one step a row, the rule named at the right."""
+"""LaTeX that fits the page: steps in align* blocks, the rule of each at the right margin,
+headings and sentences as paragraphs.
+
+An align* row cannot wrap, so a long one is broken before each top-level '=' (as the
+plain text breaks at 80 columns), continuations indented; each rule label is a
+`\\tag*`, which amsmath sets at the right margin and moves below a row too long to
+share its line with it.  Blocks may break across pages (`\\allowdisplaybreaks`, in a
+group: the fragment changes nothing around it).  Words are paragraphs, not `\\text`
+rows, so that they wrap.
+"""
 
 from __future__ import annotations
 
-from ..layout import Text
-from .tex import part_latex, text_latex
+from dataclasses import replace
+
+import sympy as sp
+
+from ..layout import Formula, Line, Math, Op, Text
+from .tex import expr_latex, part_latex, text_latex
+from .text import parts_text
+
+#: A row longer than this, as plain text, is broken before each top-level '='.
+ROW_CHARS = 60
+#: The kinds of line that are words with formulas in them: paragraphs, which wrap.
+PROSE = ("title", "status", "note")
 
 
-def _row(line) -> str:
+def _row(line: Line) -> str:
     parts = list(line.parts)
     lead = []
     while parts and isinstance(parts[0], Text):
@@ -15,13 +34,100 @@ def _row(line) -> str:
     indent = r"\quad " * max(line.depth - 1, 0)
     row = f"&{indent}{''.join(lead)}{body}"
     if line.rule:
-        row += r" && \text{(" + text_latex(line.rule) + ")}"
+        row += r" \tag*{(" + text_latex(line.rule) + ")}"
     return row
 
 
-def latex_lines(lines) -> str:
-    """Laid-out lines as an align* block; preformatted lines (a graph) as comments before it."""
+def _paragraph(line: Line) -> str:
+    """Words with inline formulas; a title in bold."""
+    style = r"\displaystyle " if line.kind == "title" else ""
+    text = "".join(
+        text_latex(p.text) if isinstance(p, Text) else f"${style}{part_latex(p).strip()}$"
+        for p in line.parts
+    ).strip()
+    if line.kind == "title":
+        return r"\par\medskip\noindent\textbf{" + text + r"}\par"
+    if line.depth > 0:  # a step in words: indented as the rows are, every line of it
+        return rf"{{\par\raggedright\leftskip={line.depth}em\noindent " + text + r"\par}"
+    return r"\par\noindent " + text + r"\par"
+
+
+def _words(line: Line) -> bool:
+    """A heading, a note, a step in words only, or an answer's other form ("simplified:
+    …"): a paragraph, which wraps (inline mathematics breaks after = and +)."""
+    if line.kind in PROSE or all(isinstance(p, Text) for p in line.parts):
+        return True
+    return line.kind == "result" and bool(line.parts) and isinstance(line.parts[0], Text)
+
+
+def broken(lines: list[Line], width: int = ROW_CHARS) -> list[Line]:
+    """Long step lines split before each top-level '=', the continuations indented."""
+    out: list[Line] = []
+    for line in lines:
+        if line.kind in ("pre", *PROSE) or len(parts_text(line.parts)) <= width:
+            out.append(line)
+            continue
+        pieces: list[list] = [[]]
+        for part in line.parts:
+            if isinstance(part, Op) and part.symbol == "=" and part.breaks and pieces[-1]:
+                pieces.append([])
+            pieces[-1].append(part)
+        rows = [replace(line, parts=tuple(pieces[0]))]
+        rows += [Line(line.depth + 2, tuple(piece), kind="step") for piece in pieces[1:]]
+        for row in rows:
+            out += _by_terms(row, width)
+    return out
+
+
+def _by_terms(line: Line, width: int) -> list[Line]:
+    """A row still too long whose last part is a sum: the sum's terms over several rows,
+    each continuation starting with its sign, as books break a long sum."""
+    last = line.parts[-1] if line.parts else None
+    if len(parts_text(line.parts)) <= width or not isinstance(last, Math):
+        return [line]
+    terms = last.expr.as_ordered_terms() if isinstance(last.expr, sp.Add) else []
+    if len(terms) < 2:
+        return [line]
+    budget = max(width - len(parts_text(line.parts[:-1])), width // 2)
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for term in terms:
+        size = len(parts_text((Math(term),)))
+        if chunks[-1] and used + size > budget:
+            chunks.append([])
+            used, budget = 0, width
+        chunks[-1].append(expr_latex(term))
+        used += size + 3
+    rows = []
+    for k, chunk in enumerate(chunks):
+        body = chunk[0] if k == 0 or chunk[0].startswith("-") else "+ " + chunk[0]
+        body += "".join(" " + t if t.startswith("-") else " + " + t for t in chunk[1:])
+        formula = Formula(body, body)  # a row of LaTeX: its text is never shown
+        if k == 0:
+            rows.append(replace(line, parts=(*line.parts[:-1], formula)))
+        else:
+            rows.append(Line(line.depth + 1, (formula,), kind="step"))
+    return rows
+
+
+def latex_lines(lines: list[Line]) -> str:
+    """Laid-out lines as LaTeX: preformatted ones (a graph) as comments first, then the
+    paragraphs and align* blocks in order."""
     comments = "".join(f"% {line.parts[0].text}\n" for line in lines if line.kind == "pre")
-    rows = [_row(line) for line in lines if line.kind != "pre"]
-    body = " \\\\\n".join(rows)
-    return comments + "\\begin{align*}\n" + body + "\n\\end{align*}\n"
+    out: list[str] = []
+    rows: list[str] = []
+
+    def flush() -> None:
+        if rows:
+            body = " \\\\\n".join(rows)
+            out.append("{\\allowdisplaybreaks\n\\begin{align*}\n" + body + "\n\\end{align*}}")
+            rows.clear()
+
+    for line in broken([line for line in lines if line.kind != "pre"]):
+        if _words(line):
+            flush()
+            out.append(_paragraph(line))
+        else:
+            rows.append(_row(line))
+    flush()
+    return comments + "\n".join(out) + "\n"

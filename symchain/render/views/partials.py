@@ -29,7 +29,7 @@ from .derivation import derivation_lines
 if TYPE_CHECKING:
     from rich.console import Console
 
-MAX_GRID_WIDTH = 100  # wider than this, a plain matrix is listed entry by entry
+PLAIN_WIDTH = 80  # piped text's width: a matrix wider than its page is listed entry by entry
 LATEX_MATRIX_COLUMNS = 10  # amsmath's default MaxMatrixCols
 
 
@@ -224,8 +224,11 @@ def _cells(obj) -> list[list[str]]:
     return [[expr_text(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
 
 
-def grid_lines(cells: list[list[str]], indent: str = "  ") -> list[str] | None:
-    """The matrix drawn in parentheses, columns aligned; None when it is too wide."""
+def grid_lines(
+    cells: list[list[str]], indent: str = "  ", width: int = PLAIN_WIDTH
+) -> list[str] | None:
+    """The matrix drawn in parentheses, columns aligned; None when it is wider than `width`
+    (a bracket broken over two lines is no matrix)."""
     widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
     rows = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     n = len(rows)
@@ -236,16 +239,16 @@ def grid_lines(cells: list[list[str]], indent: str = "  ") -> list[str] | None:
         else:
             left, right = ("⎛", "⎞") if i == 0 else ("⎝", "⎠") if i == n - 1 else ("⎜", "⎟")
         out.append(f"{indent}{left} {row} {right}")
-    if max(len(line) for line in out) > MAX_GRID_WIDTH:
+    if max(len(line) for line in out) > width:
         return None
     return out
 
 
-def matrix_lines(obj) -> list[str]:
+def matrix_lines(obj, width: int = PLAIN_WIDTH) -> list[str]:
     """`J [2×2] =` and the matrix; a matrix too wide to draw is listed entry by entry."""
     head = f"{matrix_label(obj).text} {shape_text(obj)} ="
     cells = _cells(obj)
-    grid = grid_lines(cells)
+    grid = grid_lines(cells, width=width)
     if grid is not None:
         return [head, *grid]
     lines = [head[:-2] + ", too wide to draw; by entry:"]
@@ -322,15 +325,33 @@ def _ascii_names(text: str) -> str:
     return text
 
 
+#: A matrix wider than this as plain text is written entry by entry in LaTeX too: a
+#: pmatrix cannot break across lines.
+LATEX_GRID_CHARS = 60
+
+
 def _matrix_row_latex(obj) -> str:
-    return rf"{matrix_label(obj).latex} &= {pmatrix(obj)} && {shape_latex(obj)}"
+    grid = grid_lines(_cells(obj), indent="", width=LATEX_GRID_CHARS)
+    label = matrix_label(obj).latex
+    if grid is not None:
+        return rf"{label} &= {pmatrix(obj)} \tag*{{${shape_latex(obj)}$}}"
+    m = obj.matrix
+
+    def name(i: int, j: int) -> str:  # H₁₂; a column's entries (∇f)₁
+        return rf"\left({label}\right)_{{{i + 1}}}" if m.cols == 1 else \
+            rf"{label}_{{{i + 1}{j + 1}}}"  # fmt: skip
+
+    rows = [rf"{name(i, j)} &= {expr_latex(m[i, j])}"
+            for i in range(m.rows) for j in range(m.cols)]  # fmt: skip
+    first = rows[0] + rf" \tag*{{{label} ${shape_latex(obj)}$, by entry}}"
+    return " \\\\\n".join([first, *rows[1:]])
 
 
 def _brief_rows_latex(obj) -> list[str]:
     rows = []
     for e in obj.entries:
         rule = _text_latex(rules_used(e) + _mark(e))
-        rows.append(rf"{entry_label(obj, e).latex} &= {expr_latex(e.result)} && \text{{({rule})}}")
+        rows.append(rf"{entry_label(obj, e).latex} &= {expr_latex(e.result)} \tag*{{({rule})}}")
     return rows
 
 
@@ -356,7 +377,13 @@ def render_latex(obj, detail: str = "normal") -> str:
 
 
 def _align(rows: list[str]) -> str:
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+    """Rows of an align* that may break across pages; a \\text row (the status) goes
+    after it as a paragraph, which wraps."""
+    words = [r[len("&\\text{") : -1] for r in rows if r.startswith("&\\text{")]
+    rows = [r for r in rows if not r.startswith("&\\text{")]
+    block = ("{\\allowdisplaybreaks\n\\begin{align*}\n" + " \\\\\n".join(rows)
+             + "\n\\end{align*}}") if rows else ""  # fmt: skip
+    return "\n".join([block, *(r"\noindent " + w + r"\par" for w in words)]).strip()
 
 
 def _matrix_markdown(obj) -> str:
@@ -418,7 +445,7 @@ def print_rich(obj, console, detail: str = "normal") -> None:
 
     def matrix() -> None:
         console.print()
-        for line in matrix_lines(obj):
+        for line in matrix_lines(obj, console.width):  # the terminal's width
             console.print(Text(line, style="bold"), soft_wrap=False, overflow="fold")
 
     if _matrix_first(obj):

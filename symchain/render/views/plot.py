@@ -40,6 +40,12 @@ class PlotView(View):
     def rich(self, result: Plot, console: Any, detail: Detail = "normal", **_: Any) -> None:
         print_plot(result, console)
 
+    def notebook_png(self, result: Plot) -> bytes | None:
+        return plot_png(result)
+
+    def has_picture(self, result: Plot) -> bool:
+        return has_matplotlib()
+
     def to_dict(self, result: Plot) -> dict[str, Any]:
         return plot_dict(result)
 
@@ -285,8 +291,33 @@ def mathtext_label(head: str, expr: Any) -> str:
 
 
 def save_plot_image(p: Plot, path: str) -> None:
-    """f, f' and the tangent with matplotlib (an optional extra), as PNG or SVG: broken at
-    poles and jumps, jumps and holes marked with dots, within the plot's y window."""
+    """f, f' and the tangent with matplotlib (an optional extra), as PNG or SVG (by the
+    name's ending), written whole or not at all."""
+    write_image(plot_figure(p), path)
+
+
+def plot_png(p: Plot) -> bytes | None:
+    """The picture as PNG bytes (a notebook's display); None without matplotlib."""
+    import io
+
+    try:
+        figure = plot_figure(p)
+    except UsageError:  # matplotlib missing: the notebook shows the text plot instead
+        return None
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def has_matplotlib() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def plot_figure(p: Plot) -> Any:
+    """f, f' and the tangent as a matplotlib Figure (an optional extra): broken at poles
+    and jumps, jumps and holes marked with dots, within the plot's y window."""
     try:  # the object API: the user's pyplot and backend are never touched
         import matplotlib  # noqa: F401  (a blocked or missing matplotlib fails here)
         from matplotlib.figure import Figure
@@ -338,4 +369,4 @@ def save_plot_image(p: Plot, path: str) -> None:
     else:
         ax.legend(fontsize=9, loc="best")
     ax.set_title(f"f and f′ (the derivative {'verified' if d.verified else 'NOT verified'})")
-    write_image(fig, path)
+    return fig

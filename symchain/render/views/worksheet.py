@@ -12,7 +12,6 @@ LaTeX command here, so a new symbol in the step text cannot break the build.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -22,8 +21,8 @@ from .. import View, view
 from ..formats import Detail, Format
 from ..formats.json import expr_str
 from ..formats.tex import expr_latex
-from ..formats.text import expr_text, parts_text
-from ..layout import Line, Op, label
+from ..formats.text import expr_text
+from ..layout import Line, label
 from .derivation import derivation_lines
 
 if TYPE_CHECKING:
@@ -175,6 +174,7 @@ def markdown_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
 _PREAMBLE = r"""\documentclass{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
+\usepackage{lmodern}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2cm]{geometry}
 \allowdisplaybreaks
@@ -230,37 +230,21 @@ def _tex_text(text: str) -> str:
     return text
 
 
+def _command_tex(command: str) -> str:
+    """The command as typed: `--count` stays two hyphens (T1 fonts join -- into an en
+    dash, even in typewriter type), and a line may break after a comma."""
+    return _tex_text(command).replace("-", "-{}").replace(",", r",\allowbreak ")
+
+
 def _display(expr: sp.Expr) -> str:
     return r"$\displaystyle " + expr_latex(expr) + "$"
 
 
-#: A step line longer than this (as plain text) is broken before each '=' in LaTeX,
-#: as the plain renderer breaks at 80 columns: an align* row cannot wrap by itself.
-_TEX_WIDTH = 70
-
-
-def _broken(lines: list[Line]) -> list[Line]:
-    """Long laid-out lines split before each top-level '=', continuations indented."""
-    out: list[Line] = []
-    for line in lines:
-        if line.kind == "pre" or len(parts_text(line.parts)) <= _TEX_WIDTH:
-            out.append(line)
-            continue
-        pieces: list[list] = [[]]
-        for part in line.parts:
-            if isinstance(part, Op) and part.symbol == "=" and part.breaks and pieces[-1]:
-                pieces.append([])
-            pieces[-1].append(part)
-        out.append(replace(line, parts=tuple(pieces[0])))
-        out += [Line(line.depth + 2, tuple(piece), kind="step") for piece in pieces[1:]]
-    return out
-
-
 def solution_latex(derivation, detail: str = "normal") -> str:
-    """The shared align* rendering of a derivation, its long rows broken at '='."""
+    """The shared LaTeX rendering of a derivation (its long rows broken at '=')."""
     from ..formats.latex import latex_lines
 
-    return latex_lines(_broken(derivation_lines(derivation, detail)))
+    return latex_lines(derivation_lines(derivation, detail))
 
 
 def latex_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
@@ -269,7 +253,7 @@ def latex_sheet(ws, solutions: bool = True, detail: str = "normal") -> str:
     out = [_PREAMBLE, r"\begin{document}", rf"\section*{{{TITLE}}}"]
     out += [
         r"{\small\raggedright " + _tex_text(_about(ws)) + r"\\",
-        r"again: \texttt{" + _tex_text(ws.command).replace(",", r",\allowbreak ") + r"}\par}",
+        r"again: \texttt{" + _command_tex(ws.command) + r"}\par}",
         "",
         _tex_text(INSTRUCTIONS),
         r"\begin{enumerate}",
