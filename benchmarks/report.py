@@ -573,7 +573,8 @@ def jobs_rows(j: dict) -> list[tuple[str, str, str, str, str]]:
         (
             f"batch file: `symchain derive -f FILE --format jsonl --jobs {many}` vs `--jobs 1`, "
             f"{j['count']} random formulas, median of {j['rounds']} "
-            f"(speed-up {theirs / ours:.2f}x on {j['cores']} cores; the same output)",
+            f"(speed-up {theirs / ours:.2f}x on {j['cores']} cores; the same records and "
+            f"verdicts, {j['reworded'][many]} of {j['count']} answers worded otherwise)",
             num(ours),
             num(theirs),
             ratio(ours, theirs),

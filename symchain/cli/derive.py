@@ -61,7 +61,7 @@ DEFAULT_TIMEOUT = 10.0
     show_default=True,
     metavar="N",
     help="With --file: derive N lines at a time in N processes (0: one per core); "
-    "the output is the same, in input order.",
+    "the same records, in input order.",
 )
 @click.option(
     "--let",
