@@ -164,7 +164,7 @@ def test_a_stopped_pool_leaves_whole_records_and_no_worker(tmp_path, signum, gro
     assert proc.returncode == code, err
     records = [json.loads(line) for line in (first + rest).splitlines()]  # each one whole
     assert [r["input"] for r in records] == [f"x^{k} sin(x) + cos(x)^{k}" for k in
-                                             range(1, len(records) + 1)]  # fmt: skip
+                                             range(1, len(records) + 1)], (first, err)  # fmt: skip
     assert err.endswith(
         f"stopped ({by}) after {len(records)} formula(s); their results are above\n"
     )
@@ -201,3 +201,21 @@ def test_an_ignored_ctrl_c_during_a_whole_block_does_not_hide_a_sigterm():
     finally:
         signal.signal(signal.SIGINT, before[0])
         signal.signal(signal.SIGTERM, before[1])
+
+
+def test_a_note_many_lines_earn_is_given_once_and_counted(tmp_path):
+    """log is read as ln on every line: the note comes once, with a count at the end, the
+    same from one process and from a pool."""
+    data = b"log(x)\nx^2\nlog(2x)\nlog(x^2)\n"
+    alone = _batch(tmp_path, "--format", "jsonl", data=data)
+    pooled = _batch(tmp_path, "--format", "jsonl", "-j", "2", data=data)
+    assert alone.exit_code == pooled.exit_code == 0
+    assert (
+        alone.stderr
+        == pooled.stderr
+        == (
+            "note: log is read as ln, the natural logarithm (--log10 for base 10)\n"
+            "note: 2 later note(s) repeated one above and are left out\n"
+        )
+    )
+    assert len(alone.stdout.splitlines()) == 4

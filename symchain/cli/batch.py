@@ -84,6 +84,7 @@ def derive_file(
     """
     if out.fmt == "json":
         out.collected = []
+    out.env.repeated = {}
     from .progress import progress
 
     stopped: BaseException | None = None
@@ -108,6 +109,9 @@ def derive_file(
         by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else stopped.name
         out.env.note(f"stopped ({by}) after {tally.finished} formula(s); their results are above")
         return 130 if isinstance(stopped, KeyboardInterrupt) else stopped.code
+    again = sum(out.env.repeated.values())
+    if again:
+        out.env.note(f"note: {again} later note(s) repeated one above and are left out")
     if not tally.begun:
         out.env.note("note: the file has no formulas (only blank lines and comments)")
     if tally.bad:
@@ -203,8 +207,8 @@ def _write(entry: tuple[int, str | ParseError, Any], out: _Printer, job: Job, ta
             out.error(None if isinstance(item, ParseError) else item, error, number)
             tally.count(number, error.exit_code)
             return
-        if record.stderr:  # through click, so that a progress bar keeps below it
-            out.env.note(record.stderr.removesuffix("\n"))
+        for message in record.stderr.splitlines():  # as one process gives them: notes once
+            out.env.note(message)
         if record.stdout:
             out.env.write(record.stdout)
         if record.collected is not None and out.collected is not None:

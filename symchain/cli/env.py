@@ -72,6 +72,9 @@ class Environment:
     #: writing the answer counts too
     deadline: float | None = None
 
+    #: in a batch: each note given so far, and how many times it was not given again
+    repeated: dict[str, int] | None = None
+
     #: --color: auto (colour on a terminal), always (even when piped) or never
     color: str = field(default_factory=lambda: _color_asked())
 
@@ -157,7 +160,17 @@ class Environment:
             click.echo(text, nl=nl)
 
     def note(self, text: str) -> None:
-        """A message for the person, on stderr (above the progress bar, while one is drawn)."""
+        """A message for the person, on stderr (above the progress bar, while one is drawn).
+
+        In a batch (`repeated` set) a note already given ("note: log is read as ln") is
+        counted, not given again: a thousand lines would otherwise repeat it a thousand
+        times.  Errors are always given.
+        """
+        if self.repeated is not None and text.startswith("note: "):
+            if text in self.repeated:
+                self.repeated[text] += 1
+                return
+            self.repeated[text] = 0
         from .progress import live_console
 
         console = live_console()
