@@ -32,6 +32,7 @@ COMMANDS = [
     ["check", "sin(x^2)", "cos(x^2)"],
     ["worksheet", "--count", "2", "--seed", "1"],
     ["backprop"],
+    ["backprop", "--loss", "softmax-ce", "--sizes", "2,3,3"],  # ⊘ in its differentials
     ["matrix", "x'*A*x", "--wrt", "x"],
     ["plot", "sin(x)"],
 ]

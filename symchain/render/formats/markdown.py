@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from ...core.parse import SUPERSCRIPTS
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Text
-from .tex import part_latex
+from .tex import UNICODE_MATH, part_latex
 
 LIST_DEPTH = 4
 
@@ -84,21 +85,24 @@ def demoted(markdown: str, levels: int) -> str:
 
 #: Symbols that words and labels use outside $...$, as LaTeX mathematics: pdflatex (pandoc's
 #: PDF engine) has no glyph for them in text, and GitHub typesets the mathematics as well.
-#: (·, ×, ±, ½, ¹²³ and the dashes are in pdflatex's text encodings and stay as they are.)
+#: They come from the LaTeX output's own table (tex.UNICODE_MATH), the parser's
+#: superscripts and Greek letters by name; these are the ones only Markdown needs, or
+#: writes otherwise (ᵀ as an upright T).
 _AS_LATEX = {
-    "∂": r"\partial", "∇": r"\nabla", "ℓ": r"\ell", "✓": r"\checkmark", "✗": r"\times",
-    "→": r"\to", "←": r"\leftarrow", "′": "'", "″": "''", "⊙": r"\odot", "∘": r"\circ",
-    "‖": r"\|", "≠": r"\neq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "∞": r"\infty",
-    "ᵀ": r"^{\mathsf{T}}", "⁻": "^{-}", "√": r"\surd", "∑": r"\sum", "∈": r"\in",
-    "⚠": r"\triangle", "⁰": "^{0}", "⁴": "^{4}", "⁵": "^{5}", "⁶": "^{6}", "⁷": "^{7}",
-    "⁸": "^{8}", "⁹": "^{9}", "ˣ": "^{x}",
+    "✓": r"\checkmark", "✗": r"\times", "←": r"\leftarrow", "′": "'", "″": "''",
+    "≠": r"\neq", "≤": r"\le", "≥": r"\ge", "∞": r"\infty", "ᵀ": r"^{\mathsf{T}}",
+    "∑": r"\sum", "∈": r"\in", "⚠": r"\triangle",
 }  # fmt: skip
+#: In pdflatex's text encodings (T1, textcomp): they stay as they are.
+_TEXT_SAFE = "·×±½¹²³—–…"
 _AS_TEXT = {"−": "-"}  # a minus sign in words: the hyphen pdflatex has
 _GREEK = "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
 _MACRON = "\u0304"  # x̄: the combining bar of an adjoint's name
 
 
 def _latex_symbol(char: str) -> str | None:
+    if char in _TEXT_SAFE:
+        return None
     if char in _AS_LATEX:
         return _AS_LATEX[char]
     if char in _GREEK:
@@ -106,6 +110,10 @@ def _latex_symbol(char: str) -> str | None:
 
         name = unicodedata.name(char).split()[-1].lower().replace("lamda", "lambda")
         return "\\" + (name.capitalize() if char.isupper() else name)  # GREEK SMALL LETTER MU
+    if char in UNICODE_MATH:
+        return UNICODE_MATH[char].strip()
+    if char in SUPERSCRIPTS:
+        return "^{" + SUPERSCRIPTS[char] + "}"
     return None
 
 

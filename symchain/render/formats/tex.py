@@ -32,8 +32,9 @@ def expr_latex(expr: sp.Expr) -> str:
     return _PRINTER.doprint(expr)
 
 
-#: Characters the notes use that pdflatex's default set-up cannot print, as math.
-_UNICODE_MATH = {
+#: Characters the notes use that pdflatex's default set-up cannot print, as math (the
+#: Markdown for files draws on it too).
+UNICODE_MATH = {
     "∂": r"\partial ", "→": r"\to ", "⊙": r"\odot ", "Σ": r"\Sigma ", "δ": r"\delta ",
     "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "½": r"\tfrac12 ",
     "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
@@ -56,8 +57,8 @@ def _unicode(text: str) -> str:
     text = _SUPERSCRIPT_RUN.sub(lambda m: "$^{" + _from_superscript(m.group()) + "}$", text)
     out = []
     for char in text:
-        if char in _UNICODE_MATH:
-            out.append("$" + _UNICODE_MATH[char].strip() + "$")
+        if char in UNICODE_MATH:
+            out.append("$" + UNICODE_MATH[char].strip() + "$")
         else:
             out.append(_SUBSTITUTES.get(char, char))
     return "".join(out)
