@@ -133,14 +133,19 @@ def _in_turn(
         else:
             printed = derive(item, number)  # the work: Ctrl-C stops it here
         with whole():  # the record: written whole, and counted
-            if tally.begun:
-                out.separator(f"line {number}")
-            tally.begun += 1
+            _begin(out, tally, number)
             tally.count(number, printed())
 
 
-def _printed_error(out: _Printer, error: SymchainError, line: int) -> int:
-    out.error(None, error, line)
+def _begin(out: _Printer, tally: Tally, line: int) -> None:
+    """A record starts: after the first, headed by its line number."""
+    if tally.begun:
+        out.separator(f"line {line}")
+    tally.begun += 1
+
+
+def _printed_error(out: _Printer, error: SymchainError, line: int, text: str | None = None) -> int:
+    out.error(text, error, line)
     return error.exit_code
 
 
@@ -199,13 +204,11 @@ def _write(entry: tuple[int, str | ParseError, Any], out: _Printer, job: Job, ta
 
             error = internal(exc)
     with whole():
-        if tally.begun:
-            out.separator(f"line {number}")
-        tally.begun += 1
+        _begin(out, tally, number)
         if record is None:
             assert error is not None
-            out.error(None if isinstance(item, ParseError) else item, error, number)
-            tally.count(number, error.exit_code)
+            text = None if isinstance(item, ParseError) else item
+            tally.count(number, _printed_error(out, error, number, text))
             return
         for message in record.stderr.splitlines():  # as one process gives them: notes once
             out.env.note(message)
