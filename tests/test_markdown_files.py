@@ -86,6 +86,10 @@ def test_a_symbol_against_a_formula_joins_it_rather_than_open_a_display():
     assert for_files("1 − σ(z), 2×3") == "1 - $\\sigma$(z), 2×3"
 
 
+def test_a_run_of_superscripts_is_one_superscript():
+    assert for_files("e⁻ˣ and x⁴⁵") == "e$^{-x}$ and x$^{45}$"
+
+
 def test_code_blocks_are_drawn_in_ascii_and_math_blocks_left_alone():
     given = "```\nf\n└─ x ✓\n```\n```math\n\\sigma ∂\n```"
     assert for_files(given) == "```\nf\n`- x ok\n```\n```math\n\\sigma ∂\n```"

@@ -123,7 +123,8 @@ def _span(run: list[str]) -> str:
     for latex in run[1:]:
         glue = " " if re.search(r"\\[A-Za-z]+$", text) and latex[0].isalpha() else ""
         text += glue + latex
-    return "$" + text + "$"
+    # e⁻ˣ: one superscript ^{-x}, not ^{-}^{x}, which LaTeX refuses ("Double superscript")
+    return "$" + re.sub(r"\^\{([^{}]*)\}\^\{", r"^{\1", text) + "$"
 
 
 def _prose_symbols(text: str) -> str:
