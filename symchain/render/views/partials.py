@@ -313,9 +313,8 @@ def _text_latex(text: str) -> str:
 
 
 def _status_latex(obj) -> str:
-    """The status line as \\text{...}, its symbols spelled out."""
-    text = status_text(obj)
-    return r"\text{" + _text_latex(_ascii_names(text)) + "}"
+    """The status line as a paragraph, which wraps, its symbols spelled out."""
+    return r"\noindent " + _text_latex(_ascii_names(status_text(obj))) + r"\par"
 
 
 def _ascii_names(text: str) -> str:
@@ -372,18 +371,15 @@ def render_latex(obj, detail: str = "normal") -> str:
             out.append(rf"\noindent ${heading.latex}$:")
             out.append(render(d, "latex", detail).rstrip("\n"))
     last = [] if _matrix_first(obj) else [_matrix_row_latex(obj)]
-    out.append(_align([*last, "&" + _status_latex(obj)]))
+    if last:
+        out.append(_align(last))
+    out.append(_status_latex(obj))
     return "\n".join(out) + "\n"
 
 
 def _align(rows: list[str]) -> str:
-    """Rows of an align* that may break across pages; a \\text row (the status) goes
-    after it as a paragraph, which wraps."""
-    words = [r[len("&\\text{") : -1] for r in rows if r.startswith("&\\text{")]
-    rows = [r for r in rows if not r.startswith("&\\text{")]
-    block = ("{\\allowdisplaybreaks\n\\begin{align*}\n" + " \\\\\n".join(rows)
-             + "\n\\end{align*}}") if rows else ""  # fmt: skip
-    return "\n".join([block, *(r"\noindent " + w + r"\par" for w in words)]).strip()
+    """Rows of an align* that may break across pages."""
+    return "{\\allowdisplaybreaks\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}}"
 
 
 def _matrix_markdown(obj) -> str:
