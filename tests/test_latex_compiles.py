@@ -27,13 +27,22 @@ COMMANDS = [
     ["check", "sin(x^2)", "cos(x^2)"],
     ["worksheet", "--count", "4", "--seed", "1"],
     ["backprop"],
+    ["backprop", "--train", "--epochs", "300"],
+    ["backprop", "--sizes", "3,5,4,3", "--loss", "softmax-ce", "--batch", "4"],
     ["matrix", "x'*A*x", "--wrt", "x"],
 ]
-#: A fragment's document: what its comment says it needs, with Latin Modern type.
+#: A fragment's document: amsmath and what its comments say it needs, with Latin Modern type.
 DOCUMENT = (
     "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
-    "\\usepackage{amsmath,amssymb}\n\\begin{document}\n%s\n\\end{document}\n"
+    "\\usepackage{amsmath,amssymb}\n%s\\begin{document}\n%s\n\\end{document}\n"
 )
+
+
+def document(fragment: str) -> str:
+    needs = re.findall(r"(?m)^% needs (\\usepackage\{[^}]*\})$", fragment)
+    return DOCUMENT % ("".join(n + "\n" for n in needs), fragment)
+
+
 POINTS = 5.0  # "a few points": rounding in TeX's line breaking, not a formula off the page
 
 
@@ -42,7 +51,7 @@ def test_the_latex_compiles_and_fits_the_page(argv, tmp_path):
     result = CliRunner().invoke(main, [*argv, "--format", "latex"])
     assert result.exit_code in (0, 1), result.output
     latex = result.stdout
-    source = latex if "\\documentclass" in latex else DOCUMENT % latex
+    source = latex if "\\documentclass" in latex else document(latex)
     (tmp_path / "doc.tex").write_text(source, encoding="utf-8")
     done = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],

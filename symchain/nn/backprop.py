@@ -149,12 +149,13 @@ def local_activation(name: str, act) -> LocalDerivative:
 
 #: Σ_{j≠k} e^{y_j}, for the softmax cross-entropy's local derivative by one score y_k.
 OTHERS = sp.Symbol("s", positive=True)
+SOFTMAX_LABEL = "∂ℓ/∂y_k (s = Σ_{j≠k} e^{y_j})"
 
 
 def local_loss(loss: Loss) -> LocalDerivative:
     if loss.name == "softmax-ce":  # ℓ = ln Σ_j e^{y_j} − Σ_j t_j y_j, by one y_k
         d = derive(sp.log(sp.exp(Y) + OTHERS) - T * Y, wrt=Y)
-        return LocalDerivative("∂ℓ/∂y_k (s = Σ_{j≠k} e^{y_j})", d, None, None, None)
+        return LocalDerivative(SOFTMAX_LABEL, d, None, None, None)
     d = derive(loss.element()(Y, T), wrt=Y)
     return LocalDerivative("∂ℓ/∂y", d, None, None, None)
 

@@ -69,8 +69,55 @@ class Line:
     depth: int
     parts: tuple[Part, ...]
     rule: str | None = None  # the rule this line applies, shown as a label
-    kind: str = "step"  # "title", "step", "result", "status", "note"
+    kind: str = "step"  # "title", "step", "result", "status", "note", "pre", "table", "curve"
     verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number in a table: `spec` as text (2.2e-19), as m·10ᵉ in LaTeX."""
+
+    value: float
+    spec: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """A bar of `length` blocks in a table cell, as a gradient norm on a log scale."""
+
+    length: int
+
+
+#: What a table cell holds: words, a formula written for text and for LaTeX, a number or a bar.
+Cell = "str | Formula | Number | Bar"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """Rows of cells under a header (no header row when every heading is empty): aligned
+    columns in text, a real table in Markdown and LaTeX.  `align` is l or r per column."""
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    align: str
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """A series over its index (a loss per epoch): blocks in text, a pgfplots figure in
+    LaTeX."""
+
+    values: tuple[float, ...]
+    xlabel: str
+    ylabel: str
+
+
+def table(depth: int, t: Table) -> Line:
+    return Line(depth, (t,), kind="table")
+
+
+def curve(depth: int, c: Curve) -> Line:
+    return Line(depth, (c,), kind="curve")
 
 
 def title(text: str) -> Line:

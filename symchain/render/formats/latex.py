@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..layout import Formula, Line, Math, Op, Text
+from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text
 from .tex import expr_latex, part_latex, text_latex
 from .text import parts_text
 
@@ -64,7 +64,7 @@ def broken(lines: list[Line], width: int = ROW_CHARS) -> list[Line]:
     """Long step lines split before each top-level '=', the continuations indented."""
     out: list[Line] = []
     for line in lines:
-        if line.kind in ("pre", *PROSE) or len(parts_text(line.parts)) <= width:
+        if line.kind in ("pre", "table", "curve", *PROSE) or len(parts_text(line.parts)) <= width:
             out.append(line)
             continue
         pieces: list[list] = [[]]
@@ -110,10 +110,82 @@ def _by_terms(line: Line, width: int) -> list[Line]:
     return rows
 
 
+#: How many points of a curve the figure plots at most: pgfplots is slow past a few hundred.
+CURVE_POINTS = 400
+BAR_EM = 0.35  # the width of one block of a Bar
+
+
+def _number(n: Number) -> str:
+    """2.2e-19 as $2.2\times 10^{-19}$, an exact zero as 0, in mathematics (a real minus)."""
+    text = format(n.value, n.spec)
+    if n.value == 0:
+        return "$0$"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"${mantissa}\times 10^{{{int(exponent)}}}$"
+    return f"${text}$"
+
+
+def _cell(cell) -> str:
+    if isinstance(cell, Formula):
+        return f"${cell.latex}$"
+    if isinstance(cell, Number):
+        return _number(cell)
+    if isinstance(cell, Bar):
+        return rf"\rule{{{cell.length * BAR_EM:.2f}em}}{{1ex}}" if cell.length else ""
+    marks = {"✓": r"$\checkmark$", "✗": r"$\times$"}
+    return marks.get(cell) or text_latex(cell)
+
+
+def _tabular(t: Table) -> str:
+    """A centred tabular; with a header, booktabs' rules above, below it and at the end."""
+    rows = [" & ".join(_cell(c) for c in row) + r" \\" for row in t.rows]
+    if any(t.header):
+        head = " & ".join(_cell(h) for h in t.header) + r" \\"
+        rows = [r"\toprule", head, r"\midrule", *rows, r"\bottomrule"]
+    top = ["\\begin{center}", "\\begin{tabular}{" + t.align + "}"]
+    return "\n".join([*top, *rows, "\\end{tabular}", "\\end{center}"])
+
+
+def _figure(c: Curve) -> str:
+    """A curve as a pgfplots figure, at most CURVE_POINTS points of it (evenly spaced)."""
+    n = len(c.values)
+    step = max(1, -(-n // CURVE_POINTS))
+    picks = sorted({*range(0, n, step), n - 1})
+    points = [f"({i},{c.values[i]:.6g})" for i in picks]
+    rows = "\n  ".join(" ".join(points[k : k + 8]) for k in range(0, len(points), 8))
+    return "\n".join([
+        r"\begin{figure}[htb]",
+        r"\centering",
+        r"\begin{tikzpicture}",
+        rf"\begin{{axis}}[width=0.8\linewidth, height=6cm, xmin=0, xmax={max(n - 1, 1)},",
+        rf"  xlabel={{{text_latex(c.xlabel)}}}, ylabel={{{text_latex(c.ylabel)}}}, grid=major,",
+        r"  scaled y ticks=false, y tick label style={/pgf/number format/.cd, fixed, precision=4}]",
+        r"\addplot[blue, thick, no markers] coordinates {",
+        "  " + rows + "};",
+        r"\end{axis}",
+        r"\end{tikzpicture}",
+        rf"\caption{{The {text_latex(c.ylabel)} at each {text_latex(c.xlabel)}, {n} in all}}",
+        r"\end{figure}",
+    ])  # fmt: skip
+
+
+def _needs(lines: list[Line]) -> str:
+    """The packages beyond amsmath and amssymb that the fragment uses, as comments."""
+    parts = [line.parts[0] for line in lines if line.parts]
+    needs = []
+    if any(isinstance(p, Table) and any(p.header) for p in parts):
+        needs.append("booktabs")
+    if any(isinstance(p, Curve) for p in parts):
+        needs.append("pgfplots")
+    return "".join(f"% needs \\usepackage{{{name}}}\n" for name in needs)
+
+
 def latex_lines(lines: list[Line]) -> str:
-    """Laid-out lines as LaTeX: preformatted ones (a graph) as comments first, then the
-    paragraphs and align* blocks in order."""
+    """Laid-out lines as LaTeX: the packages it needs and preformatted lines (a graph) as
+    comments first, then the paragraphs, align* blocks, tables and figures in order."""
     comments = "".join(f"% {line.parts[0].text}\n" for line in lines if line.kind == "pre")
+    comments = _needs(lines) + comments
     out: list[str] = []
     rows: list[str] = []
 
@@ -124,7 +196,11 @@ def latex_lines(lines: list[Line]) -> str:
             rows.clear()
 
     for line in broken([line for line in lines if line.kind != "pre"]):
-        if _words(line):
+        if line.kind in ("table", "curve"):
+            flush()
+            part = line.parts[0]
+            out.append(_tabular(part) if isinstance(part, Table) else _figure(part))
+        elif _words(line):
             flush()
             out.append(_paragraph(line))
         else:

@@ -13,8 +13,9 @@ import re
 
 from ...core.parse import SUPERSCRIPTS
 from ...core.steps import CONFIRMED, FAILED
-from ..layout import Text
+from ..layout import Formula, Table, Text
 from .tex import UNICODE_MATH, part_latex
+from .text import block_rows, cell_text
 
 LIST_DEPTH = 4
 
@@ -42,16 +43,37 @@ def _inline(parts) -> str:
     return "".join(out)
 
 
+#: Kinds of line written in a code block: preformatted text (a graph) and a curve in blocks.
+_CODE = ("pre", "curve")
+
+
+def _cell(cell) -> str:
+    text = f"${cell.latex}$" if isinstance(cell, Formula) else cell_text(cell)
+    return text.replace("|", r"\|") or " "
+
+
+def _table(t: Table) -> str:
+    """A pipe table (GitHub's and pandoc's): the header row, empty where the table has none."""
+    rule = "|" + "|".join("---:" if a == "r" else "---" for a in t.align) + "|"
+    rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in t.rows]
+    return "\n".join(["| " + " | ".join(_cell(h) for h in t.header) + " |", rule, *rows])
+
+
 def markdown_lines(lines) -> str:
     """Laid-out lines as Markdown; preformatted lines (a graph) go in a code block."""
     out: list[str] = []
     in_code = False
     for line in lines:
-        if (line.kind == "pre") != in_code:
+        if (line.kind in _CODE) != in_code:
             out.append("```" if not in_code else "```\n")
             in_code = not in_code
         if line.kind == "pre":
             out.append(line.parts[0].text)
+        elif line.kind == "curve":
+            out += block_rows(line.parts[0])
+        elif line.kind == "table":
+            blank = "" if not out or out[-1].endswith("\n") else "\n"
+            out.append(blank + _table(line.parts[0]) + "\n")
         elif not out and line.kind in ("title", "result", "status"):  # the result's heading
             out.append("## " + _inline(line.parts) + "\n")
         elif line.kind == "title":
@@ -91,7 +113,7 @@ def demoted(markdown: str, levels: int) -> str:
 _AS_LATEX = {
     "✓": r"\checkmark", "✗": r"\times", "←": r"\leftarrow", "′": "'", "″": "''",
     "≠": r"\neq", "≤": r"\le", "≥": r"\ge", "∞": r"\infty", "ᵀ": r"^{\mathsf{T}}",
-    "∑": r"\sum", "∈": r"\in", "⚠": r"\triangle",
+    "∑": r"\sum", "∈": r"\in", "⚠": r"\triangle", "█": r"\blacksquare",
 }  # fmt: skip
 #: In pdflatex's text encodings (T1, textcomp): they stay as they are.
 _TEXT_SAFE = "·×±½¹²³—–…"

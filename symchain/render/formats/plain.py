@@ -4,7 +4,7 @@ terminal's width; a line longer than 80 characters breaks before each '='."""
 from __future__ import annotations
 
 from ...core.steps import CONFIRMED, FAILED
-from .text import line_texts
+from .text import block_rows, line_texts
 
 INDENT = "  "
 #: Result lines that follow the answer without a blank line between.
@@ -23,6 +23,9 @@ def plain_lines(lines) -> str:
     for line in lines:
         if line.kind == "pre":
             out.append(INDENT * line.depth + line.parts[0].text)
+            continue
+        if line.kind in ("table", "curve"):
+            out += [INDENT * line.depth + row for row in block_rows(line.parts[0])]
             continue
         texts = line_texts(line.parts, INDENT * line.depth)
         if line.rule:

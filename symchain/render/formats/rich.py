@@ -7,7 +7,7 @@ from rich.text import Text as RichText
 
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Deriv, Line, Math, Op, Ratio, Text
-from .text import line_texts, part_text
+from .text import block_rows, line_texts, part_text
 
 _STYLES = {
     Text: "",
@@ -74,6 +74,11 @@ def print_lines(lines, console: Console) -> None:
     for i, line in enumerate(lines):
         if line.kind == "pre":
             console.print(RichText("  " * line.depth + line.parts[0].text, style="cyan"))
+            first = False
+            continue
+        if line.kind in ("table", "curve"):
+            for row in block_rows(line.parts[0]):
+                console.print(RichText("  " * line.depth + row, style="cyan"))
             first = False
             continue
         if line.kind == "title" and not first:

@@ -39,7 +39,7 @@ UNICODE_MATH = {
     "σ": r"\sigma ", "ℓ": r"\ell ", "ᵀ": r"^{T}", "½": r"\tfrac12 ",
     "×": r"\times ", "∘": r"\circ ", "‖": r"\| ", "∇": r"\nabla ", "…": r"\ldots ",
     "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ", "⊘": r"\oslash ", "λ": r"\lambda ",
-    "μ": r"\mu ", "ε": r"\varepsilon ", "√": r"\surd ",
+    "μ": r"\mu ", "ε": r"\varepsilon ", "√": r"\surd ", "≠": r"\neq ",
 }  # fmt: skip
 _SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$", "′": "'"}
 

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 import sympy as sp
 
-from ..layout import Deriv, Formula, Math, Op, Part, Ratio, Text
+from ..layout import Bar, Cell, Curve, Deriv, Formula, Math, Number, Op, Part, Ratio, Table, Text
 from . import NOTATIONS, Notation
 from .mathtext import MathPrinter, superscript
 from .sympytext import NotesPrinter
@@ -119,3 +119,37 @@ def line_texts(parts, indent: str, width: int = 80) -> list[str]:
     for piece in pieces[1:]:
         out.append(indent + "    " + parts_text(piece).strip())
     return out
+
+
+def cell_text(cell: Cell) -> str:
+    if isinstance(cell, Formula):
+        return cell.text
+    if isinstance(cell, Number):
+        return format(cell.value, cell.spec)
+    if isinstance(cell, Bar):
+        return "█" * cell.length
+    return cell
+
+
+def table_rows(t: Table) -> list[str]:
+    """A table as lines of text, its columns two spaces apart, numbers right-aligned."""
+    cells = [[cell_text(c) for c in row] for row in t.rows]
+    if any(t.header):
+        cells.insert(0, [cell_text(h) for h in t.header])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(t.align))]
+    return [
+        "  ".join(
+            c.rjust(w) if a == "r" else c.ljust(w)
+            for c, w, a in zip(row, widths, t.align, strict=True)
+        ).rstrip()
+        for row in cells
+    ]
+
+
+def block_rows(part: Table | Curve) -> list[str]:
+    """A table's or a curve's lines of text (the curve in block characters)."""
+    if isinstance(part, Table):
+        return table_rows(part)
+    from ..curve import text_curve
+
+    return text_curve(part.values)

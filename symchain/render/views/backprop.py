@@ -17,11 +17,26 @@ from ...matrixcalc.expr import Var, depends_on
 from ...matrixcalc.notation import latex as matrix_latex
 from ...matrixcalc.notation import sympy_text
 from ...matrixcalc.notation import text as matrix_text
-from ...nn.backprop import DIRECTIONAL_STEP, THRESHOLD, Walkthrough
+from ...nn.backprop import DIRECTIONAL_STEP, SOFTMAX_LABEL, THRESHOLD, Walkthrough
 from ...nn.network import shown
 from .. import View, json_text, view
 from ..formats import Detail, Format
-from ..layout import EQ, Formula, Line, Math, Text, rules_used, title, words
+from ..layout import (
+    EQ,
+    Bar,
+    Curve,
+    Formula,
+    Line,
+    Math,
+    Number,
+    Table,
+    Text,
+    curve,
+    rules_used,
+    table,
+    title,
+    words,
+)
 
 SEED_NAMES = {"W1": "W", "b1": "b", "W2": "V", "b2": "c"}
 
@@ -152,12 +167,26 @@ def _forward(w: Walkthrough, names: _Names) -> list[Line]:
     return lines
 
 
+#: Labels whose LaTeX is not their text's: a sum with a subscript, written as a sum.
+_LABEL_LATEX = {
+    SOFTMAX_LABEL: r"\frac{\partial \ell}{\partial y_{k}} \;\bigl(s = \textstyle\sum_{j \neq k} "
+    r"e^{y_{j}}\bigr) = ",
+}
+
+
+def _label(label: str) -> Text | Formula:
+    """A local derivative's name and its '=': σ′(z) = ."""
+    text = f"{label.replace(chr(39), '′')} = "
+    latex = _LABEL_LATEX.get(label)
+    return Text(text) if latex is None else Formula(text, latex)
+
+
 def _locals(w: Walkthrough) -> list[Line]:
     lines = [title("Local derivatives (derived step by step, checked against SymPy)")]
     for local in [*w.activation_derivatives.values(), w.loss_derivative]:
         d = local.derivation
         mark = "✓" if d.verified else "?"
-        parts = [Text(f"{local.label.replace(chr(39), '′')} = "), Math(d.result)]
+        parts = [_label(local.label), Math(d.result)]
         if local.closed_text:
             parts += [EQ, Text(local.closed_text)]
             mark = "✓" if d.verified and local.check.confirmed else "?"
@@ -298,21 +327,26 @@ def _check(w: Walkthrough) -> list[Line]:
         )
     lines.append(words(1, "rel is |a − b|/(|a| + |b|), counted as 0 where |a − b| is below "
                           "the rounding noise of the pair"))  # fmt: skip
-    header = f"{'param':<6} {'shape':<9} {'|sym−np|':>9} {'rel':>9} {'|np−fd|':>9} {'rel':>9}"
-    lines.append(words(1, header, "pre"))
+    rows = []
     for name in net.names:
         a = w.comparisons["symbolic-numpy"][name]
         b = w.comparisons.get("numpy-finite_difference", {}).get(name)
         shape = "×".join(str(s) for s in shown(w.gradients[name]["numpy"], name, w.layout).shape)
-        fd = f"{b.max_abs:9.1e} {b.max_rel:9.1e}" if b else f"{'—':>9} {'—':>9}"
+        fd = (Number(b.max_abs, ".1e"), Number(b.max_rel, ".1e")) if b else ("—", "—")
         ok = "✓" if a.passed and (b is None or b.passed) else "✗"
-        lines.append(
-            words(
-                1,
-                f"{name:<6} {'[' + shape + ']':<9} {a.max_abs:9.1e} {a.max_rel:9.1e} {fd}  {ok}",
-                "pre",
-            )
+        rows.append(
+            (name, f"[{shape}]", Number(a.max_abs, ".1e"), Number(a.max_rel, ".1e"), *fd, ok)
         )
+    header = (
+        "param",
+        "shape",
+        Formula("|sym−np|", r"\lvert \mathrm{sym} - \mathrm{np} \rvert"),
+        "rel",
+        Formula("|np−fd|", r"\lvert \mathrm{np} - \mathrm{fd} \rvert"),
+        "rel",
+        "",
+    )
+    lines.append(table(1, Table(header, tuple(rows), "llrrrrl")))
     for d in w.directional_report():
         if d["kink"]:
             text = (
@@ -343,10 +377,12 @@ def _check(w: Walkthrough) -> list[Line]:
 def _norms(w: Walkthrough) -> list[Line]:
     lines = [title("Gradient norm per layer (bars on a log scale, one block per factor of 2)")]
     biggest = max(w.norms.values()) or 1.0
+    rows = []
     for layer, norm in w.norms.items():
         blocks = 20 + np.log2(norm / biggest) if norm else 0
-        bar = "█" * max(1, round(blocks)) if norm else ""
-        lines.append(words(1, f"‖∂L/∂W{layer}‖ = {norm:.3e}  {bar}", "pre"))
+        name = Formula(f"‖∂L/∂W{layer}‖ =", rf"\lVert \partial L/\partial W_{{{layer}}} \rVert =")
+        rows.append((name, Number(norm, ".3e"), Bar(max(1, round(blocks)) if norm else 0)))
+    lines.append(table(1, Table(("", "", ""), tuple(rows), "lrl")))
     first, last = w.norms[1], w.norms[max(w.norms)]
     if len(w.norms) > 2 and first and last / first > 10:
         lines.append(
@@ -375,18 +411,12 @@ def backprop_lines(w: Walkthrough, detail: str = "normal") -> list[Line]:
 
 
 def _training(w: Walkthrough) -> list[Line]:
-    from ..curve import text_curve
-
     lines = [title(f"Training on the seed's data ({len(w.losses)} epochs)")]
-    for entry in w.history:
-        lines.append(
-            words(
-                1,
-                f"epoch {entry['epoch']:>6}  loss {entry['loss']:.6f}  mse {entry['mse']:.6f}",
-                "pre",
-            )
-        )
-    lines += [words(1, row, "pre") for row in text_curve(w.losses)]
+    history = tuple(
+        (str(e["epoch"]), Number(e["loss"], ".6f"), Number(e["mse"], ".6f")) for e in w.history
+    )
+    lines.append(table(1, Table(("epoch", "loss", "mse"), history, "rrr")))
+    lines.append(curve(1, Curve(tuple(float(v) for v in w.losses), "epoch", "loss")))
     if w.predictions is not None:
         for x, p in zip(([1, 1], [-1, -1], [1, -1]), w.predictions, strict=True):
             lines.append(words(1, f"input {x}: prediction {p:.4f}"))
