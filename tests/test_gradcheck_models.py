@@ -420,7 +420,7 @@ def test_the_default_timeout_suits_the_method(monkeypatch, args, seconds):
 
     seen = []
 
-    def fake(work, timeout, what):  # the child's limit, which ends the check
+    def fake(work, timeout, what, on_progress=None):  # the child's limit, ends the check
         seen.append(timeout)
         raise SystemExit(0)
 

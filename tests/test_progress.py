@@ -88,3 +88,74 @@ def test_a_worksheet_tells_its_progress(count):
     seen: list[int] = []
     worksheet(count=count, seed=2, topics="chain", level=1, progress=seen.append)
     assert seen == list(range(1, count + 1))
+
+
+def test_the_child_of_a_gradcheck_tells_its_progress_across_the_process_boundary():
+    from symchain.cli.isolated import run_isolated
+
+    def work(progress):
+        for done in range(1, 6):
+            progress(done, 5)
+        return "answer"
+
+    told: list[tuple[int, int]] = []
+    assert run_isolated(work, 30, "work", lambda d, t: told.append((d, t))) == "answer"
+    assert told and told[-1] == (5, 5)  # sent at most every 0.1 s, and the last always
+    assert told == sorted(told)
+
+
+def test_no_progress_pipe_without_a_listener():
+    from symchain.cli.isolated import run_isolated
+
+    assert run_isolated(lambda progress: progress is None, 30, "work") is True
+
+
+def test_progress_frames_split_or_among_garbage_are_read_and_the_insane_dropped():
+    import struct
+
+    from symchain.cli.isolated import _TICK, _told
+
+    def frame(done, total):
+        return _TICK + struct.pack(">QQ", done, total)
+
+    told: list[tuple[int, int]] = []
+    rest = _told(bytearray(b"GARBAGE" + frame(1, 9) + frame(2, 9)[:10]), lambda *a: told.append(a))
+    assert told == [(1, 9)]
+    rest = _told(rest + frame(2, 9)[10:], lambda *a: told.append(a))
+    assert told == [(1, 9), (2, 9)] and rest == b""
+    _told(bytearray(frame(10, 9)), lambda *a: told.append(a))  # done past total: not drawn
+    assert told == [(1, 9), (2, 9)]
+
+
+def test_the_checks_count_every_entry_and_direction_measured():
+    import numpy as np
+
+    from symchain.nn.gradients import gradcheck
+
+    w, b = np.array([[0.5, -1.0], [2.0, 0.3]]), np.array([0.1, 0.2, 0.3])
+    seen: list[tuple[int, int]] = []
+    report = gradcheck(
+        lambda: float(np.sum(w**3) + np.sum(b**2)),
+        {"w": w, "b": b},
+        {"w": 3 * w**2, "b": 2 * b},
+        "full",
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert report.ok and seen == [(k, 7) for k in range(1, 8)]
+    seen.clear()
+    gradcheck(lambda: float(np.sum(w**3)), {"w": w}, {"w": 3 * w**2}, "directional",
+              directions=4, progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert seen == [(k, 4) for k in range(1, 5)]
+
+
+def test_the_seed_interface_check_counts_its_probes():
+    from pathlib import Path
+
+    from symchain.nn.gradcheck import Settings, gradcheck
+    from symchain.nn.losses import loss
+
+    seed = f"{Path(__file__).parent / 'fixtures' / 'seed_network.py'}:SimpleNeuralNetwork"
+    seen: list[tuple[int, int]] = []
+    report = gradcheck(seed, Settings(loss("bce")), lambda d, t: seen.append((d, t)))
+    total = report.parameter_count  # the seed's 17 parameters, every entry checked
+    assert report.method == "full" and seen == [(k, total) for k in range(1, total + 1)]

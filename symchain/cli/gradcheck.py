@@ -261,9 +261,13 @@ def gradcheck(
     found = dict(sizes=sizes if given_sizes else None, init=init, shapes=shapes, data=data,
                  batch=batch, seed=seed, options=general)  # fmt: skip
     from .isolated import run_isolated
+    from .progress import progress
 
     def isolated():  # the user's code in a child process: it cannot reach the report
-        return run_isolated(lambda: _check(spec, settings, found), timeout, spec)
+        with progress(env, None, "checking", sized=True) as tick:
+            return run_isolated(
+                lambda told: _check(spec, settings, found, told), timeout, spec, tick
+            )
 
     report = computed_or_exit(isolated, spec, env, fmt, timeout + 5, debug)
     env.emit(report, fmt)
@@ -294,7 +298,7 @@ def _settings(options: dict):
     )
 
 
-def _check(spec: str, settings, found: dict):
+def _check(spec: str, settings, found: dict, progress=None):
     """The report; anything the user's code prints goes to stderr, so stdout stays the report.
 
     A cs231n-style class or a pair of layer functions is checked by `symchain.gradcheck`;
@@ -309,11 +313,11 @@ def _check(spec: str, settings, found: dict):
     with contextlib.redirect_stdout(sys.stderr):
         target = models.find(spec, **found)
         if target is None:
-            return seed_check(spec, settings)
+            return seed_check(spec, settings, progress)
         report = check(
             target.loss, target.params, target.grads, settings.method,
             eps=settings.eps, rtol=settings.rtol, directions=settings.directions,
-            samples=target.samples, seed=settings.seed, bind=target.bind,
+            samples=target.samples, seed=settings.seed, bind=target.bind, progress=progress,
         )  # fmt: skip
         report = replace(report, about=target.about)
         if not report.ok and target.loss_of is not None:  # any class: the loss is ours

@@ -14,6 +14,11 @@ unpickles only a frame whose signature holds: bytes the code writes into a descr
 inherited are an error, never a verdict.  The key lives in the child's memory, so code
 written to defeat symchain can still find it (or patch symchain there): this guards against
 accidents and casual forgery, and the child is no sandbox.
+
+Progress, for a bar, comes over a second pipe: framed (done, total) pairs that the child
+writes without ever waiting (a pair the pipe has no room for is dropped) and the parent
+reads as it waits.  A bar is only a picture: bytes the code writes there can move it, not
+the report.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import pickle
 import secrets
 import select
 import signal
+import struct
 import sys
 import tempfile
 import time
@@ -37,41 +43,85 @@ from ..core.errors import InternalError, LimitError, SymchainError, UsageError
 
 T = TypeVar("T")
 SHOWN_OUTPUT = 1 << 20  # bytes of the code's own output shown on stderr, at most
+Progress = Callable[[int, int], None]  # (done, total)
+_TICK = b"symchain-tick"  # a progress frame: this, then done and total as 8-byte integers
+_TICK_FRAME = len(_TICK) + 16
+TICK_SECONDS = 0.1  # the child sends a pair at most this often (and the last one always)
 
 
-def run_isolated(work: Callable[[], T], timeout: float, what: str) -> T:
-    """work()'s result, computed in a child process (see the module); `what` names the code
-    in messages ("net.py:Net")."""
+def run_isolated(
+    work: Callable[[Progress | None], T],
+    timeout: float,
+    what: str,
+    on_progress: Progress | None = None,
+) -> T:
+    """work(progress)'s result, computed in a child process (see the module); `what` names
+    the code in messages ("net.py:Net").  With `on_progress`, work gets a `progress(done,
+    total)` whose calls reach on_progress in this process; else None."""
     if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no isolation
-        return work()
+        return work(on_progress)
     context = multiprocessing.get_context("fork")
     key = secrets.token_bytes(32)  # signs the answer: bytes the code wrote are not one
     read_fd, write_fd = os.pipe()
+    ticks = os.pipe() if on_progress is not None else None
     with tempfile.TemporaryFile() as output:
         sys.stdout.flush()
         sys.stderr.flush()
         child = context.Process(
-            target=_child, args=(work, read_fd, write_fd, key, output.fileno()), daemon=True
+            target=_child,
+            args=(work, read_fd, write_fd, key, output.fileno(), ticks),
+            daemon=True,
         )
         with warnings.catch_warnings():  # a library's at-fork warning (JAX's, imported by a
             warnings.simplefilter("ignore", RuntimeWarning)  # test beside us) is not ours
             child.start()
         os.close(write_fd)
+        if ticks is not None:
+            os.close(ticks[1])
         try:
-            data = _read(read_fd, child, timeout, what)
+            listen = None if ticks is None or on_progress is None else (ticks[0], on_progress)
+            data = _read(read_fd, child, timeout, what, listen)
         finally:
             if child.is_alive():
                 child.kill()
             child.join(5)
             os.close(read_fd)
+            if ticks is not None:
+                os.close(ticks[0])
             _show(output)
     return cast(T, _unpack(_opened(data, key, child, what), what))
 
 
-def _child(work: Callable[[], Any], read_fd: int, write_fd: int, key: bytes,
-           output_fd: int) -> None:  # fmt: skip
+def _sender(fd: int) -> Progress:
+    """In the child: progress(done, total) as frames on fd, never blocking the work."""
+    os.set_blocking(fd, False)
+    last = 0.0
+    gone = False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last, gone
+        now = time.monotonic()
+        if gone or (now - last < TICK_SECONDS and done != total):
+            return
+        last = now
+        try:
+            os.write(fd, _TICK + struct.pack(">QQ", max(done, 0), max(total, 0)))
+        except BlockingIOError:  # the pipe is full: this frame of the picture is not drawn
+            return
+        except OSError:  # the parent is gone, or the code closed the pipe: no more frames
+            gone = True  # (the answer has its own channel, and says what became of it)
+
+    return progress
+
+
+def _child(work: Callable[[Progress | None], Any], read_fd: int, write_fd: int, key: bytes,
+           output_fd: int, ticks: tuple[int, int] | None = None) -> None:  # fmt: skip
     """In the child: fds 1 and 2 into the temporary file, the work, the answer sent."""
     os.close(read_fd)  # the code under check cannot read the parent's end
+    progress = None
+    if ticks is not None:
+        os.close(ticks[0])
+        progress = _sender(ticks[1])
     # nor find the key in the Process object's arguments (it can still search this frame)
     multiprocessing.current_process()._args = ()  # type: ignore[attr-defined]
     os.dup2(output_fd, 1)
@@ -80,7 +130,7 @@ def _child(work: Callable[[], Any], read_fd: int, write_fd: int, key: bytes,
     sys.stdout = sys.stderr = text  # print() too, whatever the parent's streams were
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
-        answer: tuple[str, Any] = ("ok", work())
+        answer: tuple[str, Any] = ("ok", work(progress))
     except SymchainError as err:
         answer = ("error", err)
     except Exception as err:  # noqa: BLE001 - not the user's (theirs is a UsageError): ours
@@ -116,18 +166,27 @@ def _signature(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
-def _read(fd: int, child: Any, timeout: float, what: str) -> bytes:
+def _read(fd: int, child: Any, timeout: float, what: str,
+          listen: tuple[int, Progress] | None = None) -> bytes:  # fmt: skip
     """Everything the child sends, until a whole frame, end of file, or the child has ended
     and nothing more comes (a process the code forked may hold the pipe open); a time-out
-    past `timeout` seconds."""
+    past `timeout` seconds.  `listen`: the progress pipe, and what to tell of it."""
     deadline = time.monotonic() + timeout
     data = bytearray()
+    ticks = bytearray()
     while not _whole(data):
         left = deadline - time.monotonic()
         if left <= 0:
             raise LimitError(f"gave up after {timeout:g} s: {what} was still running (--timeout)")
-        readable, _, _ = select.select([fd], [], [], min(left, 0.05))
-        if readable:
+        watched = [fd] if listen is None else [fd, listen[0]]
+        readable, _, _ = select.select(watched, [], [], min(left, 0.05))
+        if listen is not None and listen[0] in readable:
+            chunk = os.read(listen[0], 1 << 16)
+            if not chunk:
+                listen = None  # the child closed it: the answer is all that is left
+            else:
+                ticks = _told(ticks + chunk, listen[1])
+        if fd in readable:
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 if not data and child.is_alive():  # the channel is gone, the child is not
@@ -147,6 +206,20 @@ def _read(fd: int, child: Any, timeout: float, what: str) -> bytes:
             if not readable:
                 break
     return bytes(data)
+
+
+def _told(ticks: bytearray, tell: Progress) -> bytearray:
+    """The latest whole progress frame in `ticks` told (a sane one: done ≤ total); what
+    follows it is kept for the next read."""
+    at = ticks.rfind(_TICK)
+    while at >= 0 and len(ticks) - at < _TICK_FRAME:  # the last frame is not whole yet
+        at = ticks.rfind(_TICK, 0, at)
+    if at < 0:
+        return ticks[-_TICK_FRAME:]
+    done, total = struct.unpack(">QQ", ticks[at + len(_TICK) : at + _TICK_FRAME])
+    if done <= total < 1 << 48:
+        tell(done, total)
+    return ticks[at + _TICK_FRAME :]
 
 
 def _whole(data: bytearray) -> bool:

@@ -3,7 +3,8 @@ training): only where a person watches a terminal, and gone when the work is don
 
 The bar is drawn when stderr is a terminal (and not TERM=dumb), never into a file or a
 pipe, so nothing of it reaches a log.  `progress` yields the function to call with the
-work done so far, or None where no bar is drawn.
+work done so far (and, where it was not known at the start, the total), or None where
+no bar is drawn.
 """
 
 from __future__ import annotations
@@ -29,9 +30,15 @@ def live_console() -> Console | None:
 
 @contextlib.contextmanager
 def progress(
-    env: Environment, total: int | None, what: str, *, unless_stdout_terminal: bool = False
-) -> Iterator[Callable[[int], None] | None]:
-    """A transient bar of `total` steps (a spinner and a count when None) labelled `what`.
+    env: Environment,
+    total: int | None,
+    what: str,
+    *,
+    unless_stdout_terminal: bool = False,
+    sized: bool = False,
+) -> Iterator[Callable[..., None] | None]:
+    """A transient bar of `total` steps (a spinner and a count when None) labelled `what`;
+    `sized`: a bar even so, its total told with the first count (`tick(done, total)`).
 
     `unless_stdout_terminal`: no bar when stdout is the same terminal and the work prints
     as it goes (a batch's records are feedback enough, and would push the bar about).
@@ -56,7 +63,7 @@ def progress(
     columns = (
         [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
          TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
-        if total else
+        if total or sized else
         [SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
          TimeElapsedColumn()]
     )  # fmt: skip
@@ -66,6 +73,6 @@ def progress(
     with bar:
         _live.append(console)
         try:
-            yield lambda done: bar.update(task, completed=done)
+            yield lambda done, total=None: bar.update(task, completed=done, total=total)
         finally:
             _live.pop()

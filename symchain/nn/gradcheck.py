@@ -453,12 +453,15 @@ class Report(Rendered):
         return f"{self.match.sentence()} ({self.match.option()})"
 
 
-def gradcheck(spec: str, settings: Settings) -> Report:
-    """Load, build and check the network named by spec ("path.py:ClassName")."""
+def gradcheck(
+    spec: str, settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> Report:
+    """Load, build and check the network named by spec ("path.py:ClassName");
+    `progress(done, total)` after each entry or direction measured."""
     _validate(settings)  # before running any of the user's code
     cls = load_network_class(spec, settings.run_all)
     net = build_network(cls, settings.sizes, settings.seed)
-    report = check_network(net, settings, spec)
+    report = check_network(net, settings, spec, progress)
     skipped = getattr(sys.modules.get(cls.__module__), "__symchain_skipped__", [])
     if skipped:
         from dataclasses import replace
@@ -473,7 +476,12 @@ def skipped_words(skipped: list[str]) -> str:
             "level (--run-all runs them)")  # fmt: skip
 
 
-def check_network(net: object, settings: Settings, spec: str = "") -> Report:
+def check_network(
+    net: object,
+    settings: Settings,
+    spec: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
     """Check an already built network; see the module docstring for what and why."""
     _validate(settings)
     names = parameter_names(net)
@@ -505,8 +513,10 @@ def check_network(net: object, settings: Settings, spec: str = "") -> Report:
         probe for n in names for probe in _probes(n, params[n], method, settings.directions, rng)
     ]
     ctx = _Context(net, X, t, y0, params, applied, losses, base, eps, tol)
-    for probe in probes:
+    for done, probe in enumerate(probes, 1):
         ctx.measure(probe)
+        if progress is not None:
+            progress(done, len(probes))
 
     verdicts = {id(loss): [ctx.verdict(p, i) for p in probes] for i, loss in enumerate(losses)}
     chosen = verdicts[id(losses[0])]

@@ -202,6 +202,7 @@ def gradcheck(
     samples: int | None = None,
     seed: int = 0,
     bind: Callable[[str, np.ndarray], Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GradientReport:
     """Check the claimed gradients `grads` of `loss()` with respect to `params`.
 
@@ -229,6 +230,8 @@ def gradcheck(
         The difference step and the relative tolerance (by the arrays' dtype).
     directions, samples, seed, bind
         See above and docs/gradcheck.md.
+    progress : callable, optional
+        ``progress(done, total)`` after each entry or direction measured, for a bar.
 
     Returns
     -------
@@ -256,7 +259,7 @@ def gradcheck(
     saved = {n: p.copy() for n, p in arrays.items()}
     try:
         return _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed,
-                      start, bind)  # fmt: skip
+                      start, bind, progress)  # fmt: skip
     finally:
         for n, p in arrays.items():
             np.copyto(p, saved[n])
@@ -364,7 +367,7 @@ def _claimed(grads: Grads, arrays: dict[str, np.ndarray], saved: dict) -> dict[s
 
 
 def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, seed, start,
-           bind):  # fmt: skip
+           bind, progress=None):  # fmt: skip
     precision = _PRECISIONS[min(p.dtype.itemsize for p in arrays.values())]
     warnings: list[str] = []
     if precision.name != "float64":
@@ -394,15 +397,25 @@ def _check(loss, arrays, saved, grads, method, eps, rtol, directions, samples, s
     meter = _Meter(loss, base, eps, rtol, precision.u)
     plan = _plan(arrays, method, per_call)
     rng = np.random.default_rng(seed)
-    measured = {}
+    measured: dict[str, list[Entry]] = {}
+    total = sum(p.size if plan[n] == "full" else directions for n, p in arrays.items())
+    done = 0
+
+    def measured_one(entry: Entry) -> Entry:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        return entry
+
     for name, p in arrays.items():
         if plan[name] == "full":
             with _tracked(loss, base, name, p, bind, warnings) as tracker:
-                measured[name] = [meter.entry(p, idx, claimed[name], tracker)
+                measured[name] = [measured_one(meter.entry(p, idx, claimed[name], tracker))
                                   for idx in np.ndindex(p.shape)]  # fmt: skip
         else:
             measured[name] = [
-                meter.direction(p, k, _unit(rng, p.shape), claimed[name])
+                measured_one(meter.direction(p, k, _unit(rng, p.shape), claimed[name]))
                 for k in range(1, directions + 1)
             ]
     measured = _measurable(_floored(measured, claimed, rtol), rtol)
