@@ -44,7 +44,7 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
     ]
     if expr.has(sp.sign):
         rewrites.append(_sign_as_ratio)
-    if ops <= _TRIG_OPS and expr.has(TrigonometricFunction):
+    if ops <= _TRIG_OPS and _trig_powered(expr):
         rewrites.append(_trig)
     best, best_size = expr, _size(expr)
     family = _trig_atoms(expr)
@@ -67,6 +67,27 @@ def tidy(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
         if size < best_size:
             best, best_size = candidate, size
     return best
+
+
+def _trig_powered(expr: sp.Expr) -> bool:
+    """A trigonometric function squared (or to another power), or two of one angle
+    multiplied, is where trigsimp's identities shorten an answer (sec²x − tan²x,
+    1 − cos²x, 2·sin x·cos x); with neither, trigsimp kept its input in every trial of
+    benchmarks/batch.py and cost a third of its time there."""
+    if any(
+        isinstance(p.base, TrigonometricFunction) and p.exp not in (1, -1)
+        for p in expr.atoms(sp.Pow)
+    ):
+        return True
+    for product in expr.atoms(sp.Mul):
+        angles = [f.args for f in product.args if isinstance(f, TrigonometricFunction)] + [
+            f.base.args
+            for f in product.args
+            if isinstance(f, sp.Pow) and isinstance(f.base, TrigonometricFunction)
+        ]
+        if len(angles) != len(set(angles)):
+            return True
+    return False
 
 
 def _trig_atoms(expr: sp.Expr) -> set[tuple[type, tuple[sp.Basic, ...]]]:
