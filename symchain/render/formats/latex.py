@@ -16,7 +16,7 @@ from dataclasses import replace
 import sympy as sp
 
 from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text
-from .tex import expr_latex, part_latex, text_latex
+from .tex import MARKS, expr_latex, part_latex, text_latex
 from .text import parts_text
 
 #: A row longer than this, as plain text, is broken before each top-level '='.
@@ -133,8 +133,7 @@ def _cell(cell) -> str:
         return _number(cell)
     if isinstance(cell, Bar):
         return rf"\rule{{{cell.length * BAR_EM:.2f}em}}{{1ex}}" if cell.length else ""
-    marks = {"✓": r"$\checkmark$", "✗": r"$\times$"}
-    return marks.get(cell) or text_latex(cell)
+    return f"${MARKS[cell]}$" if cell in MARKS else text_latex(cell)
 
 
 def _tabular(t: Table) -> str:

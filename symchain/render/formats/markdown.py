@@ -14,7 +14,7 @@ import re
 from ...core.parse import SUPERSCRIPTS
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Formula, Table, Text
-from .tex import UNICODE_MATH, part_latex
+from .tex import MARKS, UNICODE_MATH, part_latex
 from .text import block_rows, cell_text
 
 LIST_DEPTH = 4
@@ -67,10 +67,8 @@ def markdown_lines(lines) -> str:
         if (line.kind in _CODE) != in_code:
             out.append("```" if not in_code else "```\n")
             in_code = not in_code
-        if line.kind == "pre":
-            out.append(line.parts[0].text)
-        elif line.kind == "curve":
-            out += block_rows(line.parts[0])
+        if line.kind in _CODE:
+            out += block_rows(line)
         elif line.kind == "table":
             blank = "" if not out or out[-1].endswith("\n") else "\n"
             out.append(blank + _table(line.parts[0]) + "\n")
@@ -111,9 +109,9 @@ def demoted(markdown: str, levels: int) -> str:
 #: superscripts and Greek letters by name; these are the ones only Markdown needs, or
 #: writes otherwise (ᵀ as an upright T).
 _AS_LATEX = {
-    "✓": r"\checkmark", "✗": r"\times", "←": r"\leftarrow", "′": "'", "″": "''",
-    "≠": r"\neq", "≤": r"\le", "≥": r"\ge", "∞": r"\infty", "ᵀ": r"^{\mathsf{T}}",
-    "∑": r"\sum", "∈": r"\in", "⚠": r"\triangle", "█": r"\blacksquare",
+    **MARKS, "←": r"\leftarrow", "′": "'", "″": "''", "≤": r"\le", "≥": r"\ge",
+    "∞": r"\infty", "ᵀ": r"^{\mathsf{T}}", "∑": r"\sum", "∈": r"\in", "⚠": r"\triangle",
+    "█": r"\blacksquare",
 }  # fmt: skip
 #: In pdflatex's text encodings (T1, textcomp): they stay as they are.
 _TEXT_SAFE = "·×±½¹²³—–…"

@@ -4,7 +4,7 @@ terminal's width; a line longer than 80 characters breaks before each '='."""
 from __future__ import annotations
 
 from ...core.steps import CONFIRMED, FAILED
-from .text import block_rows, line_texts
+from .text import BLOCKS, block_rows, line_texts
 
 INDENT = "  "
 #: Result lines that follow the answer without a blank line between.
@@ -21,11 +21,8 @@ def plain_lines(lines) -> str:
     """Laid-out lines as plain text."""
     out = []
     for line in lines:
-        if line.kind == "pre":
-            out.append(INDENT * line.depth + line.parts[0].text)
-            continue
-        if line.kind in ("table", "curve"):
-            out += [INDENT * line.depth + row for row in block_rows(line.parts[0])]
+        if line.kind in BLOCKS:
+            out += [INDENT * line.depth + row for row in block_rows(line)]
             continue
         texts = line_texts(line.parts, INDENT * line.depth)
         if line.rule:

@@ -7,7 +7,7 @@ from rich.text import Text as RichText
 
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Deriv, Line, Math, Op, Ratio, Text
-from .text import block_rows, line_texts, part_text
+from .text import BLOCKS, block_rows, line_texts, part_text
 
 _STYLES = {
     Text: "",
@@ -72,12 +72,8 @@ def print_lines(lines, console: Console) -> None:
     first = True
     guides = tree_guides(lines)
     for i, line in enumerate(lines):
-        if line.kind == "pre":
-            console.print(RichText("  " * line.depth + line.parts[0].text, style="cyan"))
-            first = False
-            continue
-        if line.kind in ("table", "curve"):
-            for row in block_rows(line.parts[0]):
+        if line.kind in BLOCKS:
+            for row in block_rows(line):
                 console.print(RichText("  " * line.depth + row, style="cyan"))
             first = False
             continue

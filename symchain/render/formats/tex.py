@@ -41,6 +41,8 @@ UNICODE_MATH = {
     "≈": r"\approx ", "θ": r"\theta ", "η": r"\eta ", "⊘": r"\oslash ", "λ": r"\lambda ",
     "μ": r"\mu ", "ε": r"\varepsilon ", "√": r"\surd ", "≠": r"\neq ",
 }  # fmt: skip
+#: A verdict's mark as mathematics (amssymb): pdflatex has no ✓ or ✗ in text.
+MARKS = {"✓": r"\checkmark", "✗": r"\times"}
 _SUBSTITUTES = {"−": "-", "✓": "", "✗": "", "█": "", "·": r"$\cdot$", "′": "'"}
 
 

@@ -10,7 +10,21 @@ from contextvars import ContextVar
 
 import sympy as sp
 
-from ..layout import Bar, Cell, Curve, Deriv, Formula, Math, Number, Op, Part, Ratio, Table, Text
+from ..layout import (
+    Bar,
+    Cell,
+    Curve,
+    Deriv,
+    Formula,
+    Line,
+    Math,
+    Number,
+    Op,
+    Part,
+    Ratio,
+    Table,
+    Text,
+)
 from . import NOTATIONS, Notation
 from .mathtext import MathPrinter, superscript
 from .sympytext import NotesPrinter
@@ -146,10 +160,19 @@ def table_rows(t: Table) -> list[str]:
     ]
 
 
-def block_rows(part: Table | Curve) -> list[str]:
-    """A table's or a curve's lines of text (the curve in block characters)."""
+#: Kinds of line that are rows of text as they stand: preformatted text, a table, a curve.
+BLOCKS = ("pre", "table", "curve")
+
+
+def block_rows(line: Line) -> list[str]:
+    """A block line's rows of text: preformatted text as it is, a table's aligned columns,
+    a curve in block characters."""
+    part = line.parts[0]
+    if isinstance(part, Text):
+        return [part.text]
     if isinstance(part, Table):
         return table_rows(part)
     from ..curve import text_curve
 
+    assert isinstance(part, Curve)
     return text_curve(part.values)
