@@ -230,10 +230,13 @@ def _diff(expected: str, actual: str, path: Path) -> str:
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# LaTeX's m×10ᵉ, read back as one number (else its mantissa alone would be compared).
+_TEX_POWER = re.compile(r"(\d+(?:\.\d+)?)\\times 10\^\{([-+]?\d+)\}")
 
 
 def _only_noise(expected: str, actual: str) -> bool:
     """The same text, up to whitespace, with every number equal within RTOL/ATOL."""
+    expected, actual = (_TEX_POWER.sub(r"\1e\2", text) for text in (expected, actual))
     texts = [re.sub(r"\s+", " ", part) for part in _NUMBER.split(expected)]
     if texts != [re.sub(r"\s+", " ", part) for part in _NUMBER.split(actual)]:
         return False
@@ -419,6 +422,10 @@ def test_noise_tolerance_is_narrow() -> None:
     assert not _only_noise(golden, golden.replace("✓", "✗"))
     assert not _only_noise(golden, golden.replace("[2×4]", "[4×2]"))
     assert not _only_noise(golden, golden + " 1")
+    latex = (GOLDEN / "backprop.latex.txt").read_text()
+    assert _only_noise(latex, latex.replace(r"$3.7\times 10^{-14}$", r"$2.0\times 10^{-14}$"))
+    assert _only_noise(latex, latex.replace(r"$3.7\times 10^{-14}$", "$0$"))
+    assert not _only_noise(latex, latex.replace(r"$3.7\times 10^{-14}$", r"$3.7\times 10^{-4}$"))
 
 
 def test_case_names_are_unique() -> None:
