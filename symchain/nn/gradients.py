@@ -556,7 +556,7 @@ class _Meter:
         gap, gap2 = abs(fwd - bwd), abs(fwd2 - bwd2)
         kink = gap2 > 0.5 * gap and gap2 > 10 * bound2  # a smooth gap shrinks with the step
         if not kink:
-            return Entry(index, number, claimed2, central2, "wrong", bound2, noise=noise2)
+            return self._settled(probe, h, index, number, claimed2, central, central2, noise2)
         lo, hi = sorted((fwd2, bwd2))
         if lo - bound2 <= claimed2 <= hi + bound2:
             nearest = min(max(claimed2, lo), hi)
@@ -564,6 +564,27 @@ class _Meter:
                          noise=noise2)  # fmt: skip
         return Entry(index, number, claimed2, central2, "unconfirmed", bound2, bwd2, fwd2,
                      noise=noise2)  # fmt: skip
+
+    def _settled(self, probe: _Probe, h: float, index, number, claimed: float, central: float,
+                 central2: float, noise: float) -> Entry:  # fmt: skip
+        """Wrong, unless the measurement has not settled: differences at h and h/10 as far
+        apart as the claim is from them mean rounding inside the loss that the noise
+        estimate (from the loss's own size) misses, such as 1 - a² of a saturated tanh,
+        a ≈ 1.  A third step, h/100, tells which: converging (truncation, shrinking as h²)
+        is judged there; not converging is rounding noise, and the entry unconfirmed."""
+        bound = self.rtol * abs(central2) + noise
+        spread = abs(central - central2)
+        if abs(claimed - central2) > bound + spread:
+            return Entry(index, number, claimed, central2, "wrong", bound, noise=noise)
+        central3, _, _, noise3, claimed3 = self.measure(probe, h / 100)
+        settle = abs(central3 - central2)
+        if settle <= 0.1 * spread:
+            bound3 = self.rtol * abs(central3) + noise3 + settle
+            status = "ok" if abs(claimed3 - central3) <= bound3 else "wrong"
+            return Entry(index, number, claimed3, central3, status, bound3, noise=noise3 + settle)
+        unsettled = noise + max(spread, settle)
+        return Entry(index, number, claimed, central2, "unconfirmed",
+                     self.rtol * abs(central2) + unsettled, noise=unsettled)  # fmt: skip
 
     def entry(self, p: np.ndarray, index: tuple[int, ...], g: np.ndarray, tracker: Any = None
               ) -> Entry:  # fmt: skip
@@ -942,6 +963,12 @@ def _where(bad: list[Entry], shape: tuple[int, ...], total: int) -> str | None:
     return "only in " + " and ".join(parts) if parts else None
 
 
+def _entries(count: int, one: str = "", many: str = "") -> str:
+    """'1 entry sits', '3 entries sit': a count with its noun (and verb) agreeing."""
+    verb = one if count == 1 else many
+    return f"{count} {'entry' if count == 1 else 'entries'}" + (f" {verb}" if verb else "")
+
+
 def _notes(checks: tuple[ParameterCheck, ...]) -> list[str]:
     notes = []
     l2 = [c for c in checks if c.mistake and "L2" in c.mistake]
@@ -963,23 +990,25 @@ def _notes(checks: tuple[ParameterCheck, ...]) -> list[str]:
     kinks = sum(c.kinks for c in checks)
     if kinks:
         notes.append(
-            f"{kinks} entries sit on a kink of the loss (a ReLU input at exactly 0, say): "
-            "accepted, since the claim lies between the one-sided slopes"
+            f"{_entries(kinks, 'sits', 'sit')} on a kink of the loss, where its one-sided "
+            "slopes differ (a ReLU input at exactly 0, or a saturated unit's rounding): "
+            "accepted, since the claim lies between them"
         )
     moved = sum(c.moved for c in checks)
     if moved:
-        notes.append(f"{moved} entries were decided at a point moved off the kinks "
+        notes.append(f"{_entries(moved, 'was', 'were')} decided at a point moved off the kinks "
                      f"(every parameter shifted by about {JITTER:g} of its size), with the "
                      "gradient recomputed there")  # fmt: skip
     unresolved = sum(c.unconfirmed for c in checks) - sum(c.noisy for c in checks)
     if unresolved:
-        notes.append(f"{unresolved} entries at a kink could not be decided: give grads as a "
+        notes.append(f"{_entries(unresolved)} at a kink could not be decided: give grads as a "
                      "function so they can be checked off the kink")  # fmt: skip
     noisy = sum(c.noisy for c in checks)
     if noisy:
         notes.append(
-            f"{noisy} entries could not be confirmed: the rounding noise of the loss's "
+            f"{_entries(noisy)} could not be confirmed: the rounding noise of the loss's "
             "difference quotients is larger than the differences that matter there (a low "
-            "precision, or a loss that adds up large terms); a float64 copy decides"
+            "precision, a loss that adds up large terms, or a saturated tanh or sigmoid); "
+            "in float32, a float64 copy decides"
         )
     return notes
