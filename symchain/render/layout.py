@@ -69,7 +69,8 @@ class Line:
     depth: int
     parts: tuple[Part, ...]
     rule: str | None = None  # the rule this line applies, shown as a label
-    kind: str = "step"  # "title", "step", "result", "status", "note", "pre", "table", "curve"
+    kind: str = "step"  # "title", "step", "result", "status", "note", "pre", "table",
+    # "curve", "tree"
     verdict: str | None = None
 
 
@@ -110,6 +111,19 @@ class Curve:
     values: tuple[float, ...]
     xlabel: str
     ylabel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """A tree drawn from its root down, as (level, node, remark) rows in preorder, the
+    root at level 0: guides (├─ └─) in text, a dirtree in LaTeX.  Flat, not nested, so
+    that a graph a thousand names deep is no recursion."""
+
+    nodes: tuple[tuple[int, sp.Symbol, str], ...]
+
+
+def tree(depth: int, t: Tree) -> Line:
+    return Line(depth, (t,), kind="tree")
 
 
 def table(depth: int, t: Table) -> Line:

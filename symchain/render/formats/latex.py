@@ -12,12 +12,12 @@ rows, so that they wrap.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import groupby
 
-import sympy as sp
-
-from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text
+from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text, Tree
 from .tex import MARKS, expr_latex, part_latex, text_latex
-from .text import parts_text
+from .texbreak import tex_rows
+from .text import factor_needs_parens, parts_text
 
 #: A row longer than this, as plain text, is broken before each top-level '='.
 ROW_CHARS = 60
@@ -42,8 +42,10 @@ def _paragraph(line: Line) -> str:
     """Words with inline formulas; a title in bold."""
     style = r"\displaystyle " if line.kind == "title" else ""
     text = "".join(
-        text_latex(p.text) if isinstance(p, Text) else f"${style}{part_latex(p).strip()}$"
-        for p in line.parts
+        "".join(text_latex(p.text) for p in run)
+        if words
+        else f"${style}{''.join(part_latex(p) for p in run).strip()}$"
+        for words, run in groupby(line.parts, lambda p: isinstance(p, Text))
     ).strip()
     if line.kind == "title":
         return r"\par\medskip\noindent\textbf{" + text + r"}\par"
@@ -64,7 +66,10 @@ def broken(lines: list[Line], width: int = ROW_CHARS) -> list[Line]:
     """Long step lines split before each top-level '=', the continuations indented."""
     out: list[Line] = []
     for line in lines:
-        if line.kind in ("pre", "table", "curve", *PROSE) or len(parts_text(line.parts)) <= width:
+        if (
+            line.kind in ("pre", "table", "curve", "tree", *PROSE)
+            or len(parts_text(line.parts)) <= width
+        ):
             out.append(line)
             continue
         pieces: list[list] = [[]]
@@ -80,34 +85,25 @@ def broken(lines: list[Line], width: int = ROW_CHARS) -> list[Line]:
 
 
 def _by_terms(line: Line, width: int) -> list[Line]:
-    """A row still too long whose last part is a sum: the sum's terms over several rows,
-    each continuation starting with its sign, as books break a long sum."""
-    last = line.parts[-1] if line.parts else None
-    if len(parts_text(line.parts)) <= width or not isinstance(last, Math):
+    """A row still too long: its longest formula over several rows (texbreak), the words
+    after it on one more; each continuation indented one step further."""
+    maths = [i for i, p in enumerate(line.parts) if isinstance(p, Math)]
+    if len(parts_text(line.parts)) <= width or not maths:
         return [line]
-    terms = last.expr.as_ordered_terms() if isinstance(last.expr, sp.Add) else []
-    if len(terms) < 2:
+    at = max(maths, key=lambda i: len(parts_text(line.parts[i : i + 1])))
+    math = line.parts[at]
+    assert isinstance(math, Math)
+    first = max(width - len(parts_text(line.parts[:at])), width // 2)
+    bracket = math.factor and factor_needs_parens(math.expr)
+    rows = tex_rows(math.expr, first, width, bracket)
+    if len(rows) == 1:
         return [line]
-    budget = max(width - len(parts_text(line.parts[:-1])), width // 2)
-    chunks: list[list[str]] = [[]]
-    used = 0
-    for term in terms:
-        size = len(parts_text((Math(term),)))
-        if chunks[-1] and used + size > budget:
-            chunks.append([])
-            used, budget = 0, width
-        chunks[-1].append(expr_latex(term))
-        used += size + 3
-    rows = []
-    for k, chunk in enumerate(chunks):
-        body = chunk[0] if k == 0 or chunk[0].startswith("-") else "+ " + chunk[0]
-        body += "".join(" " + t if t.startswith("-") else " + " + t for t in chunk[1:])
-        formula = Formula(body, body)  # a row of LaTeX: its text is never shown
-        if k == 0:
-            rows.append(replace(line, parts=(*line.parts[:-1], formula)))
-        else:
-            rows.append(Line(line.depth + 1, (formula,), kind="step"))
-    return rows
+    head, tail = line.parts[:at], line.parts[at + 1 :]
+    out = [replace(line, parts=(*head, Formula(rows[0], rows[0])))]  # its text is never shown
+    out += [Line(line.depth + 1, (Formula(row, row),), kind="step") for row in rows[1:]]
+    if tail:  # the words after the formula, on a row of their own: the last may be full
+        out.append(Line(line.depth + 1, tail, kind="step"))
+    return out
 
 
 #: How many points of a curve the figure plots at most: pgfplots is slow past a few hundred.
@@ -177,12 +173,23 @@ def _needs(lines: list[Line]) -> str:
         needs.append("booktabs")
     if any(isinstance(p, Curve) for p in parts):
         needs.append("pgfplots")
+    if any(isinstance(p, Tree) for p in parts):
+        needs.append("dirtree")
     return "".join(f"% needs \\usepackage{{{name}}}\n" for name in needs)
 
 
+def _dirtree(t: Tree) -> str:
+    """A tree as dirtree draws it, with the guides of the text: `.level node.` per row."""
+    rows = "".join(
+        f".{level + 1} ${expr_latex(node)}$" + (f" {text_latex(remark)}" if remark else "") + ".\n"
+        for level, node, remark in t.nodes
+    )
+    return "\\dirtree{%\n" + rows + "}"
+
+
 def latex_lines(lines: list[Line]) -> str:
-    """Laid-out lines as LaTeX: the packages it needs and preformatted lines (a graph) as
-    comments first, then the paragraphs, align* blocks, tables and figures in order."""
+    """Laid-out lines as LaTeX: the packages it needs and preformatted lines as comments
+    first, then the paragraphs, align* blocks, tables, trees and figures in order."""
     comments = "".join(f"% {line.parts[0].text}\n" for line in lines if line.kind == "pre")
     comments = _needs(lines) + comments
     out: list[str] = []
@@ -195,10 +202,13 @@ def latex_lines(lines: list[Line]) -> str:
             rows.clear()
 
     for line in broken([line for line in lines if line.kind != "pre"]):
-        if line.kind in ("table", "curve"):
+        if line.kind in ("table", "curve", "tree"):
             flush()
             part = line.parts[0]
-            out.append(_tabular(part) if isinstance(part, Table) else _figure(part))
+            if isinstance(part, Tree):
+                out.append(_dirtree(part))
+            else:
+                out.append(_tabular(part) if isinstance(part, Table) else _figure(part))
         elif _words(line):
             flush()
             out.append(_paragraph(line))

@@ -43,8 +43,8 @@ def _inline(parts) -> str:
     return "".join(out)
 
 
-#: Kinds of line written in a code block: preformatted text (a graph) and a curve in blocks.
-_CODE = ("pre", "curve")
+#: Kinds of line written in a code block: preformatted text, a curve in blocks, a tree.
+_CODE = ("pre", "curve", "tree")
 
 
 def _cell(cell) -> str:

@@ -24,6 +24,7 @@ from ..layout import (
     Ratio,
     Table,
     Text,
+    Tree,
 )
 from . import NOTATIONS, Notation
 from .mathtext import MathPrinter, superscript
@@ -161,17 +162,41 @@ def table_rows(t: Table) -> list[str]:
 
 
 #: Kinds of line that are rows of text as they stand: preformatted text, a table, a curve.
-BLOCKS = ("pre", "table", "curve")
+BLOCKS = ("pre", "table", "curve", "tree")
+
+
+def tree_rows(t: Tree) -> list[str]:
+    """A tree's rows with guides: ├─ before a node with a sibling below it, └─ before the
+    last, and │ carried down past each ancestor that still has one."""
+    last = [False] * len(t.nodes)
+    later: list[bool] = []  # later[k]: a node at level k comes later, under the same parent
+    for i in range(len(t.nodes) - 1, -1, -1):
+        level = t.nodes[i][0]
+        del later[level + 1 :]
+        later += [False] * (level + 1 - len(later))
+        last[i] = not later[level]
+        later[level] = True
+    rows = []
+    guides: list[str] = []
+    for (level, node, remark), is_last in zip(t.nodes, last, strict=True):
+        del guides[max(level - 1, 0) :]
+        lead = "".join(guides) + ("" if level == 0 else "└─ " if is_last else "├─ ")
+        rows.append(lead + node.name + (f"  {remark}" if remark else ""))
+        if level:
+            guides.append("   " if is_last else "│  ")
+    return rows
 
 
 def block_rows(line: Line) -> list[str]:
     """A block line's rows of text: preformatted text as it is, a table's aligned columns,
-    a curve in block characters."""
+    a curve in block characters, a tree with its guides."""
     part = line.parts[0]
     if isinstance(part, Text):
         return [part.text]
     if isinstance(part, Table):
         return table_rows(part)
+    if isinstance(part, Tree):
+        return tree_rows(part)
     from ..curve import text_curve
 
     assert isinstance(part, Curve)

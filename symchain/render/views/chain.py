@@ -17,7 +17,21 @@ from .. import View, view
 from ..formats import Detail
 from ..formats.json import expr_str, step_dict
 from ..formats.tex import expr_latex, part_latex
-from ..layout import DEF, DOT, EQ, Line, Math, Op, Ratio, Text, rules_used, step_lines, title, words
+from ..layout import (
+    DEF,
+    DOT,
+    EQ,
+    Line,
+    Math,
+    Op,
+    Ratio,
+    Text,
+    Tree,
+    rules_used,
+    step_lines,
+    title,
+    tree,
+)
 
 PATHS_SHOWN = {"brief": 4, "normal": 8, "full": 64}
 PLUS = Op("+", breaks=False)
@@ -71,27 +85,18 @@ def _definitions(c: ChainDerivation) -> list[Line]:
 def _graph(c: ChainDerivation) -> list[Line]:
     """The DAG as a tree from the output down; a node already drawn is not drawn again."""
     g = c.graph
-    lines = [title("Computation graph"), words(1, g.output.name, "pre")]
+    nodes = [(0, g.output, "")]
     drawn: set[sp.Symbol] = set()
-    stack = [
-        (child, "", i == len(kids) - 1)
-        for kids in [g.children(g.output)]
-        for i, child in enumerate(kids)
-    ]
-    stack.reverse()
+    stack = [(child, 1) for child in reversed(g.children(g.output))]
     while stack:
-        node, prefix, last = stack.pop()
-        guide = "└─ " if last else "├─ "
-        again = node in drawn and g.children(node)
-        lines.append(
-            words(1, prefix + guide + node.name + ("  (drawn above)" if again else ""), "pre")
-        )
+        node, level = stack.pop()
+        again = node in drawn and bool(g.children(node))
+        nodes.append((level, node, "(drawn above)" if again else ""))
         if again:
             continue
         drawn.add(node)
-        kids = g.children(node)
-        below = prefix + ("   " if last else "│  ")
-        stack.extend((kid, below, i == len(kids) - 1) for i, kid in reversed(list(enumerate(kids))))
+        stack.extend((kid, level + 1) for kid in reversed(g.children(node)))
+    lines = [title("Computation graph"), tree(1, Tree(tuple(nodes)))]
     inputs = ", ".join(s.name for s in g.inputs)
     lines.append(
         Line(
