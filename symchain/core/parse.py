@@ -541,6 +541,34 @@ def _check_name(name: str, text: str, pos: int, call: bool = False) -> None:
                 text=text,
                 position=pos,
             )
+    inside = _function_inside(name)
+    if inside is not None:  # xlnx, tsint: x·ln x as a textbook prints it, typed tight
+        letters, rest = inside
+        raise ParseError(f"unknown name '{name}': did you mean {'·'.join(letters)}·{_calls(rest)}?",
+                         text=text, position=pos)  # fmt: skip
+    based = _LOG_TIGHT.match(name)
+    if based:  # log_2x: log₂ x typed tight
+        raise ParseError(f"unknown name '{name}': did you mean {based[1]}({based[2]})?",
+                         text=text, position=pos)  # fmt: skip
+
+
+#: log_2x, log_10t: a logarithm's base run into its argument.
+_LOG_TIGHT = re.compile(r"(log_[0-9]+)([A-Za-z][A-Za-z0-9]*)\Z")
+
+
+def _function_inside(name: str) -> tuple[str, str] | None:
+    """xlnx -> ("x", "lnx"): one to three letters, then a function's name with its argument
+    run on (xsinx, tsint, xarctanx); None for any other name."""
+    if not name.isascii() or not name.isalnum():
+        return None
+    for at in range(1, 4):
+        letters, rest = name[:at], name[at:]
+        if not letters.isalpha():
+            return None
+        for function in sorted(_GLUED_FUNCTIONS, key=len, reverse=True):
+            if rest.startswith(function) and len(rest) > len(function):
+                return letters, rest
+    return None
 
 
 def _calls(name: str) -> str:
@@ -675,6 +703,7 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
     """
     out: list[Token] = []
     i = 0
+    noted = -1  # the '/' whose tight divisor a note already names (1/2x)
     while i < len(tokens):
         tok = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -780,9 +809,37 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
             notes.append(
                 f"{a}/{c}{v} is read as ({a}/{c})·{v}; write {a}/({c}{v}) to divide by {c}{v}"
             )
+            noted = i + 1
+        elif tok.text == "/" and i != noted:
+            _note_tight_divisor(tokens, i, text, notes)
         out.append(tok)
         i += 1
     return out
+
+
+def _note_tight_divisor(tokens: list[Token], i: int, text: str, notes: list[str]) -> None:
+    """e^x/2x, sin(x)/2x, 1/x(x + 1): the division takes the first factor only, and many
+    books mean the whole tight product below the line: say so (1/2x has its own note)."""
+    if i + 2 >= len(tokens):
+        return
+    first, then = tokens[i + 1], tokens[i + 2]
+    tight_number = first.kind == "num" and (then.kind == "name" or then.text == "(")
+    tight_name = (first.kind == "name" and not is_callable_name(first.text)
+                  and then.text == "(")  # fmt: skip
+    if not (tight_number or tight_name) or not _adjacent(first, then):
+        return
+    j = i + 1  # the last token of the tight run: 3x^2, 2(x + 1), 2sin(x)
+    while j + 1 < len(tokens) and _adjacent(tokens[j], tokens[j + 1]):
+        if tokens[j + 1].text == "(":
+            j = _closing(tokens, j + 1)
+        elif tokens[j + 1].kind in ("num", "name") or tokens[j + 1].text in ("^", "**"):
+            j += 1
+        else:
+            break
+    below = text[first.col : tokens[j].end].strip()
+    rest = below[len(first.text) :]
+    notes.append(f"…/{below} is read as (…/{first.text})·{rest}; write …/({below}) to divide "
+                 f"by {below}")  # fmt: skip
 
 
 def _note_divided_exponent(
