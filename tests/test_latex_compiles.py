@@ -50,6 +50,8 @@ COMMANDS = [
     ["backprop", "--train", "--epochs", "300"],
     ["backprop", "--sizes", "3,5,4,3", "--loss", "softmax-ce", "--batch", "4"],
     ["matrix", "x'*A*x", "--wrt", "x"],
+    ["plot", "tan(x)"],
+    ["plot", "abs(x^2-1)", "--at", "x=0.5"],
 ]
 #: A fragment's document: amsmath and what its comments say it needs, with Latin Modern type.
 DOCUMENT = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -197,3 +198,29 @@ def test_images_of_the_hard_cases_are_written(tmp_path):
         r = run(formula, "--output", str(out))
         assert r.exit_code == 0, r.stderr
         assert "<svg" in out.read_text()
+
+
+def _runs(latex: str, plot: int) -> list[list[tuple[float, float]]]:
+    """The stretches of one \\addplot's coordinates that pgfplots joins (nan breaks them)."""
+    body = re.findall(r"coordinates \{(.*?)\};", latex, re.S)[plot]
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, y in re.findall(r"\(([^,]+),([^)]+)\)", body):
+        if y == "nan":
+            runs.append([])
+        else:
+            runs[-1].append((float(x), float(y)))
+    return [run for run in runs if run]
+
+
+@pytest.mark.parametrize(("formula", "pieces"), [("tan(x)", 5), ("1/x", 2), ("abs(x^2-1)", 1)])
+def test_the_latex_picture_breaks_where_the_curve_does(formula, pieces):
+    """pgfplots joins points across a blank line: each break must be a nan point, so that
+    tan(x) on [−5, 5] is five pieces, not drawn from +17 to −17 at its four poles."""
+    latex = CliRunner().invoke(main, ["plot", formula, "--format", "latex"]).stdout
+    runs = _runs(latex, 0)
+    assert len(runs) == pieces
+    assert all(x0 < x1 for run in runs for (x0, _), (x1, _) in pairwise(run))
+    if formula == "abs(x^2-1)":  # f' = 2x·sign(x²−1) jumps at ±1: three stretches, no riser
+        df = _runs(latex, 1)
+        assert len(df) == 3
+        assert all(abs(y1 - y0) < 1 for run in df for (_, y0), (_, y1) in pairwise(run))

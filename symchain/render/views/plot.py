@@ -96,7 +96,7 @@ def _pgfplots(p: Plot) -> str:
     from ..formats.tex import expr_latex
 
     d = p.derivation
-
+    x = expr_latex(d.variable)
     low, high = p.ylim
     margin = 0.05 * (high - low)  # lines run just past the axis, which clips them
 
@@ -104,21 +104,27 @@ def _pgfplots(p: Plot) -> str:
         curve = p.curve(name)
         assert curve is not None
         xs, ys = clip_band(curve.xs, curve.ys, low - margin, high + margin)
-        pieces = []
+        # a break (a pole, a jump, outside the band) is a nan point, which `unbounded
+        # coords=jump` leaves a gap at; an empty line between points would be joined
+        pieces: list[str] = []
         for x, y in zip(xs, ys, strict=True):
-            pieces.append(f"({x:.6g},{y:.6g})" if np.isfinite(y) else "")
-        return " ".join(pieces).replace("  ", " \n")
+            if np.isfinite(y):
+                pieces.append(f"({x:.6g},{y:.6g})")
+            elif pieces and not pieces[-1].endswith("\n"):  # one nan per gap
+                pieces.append(f"({x:.6g},nan)\n")
+        return " ".join(pieces).rstrip()
 
     body = [
         "% needs \\usepackage{pgfplots}",
         "\\begin{tikzpicture}",
         "\\begin{axis}[axis lines=middle, xlabel=$" + d.variable.name + "$, unbounded coords=jump,",
         f"  xmin={p.low:.6g}, xmax={p.high:.6g}, ymin={low:.6g}, ymax={high:.6g},",
-        "  legend pos=outer north east, width=10cm, height=7cm]",
+        "  legend style={at={(0.5,-0.12)}, anchor=north, legend columns=-1},",
+        "  width=0.9\\linewidth, height=7cm]",
         "\\addplot[blue, thick] coordinates {" + coordinates("f") + "};",
-        "\\addlegendentry{$" + expr_latex(d.expression) + "$}",
+        "\\addlegendentry{$f(" + x + ") = " + expr_latex(d.expression) + "$}",
         "\\addplot[red, dashed] coordinates {" + coordinates("df") + "};",
-        "\\addlegendentry{$" + expr_latex(d.result) + "$}",
+        "\\addlegendentry{$f'(" + x + ") = " + expr_latex(d.result) + "$}",
     ]
     if p.tangent is not None:
         body += ["\\addplot[green!50!black, dotted] coordinates {" + coordinates("tangent") + "};",
