@@ -79,7 +79,7 @@ def test_jobs_needs_a_file_and_does_not_draw_or_reveal(tmp_path):
     )
     assert graph.exit_code == 2 and "--jobs does not combine with --graph" in graph.stderr
     negative = CliRunner().invoke(main, ["derive", "-f", str(path), "-j", "-1"])
-    assert negative.exit_code == 2 and "Invalid value for '--jobs'" in negative.stderr
+    assert negative.exit_code == 2 and "invalid value for '--jobs'" in negative.stderr
 
 
 def test_jobs_0_is_one_per_core_this_process_may_use():
@@ -177,7 +177,7 @@ def test_a_stopped_pool_leaves_whole_records_and_no_worker(tmp_path, signum, gro
     assert [r["input"] for r in records] == [f"x^{k} sin(x) + cos(x)^{k}" for k in
                                              range(1, len(records) + 1)], (first, err)  # fmt: skip
     assert err.endswith(
-        f"stopped ({by}) after {len(records)} formula(s); their results are above\n"
+        f"stopped ({by}) after {len(records)} formula(s); their results are in the output\n"
     )
     assert "Traceback" not in err
     assert _children_gone(proc.pid)

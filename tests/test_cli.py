@@ -181,7 +181,7 @@ def test_a_wrt_that_is_not_in_the_formula_is_a_usage_error_not_zero(run):
 def test_a_mistyped_option_is_named_wherever_it_stands(argv, message):
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == f"Error: {message}"
+    assert result.output == f"error: {message[0].lower()}{message[1:]}\n"  # the one line
 
 
 def test_a_formula_that_starts_with_a_minus_is_still_a_formula():
@@ -244,3 +244,12 @@ def test_shell_completion_completes_commands_and_options():
            "COMP_WORDS": "symchain derive x --ord", "COMP_CWORD": "3"}  # fmt: skip
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True)
     assert done.stdout.split() == ["plain,--order"]
+
+
+@pytest.mark.parametrize("command", ["grad", "jacobian", "hessian"])
+def test_wrt_on_a_command_of_several_variables_points_to_vars(command):
+    result = CliRunner().invoke(main, [command, "x^2*y", "--wrt", "x"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: no such option '--wrt': name the variables with --vars, like --vars x,y\n"
+    )

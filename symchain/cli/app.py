@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sys
 
 import click
@@ -86,8 +87,9 @@ class _Group(click.Group):
             if args is None:  # the real command line, not a test calling in-process
                 _limit_memory()
             return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D at a prompt
-            click.echo("Aborted!", err=True)
+        except click.exceptions.Abort as err:  # click's own form of Ctrl-C, and of Ctrl-D
+            ended = isinstance(err.__cause__, EOFError)  # at --reveal's prompt
+            click.echo("stopped: end of input" if ended else "interrupted (Ctrl-C)", err=True)
             return 130
         except KeyboardInterrupt:
             click.echo("interrupted (Ctrl-C)", err=True)
@@ -104,12 +106,27 @@ class _Group(click.Group):
             if _wants_json(argv):
                 click.echo(json.dumps({"input": None, "error": err.to_dict()}))
             return err.exit_code
-        except click.ClickException as err:
-            err.show()
+        except click.ClickException as err:  # one line, as every other error: no usage
+            click.echo(f"error: {_one_line(err, argv)}", err=True)
             if _wants_json(argv):
                 kind = {"message": err.format_message(), "kind": "usage", "position": None}
                 click.echo(json.dumps({"input": None, "error": kind}))
             return err.exit_code
+
+
+def _one_line(err: click.ClickException, argv: list[str]) -> str:
+    """click's message on one line, its first letter small as in our own errors; an
+    unknown option's hint as one question (Did you mean --order?)."""
+    takes_vars = bool(argv) and argv[0] in ("grad", "jacobian", "hessian")
+    if isinstance(err, click.NoSuchOption) and err.option_name == "--wrt" and takes_vars:
+        return "no such option '--wrt': name the variables with --vars, like --vars x,y"
+    message = " ".join(err.format_message().split())
+    message = re.sub(r"\(Did you mean one of: (.*)\?\)", r"Did you mean one of \1?", message)
+    message = re.sub(r"'(\S+)' is not a valid (integer|float) range\.",
+                     r"'\1' is not a number", message)  # fmt: skip
+    if message[1:2].islower():  # "No such option", not "SYMCHAIN_MEMORY_GIB"
+        message = message[:1].lower() + message[1:]
+    return message
 
 
 #: errno values that mean stdout cannot take the output: a full disk, a closed or bad

@@ -107,7 +107,9 @@ def derive_file(
         out.env.echo(json_text(out.collected, "json").rstrip("\n"))
     if stopped is not None:
         by = "Ctrl-C" if isinstance(stopped, KeyboardInterrupt) else stopped.name
-        out.env.note(f"stopped ({by}) after {tally.finished} formula(s); their results are above")
+        out.env.note(
+            f"stopped ({by}) after {tally.finished} formula(s); their results are in the output"
+        )
         return 130 if isinstance(stopped, KeyboardInterrupt) else stopped.code
     again = sum(out.env.repeated.values())
     if again:
