@@ -118,3 +118,14 @@ def test_special_functions_numpy_lacks_are_plotted(formula):
     assert r.exit_code in (0, 1), r.output
     samples = json.loads(r.stdout)["samples"]
     assert sum(s["f"] is not None for s in samples) > 0.9 * len(samples)
+
+
+def test_an_odd_root_is_drawn_for_negative_x_on_its_real_branch():
+    """derive.md: an odd root of a negative number is real, as on a calculator; the plot
+    had left x < 0 out (NumPy's x**(1/3) of a negative is complex) under a legend ∛x."""
+    result = CliRunner().invoke(main, ["plot", "cbrt(x)", "--format", "json"])
+    samples = json.loads(result.stdout)["samples"]
+    first = samples[0]
+    assert first["x"] == -5.0
+    assert first["f"] == pytest.approx(-(5 ** (1 / 3)))
+    assert first["df"] == pytest.approx(5 ** (-2 / 3) / 3)

@@ -533,7 +533,11 @@ def _exact(expr: sp.Expr, var: sp.Symbol, a: sp.Expr) -> float:
 
 def sampler(expr: sp.Expr, var: sp.Symbol) -> Sampler:
     """xs ↦ expr's real values (nan where undefined, not real, or infinite), with the
-    expression compiled once: the breaks are looked for by many small calls."""
+    expression compiled once: the breaks are looked for by many small calls.  Odd roots
+    of negative numbers are real (∛x is drawn for x < 0), as at a point (realroots)."""
+    from ..core.realroots import real_branch
+
+    expr = real_branch(expr)
     with np.errstate(all="ignore"):
         try:
             fast = sp.lambdify(var, expr, modules=["numpy"])
