@@ -60,3 +60,18 @@ def test_other_forms_in_plain_output_exactly():
         "other forms: factored 3(x − 1)·(x + 1)",
         "✓ verified: 4 steps checked against SymPy's diff",
     ]
+
+
+def test_a_factored_form_is_a_product_and_an_expanded_one_keeps_exponentials_whole():
+    """factor() that only regroups a sum is no factoring (worksheet.md printed "factored
+    x²·cos(x) + 2x·sin(x) − 3cos(x)"); expanding never splits e^(3x + 1) into e·e³ˣ."""
+    import sympy as sp
+
+    from symchain.core.simplify import alternate_forms
+
+    x = sp.Symbol("x", real=True)
+    forms = dict(alternate_forms(x**2 * sp.cos(x) + 2 * x * sp.sin(x) - 3 * sp.cos(x)))
+    assert "factored" not in forms
+    forms = dict(alternate_forms((2 * x * sp.cos(x**2) + 3 * sp.sin(x**2)) * sp.exp(3 * x + 1)))
+    assert forms["expanded"].has(sp.exp(3 * x + 1))
+    assert dict(alternate_forms(x**2 - 1))["factored"] == (x - 1) * (x + 1)

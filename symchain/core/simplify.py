@@ -147,6 +147,8 @@ def alternate_forms(
             continue
         if form in seen or sp.count_ops(form) > 3 * max(sp.count_ops(expr), 4):
             continue
+        if name == "factored" and form.is_Add:  # the terms regrouped is not a factoring
+            continue
         if not compare(form, expr).confirmed:
             continue
         seen.add(form)
@@ -155,8 +157,12 @@ def alternate_forms(
 
 
 def _expanded(expr: sp.Expr) -> sp.Expr:
-    """Multiplied out; a quotient's top and bottom each, not split into a sum of fractions."""
+    """Multiplied out; a quotient's top and bottom each, not split into a sum of fractions;
+    an exponential kept whole (e^(3x + 1), not e·e³ˣ)."""
     numerator, denominator = sp.fraction(sp.together(expr))
     if denominator == 1 or denominator.has(sp.exp):  # e⁻ˣ is a factor, not a denominator
-        return cast(sp.Expr, sp.expand(expr))
-    return cast(sp.Expr, sp.expand(numerator) / sp.expand(denominator))
+        return cast(sp.Expr, sp.expand(expr, power_exp=False))
+    return cast(
+        sp.Expr,
+        sp.expand(numerator, power_exp=False) / sp.expand(denominator, power_exp=False),
+    )
