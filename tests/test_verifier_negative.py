@@ -438,3 +438,16 @@ def test_a_wrong_fallback_step_in_a_big_derivation_is_not_verified(monkeypatch):
     assert sum(1 for _ in big.steps.walk()) > 150
     assert big.derived - sp.diff(big.expression, x) == 1
     assert big.verified is False
+
+
+def test_a_chain_through_sign_is_checked_both_ways():
+    """SymPy leaves d/dx sign(G1(x)) unevaluated for an unknown G1 (not known real), so the
+    chain step of sign(x² − 1) was 'unconfirmed'; put back, it is decided: 0 passes, and a
+    step claiming 2x fails."""
+    d = derive("sign(x^2-1)")
+    assert d.verified
+    chain = d.steps
+    assert chain.rule == engine.CHAIN
+    assert check_step(chain).status in CONFIRMED
+    wrong = dataclasses.replace(chain, result=2 * x)
+    assert check_step(wrong).status == FAILED

@@ -62,6 +62,8 @@ def check_step(step: Step) -> Verdict:
         expected = raw.xreplace(derivatives)
         for g, p in zip(unknowns, parts, strict=True):
             expected = substitute(expected, g, p.expr)
+    if _unevaluated(expected):  # d/dx sign(G1(x)) stays unevaluated (G1 is not known real)
+        expected = expected.doit()
     return compare(step.result, expected)
 
 
