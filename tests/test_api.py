@@ -51,7 +51,7 @@ def _run(*args: str):
 def test_a_mistyped_option_is_not_a_formula():
     result = _run("derive", "--verbos")
     assert result.exit_code == 2
-    assert "No such option '--verbos'" in result.stderr and "--verbose" in result.stderr
+    assert "no such option '--verbos'" in result.stderr and "--verbose" in result.stderr
     assert _run("derive", "-sin(x)", "--format", "plain").exit_code == 0  # a formula still
 
 

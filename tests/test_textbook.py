@@ -317,3 +317,30 @@ def test_a_function_run_into_its_neighbours_is_refused_with_the_reading_meant(te
 @pytest.mark.parametrize("text", ["x sin x", "xsin x", "log_2 x", "theta", "xe^x", "ab"])
 def test_names_with_no_function_run_into_them_still_read(text):
     assert read(text).expr is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning", "variable", "note"),
+    [("f(x) = e^(2x)", sp.exp(2 * x), "x", "f(x) = … is read as a definition: f′(x) is that "
+      "of its right side"),
+     ("s(t) = t^3 - 2t", t**3 - 2 * t, "t", "s(t) = … is read as a definition: s′(t) is "
+      "that of its right side"),
+     ("y = x^2", x**2, "x", "y = … is read as a definition: the derivative of y is that of "
+      "its right side")],
+)  # fmt: skip
+def test_an_exercise_printed_as_a_definition_is_derived_by_its_right_side(
+    text, meaning, variable, note
+):
+    """CLP and OpenStax print "f(x) = …": derive's answer was "add --implicit y", and that
+    advice then failed ("the equation has no y")."""
+    d = derive(text)
+    assert d.expression == meaning and d.variable.name == variable and d.verified
+    assert d.warnings[0] == note
+    result = CliRunner().invoke(main, ["derive", text])
+    assert result.exit_code == 0 and note in result.stderr
+
+
+@pytest.mark.parametrize("text", ["y = x*y + 1", "x^2 + y^2 = 25", "sin(x) = x^2", "xy = 1"])
+def test_an_equation_that_is_no_definition_still_asks_for_implicit(text):
+    result = CliRunner().invoke(main, ["derive", text])
+    assert result.exit_code == 2 and "--implicit y" in result.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
@@ -18,7 +18,7 @@ from sympy.core.function import AppliedUndef
 from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import LimitError, ParseError, UsageError
-from ..core.parse import MAX_DIGITS, parse, read, symbol
+from ..core.parse import MAX_DIGITS, Definition, definition, parse, read, symbol
 from ..core.prose import prime_name
 from ..core.realroots import real_subs
 from ..core.simplify import alternate_forms, tidy
@@ -190,8 +190,14 @@ def derive(
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     text = formula if isinstance(formula, str) else None
+    defined = _definition(text)
+    if defined is not None:  # f(x) = e^(2x): the right side, by x
+        formula = defined.formula
+        wrt = wrt if wrt is not None else defined.argument
     named = {wrt} if isinstance(wrt, str) else {wrt.name} if isinstance(wrt, sp.Symbol) else set()
     reading = read(formula, log10=log10, variables=named) if isinstance(formula, str) else None
+    if reading is not None and defined is not None:
+        reading = replace(reading, notes=(defined.note, *reading.notes))
     expr = reading.expr if reading is not None else _checked_expr(formula)
     var = choose_variable(expr, wrt)
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
@@ -218,6 +224,13 @@ def derive(
     line = _tangent(expr, var, point, value, order) if tangent else None
     warnings = reading.notes if reading is not None else ()
     return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets, breaks)
+
+
+def _definition(text: str | None) -> Definition | None:
+    from ..core.piecewise import equals_sign
+
+    equals = equals_sign(text) if text is not None else None
+    return definition(text, equals) if text is not None and equals is not None else None
 
 
 def _joins(orders: list[Order], var: sp.Symbol) -> tuple[Join, ...]:

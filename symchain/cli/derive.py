@@ -208,6 +208,7 @@ def _route(
 def _dispatch(formula: str, options: dict[str, Any]) -> Any:
     """The route the options ask for: --let, --method log, --implicit, or plain derive."""
     from ..calculus.derivation import derive as derive_formula
+    from ..core.parse import definition
     from ..core.piecewise import equals_sign
 
     if "lets" in options:
@@ -222,7 +223,8 @@ def _dispatch(formula: str, options: dict[str, Any]) -> Any:
         from ..calculus.implicit import implicit
 
         return implicit(formula, **options)
-    if equals_sign(formula) is not None:
+    equals = equals_sign(formula)
+    if equals is not None and definition(formula, equals) is None:
         from ..calculus.implicit import split_equation
         from ..core.errors import UsageError
 

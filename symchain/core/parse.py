@@ -116,6 +116,48 @@ class Reading:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """y = x², f(x) = e^(2x), s(t) = t³: an equation that names what its right side is, as
+    exercises print them; the right side is the formula."""
+
+    name: str  # y, f
+    argument: str | None  # x in f(x); None for y = …
+    formula: str  # the right side, as typed
+    note: str
+
+
+_DEFINED = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\(\s*([A-Za-z][A-Za-z0-9]*)\s*\))?\s*\Z")
+
+
+def definition(text: str, equals: int) -> Definition | None:
+    """The equation whose '=' is at column `equals`, read as a definition when its left
+    side is a lone name or a function of one variable, and the right side does not use
+    that name (y = x·y is an equation in y, for implicit differentiation)."""
+    left, right = text[:equals], text[equals + 1 :]
+    match = _DEFINED.match(left)
+    if match is None or not right.strip():
+        return None
+    name, argument = match[1], match[2]
+    if name in FUNCTIONS or name in CONSTANTS or (argument is None and len(name) > 1):
+        return None
+    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", right):
+        return None
+    if argument is None and not _has_variable(right):  # x = 2 is no definition of x
+        return None
+    shown = f"{name}({argument})" if argument else name
+    derivative = f"{name}′({argument})" if argument else f"the derivative of {name}"
+    note = f"{shown} = … is read as a definition: {derivative} is that of its right side"
+    return Definition(name, argument, right.strip(), note)
+
+
+def _has_variable(text: str) -> bool:
+    try:
+        return bool(read(text).expr.free_symbols)
+    except ParseError:  # told when the formula is read as an equation
+        return False
+
+
 def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH) -> sp.Expr:
     """Parse a formula into a SymPy expression, or raise ParseError with a column."""
     return read(text, max_length=max_length, max_depth=max_depth).expr
