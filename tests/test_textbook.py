@@ -344,3 +344,28 @@ def test_an_exercise_printed_as_a_definition_is_derived_by_its_right_side(
 def test_an_equation_that_is_no_definition_still_asks_for_implicit(text):
     result = CliRunner().invoke(main, ["derive", text])
     assert result.exit_code == 2 and "--implicit y" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [("e^{2x}", sp.exp(2 * x)), ("e^{x^{2}}", sp.exp(x**2)), ("x^{1/3}", sp.cbrt(x)),
+     ("sin^{-1}(x)", sp.asin(x)), ("log_{2}x", sp.log(x, 2)), ("log_{10}(x^2)", sp.log(x**2, 10)),
+     ("∛x", sp.cbrt(x)), ("∛(x^2+1)", sp.cbrt(x**2 + 1)), ("∜x", sp.root(x, 4)),
+     ("∜(x+1)", sp.root(x + 1, 4)), ("∜(∜x)", sp.root(x, 16)), ("x^½", sp.sqrt(x)),
+     ("¾x^2", sp.Rational(3, 4) * x**2), ("x^⅔", x ** sp.Rational(2, 3))],
+)  # fmt: skip
+def test_a_formula_copied_from_a_page_or_from_latex_reads(text, meaning):
+    """CLP prints ∛x and ⁵√x, LaTeX sources e^{2x}: these were refused ('unexpected
+    character', 'braces hold a piecewise function')."""
+    assert parse(text) == meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [("e^{2x", "this '{' is never closed", 2), ("∜-x", "put what ∜ is the root of", 0),
+     ("2½x", "2½ is a mixed number: write it as 2 + 1/2", 1)],
+)  # fmt: skip
+def test_what_cannot_be_read_that_way_is_refused_at_its_column(text, message, column):
+    with pytest.raises(ParseError, match=re.escape(message)) as caught:
+        parse(text)
+    assert caught.value.position == column and caught.value.text == text

@@ -66,6 +66,10 @@ GREEK_LETTERS = {
     "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
 }  # fmt: skip
 _REPLACEMENTS["π"] = " pi "
+#: Vulgar fractions, as a power or a factor is printed: x^½, ¾x.
+FRACTIONS = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅙": "1/6",
+             "⅛": "1/8"}  # fmt: skip
+_REPLACEMENTS.update({char: f"({value})" for char, value in FRACTIONS.items()})
 _REPLACEMENTS.update({letter: f" {name} " for name, letter in GREEK_LETTERS.items()})
 
 #: Superscript characters; a run of them is one exponent: x²³ is x^(23), x⁻¹ is x^(-1),
@@ -100,6 +104,10 @@ class Token:
     def end(self) -> int:
         """The column just after it in the user's text."""
         return self.col + (len(self.text) if self.width < 0 else self.width)
+
+
+#: Root signs and what they stand for: the function, and a degree beside the argument.
+_ROOT_SIGNS = {"\u221a": ("sqrt", ""), "\u221b": ("cbrt", ""), "\u221c": ("root", "4")}
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -151,6 +159,31 @@ def definition(text: str, equals: int) -> Definition | None:
     return Definition(name, argument, right.strip(), note)
 
 
+#: e^{2x}, sin^{-1}, log_{2}: a power's or a base's braces, as LaTeX and books set them.
+_TEX_GROUP = re.compile(r"([\^_])\{([^{};]*)\}")
+
+
+def _tex_groups(text: str) -> str:
+    """Braces right after ^ or _ group, as in LaTeX: ^{2x} is ^(2x), log_{2} x is log_2 x
+    (padded with spaces, so that every column after it is where it was typed).  Braces
+    elsewhere hold a piecewise function."""
+
+    def grouped(match: re.Match[str]) -> str:
+        mark, inside = match[1], match[2]
+        if " if " in f" {inside} " or "otherwise" in inside:
+            return match[0]
+        if mark == "^":
+            return f"^({inside})"
+        return f"_{inside}  "
+
+    while "{" in text:  # innermost first: e^{x^{2}}
+        done = _TEX_GROUP.sub(grouped, text)
+        if done == text:
+            break
+        text = done
+    return text
+
+
 def _has_variable(text: str) -> bool:
     try:
         return bool(read(text).expr.free_symbols)
@@ -193,6 +226,12 @@ def read(
                 from None  # fmt: skip
         return reading.expr, reading.notes
 
+    grouped = _tex_groups(text)
+    if grouped != text:  # e^{2x}: read as e^(2x), every column where it was typed
+        try:
+            return read(grouped, log10=log10, variables=variables, max_depth=max_depth)
+        except ParseError as err:
+            raise ParseError(err.message, text=text, position=err.position) from None
     if is_piecewise(text) and len(brace_blocks(text)) == 1:
         expr, piece_notes = read_piecewise(text, piece)
         return Reading(expr, piece_notes)
@@ -267,6 +306,7 @@ def _unused_name(text: str, k: int) -> str:
 
 def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
     tokens: list[Token] = []
+    rooted: list[tuple[int, list[Token]]] = []  # ∜(…): where its group starts, what ends it
     depth = 0
     opened: list[tuple[int, str]] = []  # (column, "(" or "|") of each open group
     pos = 0
@@ -308,12 +348,15 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
             tokens[-1] = Token("name", f"log_{base}", tokens[-1].col)
             pos = end
             continue
-        if char == "\u221a":  # √x, √(x + 1)
-            tokens.append(Token("name", "sqrt", pos))
+        if char in _ROOT_SIGNS:  # √x, √(x + 1), ∛x, ∜x
+            function, degree = _ROOT_SIGNS[char]
+            tokens.append(Token("name", function, pos))
+            closing = [Token("op", ")", pos)]
+            if degree:  # ∜x is root(x, 4)
+                closing = [Token("op", ",", pos), Token("num", degree, pos), *closing]
             letter = _REPLACEMENTS.get(text[pos + 1 : pos + 2], "").strip()
             if letter.isidentifier():  # √π, √θ: the letter is the argument, as √x's x is
-                tokens += [Token("op", "(", pos), Token("name", letter, pos + 1, 1),
-                           Token("op", ")", pos)]  # fmt: skip
+                tokens += [Token("op", "(", pos), Token("name", letter, pos + 1, 1), *closing]
                 pos += 2
                 continue
             following = _TOKEN.match(text, pos + 1)
@@ -324,14 +367,14 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
                     Token("op", "(", pos),
                     Token(following.lastgroup, following.group(), pos + 1),
                 ]
-                tokens.append(Token("op", ")", pos))
+                tokens += closing
                 pos = following.end()
                 after = _TOKEN.match(text, pos)
                 if after and after.lastgroup == "name" and following.lastgroup == "num":
                     typed = text[following.start() : after.end()]
                     notes.append(
-                        f"√{typed} is read as √{following.group()}·{after.group()}; write "
-                        f"√({typed}) for the square root of all of it"
+                        f"{char}{typed} is read as {char}{following.group()}·{after.group()}; "
+                        f"write {char}({typed}) for the root of all of it"
                     )
                 elif (after and after.group() in ("^", "**")) or text[
                     pos : pos + 1
@@ -340,9 +383,16 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
                     stop = power.end() if power else pos + 1
                     typed, root = text[following.start() : stop], following.group()
                     notes.append(
-                        f"√{typed} is read as (√{root}){typed[len(root) :]}; write √({typed}) "
-                        "for the square root of the power"
+                        f"{char}{typed} is read as ({char}{root}){typed[len(root) :]}; write "
+                        f"{char}({typed}) for the root of the power"
                     )
+            elif degree and text[pos + 1 : pos + 2] == "(":  # ∜(x + 1): its degree after
+                tokens.append(Token("op", "(", pos))
+                rooted.append((len(tokens), closing))
+                pos += 1
+            elif degree:
+                raise ParseError(f"put what {char} is the root of right after it: {char}x, "
+                                 f"{char}(x + 1)", text=text, position=pos)  # fmt: skip
             else:
                 pos += 1
             continue
@@ -392,6 +442,10 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
                 tokens += [Token("name", "Abs", pos), Token("op", "(", pos)]
             pos += 1
             continue
+        if char in FRACTIONS and pos and text[pos - 1].isdigit():
+            whole = text[pos - 1]
+            raise ParseError(f"{whole}{char} is a mixed number: write it as {whole} + "
+                             f"{FRACTIONS[char]}", text=text, position=pos)  # fmt: skip
         if char in _REPLACEMENTS:
             replacement = _REPLACEMENTS[char]
             for sub in _TOKEN.finditer(replacement):
@@ -446,6 +500,9 @@ def _tokenize(text: str, max_depth: int, notes: list[str]) -> list[Token]:
     if opened:
         column, bracket = opened[-1]
         raise ParseError(f"this '{bracket}' is never closed", text=text, position=column)
+    for start, closing in reversed(rooted):  # ∜(x + 1) as root((x + 1), 4)
+        end = _closing(tokens, start) + 1
+        tokens[end:end] = closing
     return tokens
 
 
