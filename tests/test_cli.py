@@ -253,3 +253,22 @@ def test_wrt_on_a_command_of_several_variables_points_to_vars(command):
     assert result.output == (
         "error: no such option '--wrt': name the variables with --vars, like --vars x,y\n"
     )
+
+
+def test_color_always_colours_a_piped_worksheet_too():
+    result = CliRunner().invoke(main, ["worksheet", "--count", "1", "--color", "always"])
+    assert result.exit_code == 0 and "\x1b[" in result.stdout
+
+
+def test_color_always_with_no_color_is_refused():
+    result = CliRunner().invoke(main, ["derive", "x^2", "--color", "always", "--no-color"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --color always and --no-color ask for opposite things\n"
+
+
+def test_the_worksheets_again_line_is_one_line_on_a_narrow_terminal():
+    """Wrapped at 60 columns, the command to draw the sheet again broke when pasted."""
+    result = CliRunner().invoke(main, ["worksheet", "--count", "1", "--color", "always"],
+                                env={"COLUMNS": "60"})  # fmt: skip
+    again = [line for line in result.stdout.splitlines() if "again: " in line]
+    assert len(again) == 1 and again[0].rstrip().endswith("--level 1..3\x1b[0m")

@@ -116,3 +116,12 @@ def test_batch_json_is_one_array():
 def test_value_float_is_null_beyond_float_range():
     r = CliRunner().invoke(main, ["derive", "exp(x)", "--at", "x=1000", "--format", "json"])
     assert json.loads(r.stdout)["value_float"] is None
+
+
+@pytest.mark.parametrize("at", ["x=", "x = ", "x=1,y="])
+def test_a_point_with_no_value_says_so(at):
+    """--at x= was "the formula is empty", as if the formula were missing."""
+    result = CliRunner().invoke(main, ["derive", "x^2*y", "--wrt", "x", "--at", at])
+    assert result.exit_code == 2
+    name = at.rstrip("= ").split(",")[-1].strip()
+    assert result.stderr == f"error: --at gives {name} no value: write it like x=2\n"

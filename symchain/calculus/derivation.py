@@ -410,6 +410,9 @@ def parse_point(at: dict | str | list, expr: sp.Expr) -> tuple[tuple[sp.Symbol, 
                 if "=" not in piece:
                     raise UsageError(f"`at` wants name=value, like x=2, not {piece!r}")
                 name, value = piece.split("=", 1)
+                if not value.strip():  # x=: the formula's parser would say "empty formula"
+                    raise UsageError(f"`at` gives {name.strip() or 'a name'} no value: "
+                                     "write it like x=2")  # fmt: skip
                 items.append((name.strip(), value.strip()))
     pairs = []
     symbols = {s.name: s for s in expr.free_symbols}

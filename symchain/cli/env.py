@@ -79,6 +79,8 @@ class Environment:
     color: str = field(default_factory=lambda: _color_asked())
 
     def __post_init__(self) -> None:
+        if self.color == "always" and self.no_color:
+            raise click.UsageError("--color always and --no-color ask for opposite things")
         if self.color == "always":  # the flag is asked for now: it wins over NO_COLOR
             self.no_color = False
         else:

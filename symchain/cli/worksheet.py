@@ -131,7 +131,7 @@ def worksheet(
             known = ", ".join(_BY_EXTENSION)
             raise click.UsageError(f"--output {output}: give --format, or a file ending in {known}")
         fmt = _BY_EXTENSION[_extension(output)]
-    fmt = fmt or ("rich" if env.stdout_isatty and not output else "plain")
+    fmt = fmt or ("plain" if output else env.format(None))  # --color always: rich, piped too
 
     def made():  # the file is written inside the guard: its errors are reported as any are
         from .progress import progress

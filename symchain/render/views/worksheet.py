@@ -129,7 +129,8 @@ def print_worksheet_rich(ws, console, solutions: bool = True, detail: str = "nor
     width = len(str(ws.count))
     console.print(Text(TITLE, style="bold underline"))
     console.print(Text(_about(ws), style="dim"))
-    console.print(Text(f"again: {ws.command}", style="dim"))
+    # one line however narrow the terminal, so that it copies and pastes as one command
+    console.print(Text(f"again: {ws.command}", style="dim"), soft_wrap=True)
     console.print()
     console.print(INSTRUCTIONS)
     console.print()
