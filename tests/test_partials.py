@@ -308,3 +308,23 @@ def test_piped_text_draws_a_matrix_only_within_80_columns():
     narrow = CliRunner().invoke(hessian, ["x^2 y^2", "--format", "plain"]).output
     grid = [line for line in narrow.splitlines() if line.lstrip().startswith(("⎛", "⎝"))]
     assert grid and all(len(line) <= 80 for line in grid)
+
+
+def test_a_jacobian_typed_as_one_comma_list_is_told_to_give_the_rows_apart():
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    result = CliRunner().invoke(main, ["jacobian", "x*y, x+y, sin(x)"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        'error: formula 1: one formula per argument: give the rows apart, like jacobian "x*y" "x+y"'
+    )
+
+
+def test_a_heading_brackets_only_lists():
+    from symchain import gradient, jacobian
+
+    assert str(gradient("x^2")).splitlines()[0] == "Gradient of f by x"
+    assert str(jacobian(["x*y"])).splitlines()[0] == "Jacobian of f1 by (x, y)"
+    assert str(jacobian(["x*y", "x+y"])).splitlines()[0] == "Jacobian of (f1, f2) by (x, y)"

@@ -383,8 +383,12 @@ def _read(
         except ParseError as err:
             if row is None:
                 raise
+            message = err.message
+            if "',' only separates arguments" in message:  # "x*y, x+y": the rows in one
+                message = ("one formula per argument: give the rows apart, like "
+                           'jacobian "x*y" "x+y"')  # fmt: skip
             raise ParseError(
-                f"formula {row}: {err.message}", text=err.text, position=err.position
+                f"formula {row}: {message}", text=err.text, position=err.position
             ) from None
         return formula, reading.expr, reading.notes
     if isinstance(formula, sp.Expr):

@@ -121,10 +121,12 @@ def derivations(obj) -> list[tuple[Label, object]]:
 
 
 def title_text(obj) -> str:
-    names = ", ".join(f.text for f in function_labels(obj))
+    labels = function_labels(obj)
+    names = ", ".join(f.text for f in labels)
     variables = ", ".join(str(v) for v in obj.variables)
-    what = names if obj.kind != "jacobian" else f"({names})"
-    return f"{obj.kind.capitalize()} of {what} by ({variables})"
+    what = f"({names})" if obj.kind == "jacobian" and len(labels) > 1 else names
+    by = f"({variables})" if len(obj.variables) > 1 else variables
+    return f"{obj.kind.capitalize()} of {what} by {by}"
 
 
 def title_latex(obj) -> str:
