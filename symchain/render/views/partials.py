@@ -370,7 +370,8 @@ def render_latex(obj, detail: str = "normal") -> str:
         out.append(_align(_brief_rows_latex(obj)))
     else:
         for heading, d in derivations(obj):
-            out.append(rf"\noindent ${heading.latex}$:")
+            # a heading of its own, set as a display sets it, with space above
+            out.append(rf"\par\bigskip\noindent ${{\displaystyle {heading.latex}}}$:\par")
             out.append(render(d, "latex", detail).rstrip("\n"))
     last = [] if _matrix_first(obj) else [_matrix_row_latex(obj)]
     if last:
