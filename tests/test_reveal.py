@@ -79,3 +79,26 @@ def test_ctrl_d_shows_the_rest_instead_of_failing(monkeypatch):
     reveal.reveal_lines(view.lines(d, "normal"), console, view.hint(d))
     shown = console.export_text()
     assert "hint:" in shown and "verified" in shown
+
+
+def test_each_revealed_line_has_the_guides_of_the_whole_tree(monkeypatch):
+    """One line at a time, the tree read `│ └ chain rule` where the whole reads `├ chain
+    rule`: the guides depend on the lines around, so they are worked out over all."""
+    from rich.console import Console
+
+    from symchain import render
+    from symchain.calculus.derivation import derive
+    from symchain.cli import reveal
+    from symchain.render.formats.rich import print_lines
+
+    monkeypatch.setattr(reveal.click, "getchar", lambda: "\r")
+    d = derive("sin(x^2)*exp(3x+1)")
+    lines = render.find_view(d).lines(d, "normal")
+    revealed = Console(record=True, width=100, color_system=None, force_terminal=False)
+    reveal.reveal_lines(lines, revealed, "a hint")
+    whole = Console(record=True, width=100, color_system=None)
+    print_lines(lines, whole)
+    shown = [row for row in revealed.export_text().splitlines() if not row.startswith("hint:")]
+    shown = [row.replace("(Enter: next step, q: show the rest)", "").replace("\r\x1b[2K", "")
+             for row in shown]  # fmt: skip
+    assert "\n".join(shown).strip() == whole.export_text().strip()

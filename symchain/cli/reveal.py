@@ -14,7 +14,7 @@ from ..render.formats.rich import print_lines
 def reveal_lines(lines, console, hint: str) -> None:
     """Any laid-out lines: the heading, the hint, then one line per key press."""
     head = next((i for i, line in enumerate(lines) if line.kind == "step"), len(lines))
-    print_lines(lines[:head], console)
+    print_lines(lines, console, range(head))
     console.print(f"[yellow]hint: {hint}[/yellow]")
     prompt = "[dim](Enter: next step, q: show the rest)[/dim]"
     for index in range(head, len(lines)):
@@ -26,6 +26,6 @@ def reveal_lines(lines, console, hint: str) -> None:
         console.file.write("\r\x1b[2K")  # erase the prompt: reveal runs on a terminal only
         console.file.flush()
         if key in ("q", "Q"):
-            print_lines(lines[index:], console)
+            print_lines(lines, console, range(index, len(lines)))
             return
-        print_lines([lines[index]], console)
+        print_lines(lines, console, range(index, index + 1))

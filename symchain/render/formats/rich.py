@@ -67,11 +67,14 @@ def _line_text(line, guide: str = "") -> RichText:
     return out
 
 
-def print_lines(lines, console: Console) -> None:
-    """Laid-out lines on a terminal; preformatted lines (a graph) in cyan."""
+def print_lines(lines, console: Console, shown: range | None = None) -> None:
+    """Laid-out lines on a terminal; preformatted lines (a graph) in cyan.  `shown`: only
+    those lines (derive --reveal, a line at a time), their tree guides those of the whole."""
     first = True
     guides = tree_guides(lines)
     for i, line in enumerate(lines):
+        if shown is not None and i not in shown:
+            continue
         if line.kind in BLOCKS:
             for row in block_rows(line):
                 console.print(RichText("  " * line.depth + row, style="cyan"))
