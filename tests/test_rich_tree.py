@@ -42,3 +42,13 @@ def test_at_fifty_columns_wrapped_lines_keep_their_guides():
     assert all(len(line) <= 50 for line in lines)
     assert lines[1:3] == ["└ chain rule: d/dx cos⁴(sin(x² + 1)), with u =", "    cos(sin(x² + 1))"]
     assert "  │   with v = sin(x² + 1)" in lines
+
+
+def test_at_fifty_columns_a_long_sum_is_cut_before_a_term_not_inside_one():
+    """3e^(3x + 1) was cut at its own space, "3e^(3x +" / "1)·sin(x²)"."""
+    r = CliRunner().invoke(main, ["derive", "sin(x^2)*exp(3x+1)", "--format", "rich",
+                                  "--no-color"], env={"COLUMNS": "50"})  # fmt: skip
+    lines = r.output.splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    at = lines.index("    = 2x·cos(x²)·e^(3x + 1)")
+    assert lines[at + 1] == "      + 3e^(3x + 1)·sin(x²)"

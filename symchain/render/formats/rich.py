@@ -128,15 +128,39 @@ def _print_broken(line, text: RichText, console: Console, guide: str = "",
     for i, piece in enumerate(pieces):
         body = RichText(piece.strip() if i else piece, style="bold" if i else "")
         first_guide = guide if i == 0 else continuation
-        _print_guided(body, first_guide, continuation + "  ", console)
+        _print_guided(body, first_guide, continuation + "  ", console, terms=i > 0)
 
 
-def _print_guided(body: RichText, first: str, rest: str, console: Console) -> None:
+def _print_guided(body: RichText, first: str, rest: str, console: Console,
+                  terms: bool = False) -> None:  # fmt: skip
     """body wrapped to the terminal, its first line after `first`, the others after `rest`
-    (the tree guides continue; nothing falls back to column 0)."""
+    (the tree guides continue; nothing falls back to column 0).  With `terms` (a row
+    "= …" of a formula), a sum too wide is cut before a term (+ or − outside brackets),
+    as books break it, and only then at spaces."""
     width = max(console.width - len(rest), 20)
-    for k, piece in enumerate(body.wrap(console, width)):
+    pieces = []
+    for chunk in body.divide(_term_cuts(body.plain, width) if terms else []):
+        pieces += list(chunk.wrap(console, width))
+    for k, piece in enumerate(pieces):
         piece.rstrip()
+        if k:
+            piece = piece[len(piece.plain) - len(piece.plain.lstrip()) :]
         out = RichText(first if k == 0 else rest, style="dim")
         out.append_text(piece)
         console.print(out, soft_wrap=False, overflow="fold")
+
+
+def _term_cuts(text: str, width: int) -> list[int]:
+    """Where to cut `text` into rows of at most `width`: before a " + " or " − " outside
+    brackets, the latest that still fits; no cut where none is outside brackets."""
+    depth, cuts, start, last = 0, [], 0, None
+    for i, char in enumerate(text):
+        depth += (char in "([{") - (char in ")]}")
+        if depth == 0 and text[i : i + 3] in (" + ", " − "):
+            if i - start > width and last is not None:
+                cuts.append(last)
+                start = last
+            last = i
+    if len(text) - start > width and last is not None and last > start:
+        cuts.append(last)
+    return cuts
