@@ -134,3 +134,14 @@ def test_a_result_repr_is_short_and_says_the_answer_and_the_verdict():
     assert repr(symchain.gradient("x^2*y")) == "<Gradient Gradient of f by (x, y) (✓ verified)>"
     assert repr(symchain.check("x^2", "3x")) == "<CheckResult ✗ not right: 3x is not d/dx x²>"
     assert len(repr(symchain.hessian("x^2*y"))) < 100  # it was a 1.4 kB dataclass dump
+
+
+def test_derive_takes_let_as_the_command_line_takes_it():
+    import symchain
+
+    by_dict = symchain.derive("x**2 + y**2", wrt="t", let={"x": "t**2", "y": "sin(t)"})
+    by_text = symchain.derive("x**2 + y**2", wrt="t", let=["x=t**2", "y=sin(t)"])
+    assert type(by_dict).__name__ == "ChainDerivation" and by_dict.verified
+    assert by_dict.result == by_text.result
+    with pytest.raises(symchain.UsageError, match="first derivative only"):
+        symchain.derive("x**2", wrt="t", let={"x": "t**2"}, order=2)

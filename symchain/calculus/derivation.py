@@ -140,6 +140,8 @@ def derive(
     at: dict | str | None = None,
     tangent: bool = False,
     log10: bool = False,
+    *,
+    let: dict | list | None = None,
 ) -> Derivation:
     """Derive `formula` with respect to `wrt`, step by step, every step checked.
 
@@ -158,6 +160,11 @@ def derive(
         With `at`: the tangent line there.
     log10 : bool, default False
         Read ``log`` as the logarithm to base 10 (not ln).
+    let : dict or list, optional
+        Names defined in terms of others, ``{"x": "t**2", "y": "sin(t)"}`` (or
+        ``["x=t**2", "y=sin(t)"]``), as the command line's ``--let``: `formula` is then
+        derived by the multivariable chain rule over that computation graph, and the
+        result is a ``ChainDerivation`` (keyword only; not with `order`, `at`, `tangent`).
     timeout, memory : float, optional
         Seconds and GiB allowed, as the command line's limits (keyword only).
 
@@ -189,6 +196,12 @@ def derive(
     """
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    if let is not None:
+        if order != 1 or at is not None or tangent:
+            raise UsageError("`let` works with the first derivative only, without `at`")
+        from .multivariable import derive_chain
+
+        return derive_chain(formula, let, wrt, log10=log10)  # type: ignore[return-value]
     text = formula if isinstance(formula, str) else None
     defined = _definition(text)
     if defined is not None:  # f(x) = e^(2x): the right side, by x
