@@ -15,7 +15,7 @@ from dataclasses import replace
 from itertools import groupby
 
 from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text, Tree
-from .tex import MARKS, expr_latex, part_latex, text_latex
+from .tex import MARKS, expr_latex, part_latex, text_latex, with_symbols_in_math
 from .texbreak import tex_rows
 from .text import factor_needs_parens, parts_text
 
@@ -45,7 +45,7 @@ def _paragraph(line: Line) -> str:
         "".join(text_latex(p.text) for p in run)
         if words
         else f"${style}{''.join(part_latex(p) for p in run).strip()}$"
-        for words, run in groupby(line.parts, lambda p: isinstance(p, Text))
+        for words, run in groupby(with_symbols_in_math(line.parts), lambda p: isinstance(p, Text))
     ).strip()
     if line.kind == "title":
         return r"\par\medskip\noindent\textbf{" + text + r"}\par"

@@ -14,7 +14,7 @@ import re
 from ...core.parse import SUPERSCRIPTS
 from ...core.steps import CONFIRMED, FAILED
 from ..layout import Formula, Table, Text
-from .tex import MARKS, UNICODE_MATH, part_latex
+from .tex import MARKS, UNICODE_MATH, part_latex, with_symbols_in_math
 from .text import block_rows, cell_text
 
 LIST_DEPTH = 4
@@ -31,7 +31,7 @@ def _inline(parts) -> str:
         run.clear()
         return True
 
-    for part in parts:
+    for part in with_symbols_in_math(tuple(parts)):
         if isinstance(part, Text):
             # "$\frac{du}{dx} =$ chain rule", not "=$chain": a word after mathematics is spaced
             if flush() and part.text[:1].isalnum():

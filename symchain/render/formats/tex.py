@@ -115,3 +115,31 @@ def part_latex(part: Part) -> str:
             return rf"\frac{{d^{{{part.n}}}}}{{d{var}^{{{part.n}}}}} {body}"
         return rf"\frac{{d}}{{d{var}}} {body}"
     raise TypeError(part)
+
+
+#: Words that are only operators and primes: ·, ', =, +, − between or after formulas; and
+#: the primes or dot a word may start with right after one (u' with ...).
+_SYMBOLS_ONLY = re.compile(r"[\s·'′=+−-]+")
+_LEADING_SYMBOLS = re.compile(r"[·'′]+")
+_SYMBOL_LATEX = {"·": r" \cdot ", "′": "'", "−": "-"}
+
+
+def with_symbols_in_math(parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """Operators and primes written as words right after a formula join it (cos u·u′,
+    not "$\\cos u$·$u$'"), so that a format that sets formulas apart keeps them whole."""
+    out: list[Part] = []
+    for part in parts:
+        after_math = bool(out) and not isinstance(out[-1], Text)
+        if not (isinstance(part, Text) and after_math and part.text.strip()):
+            out.append(part)
+            continue
+        symbols = part.text if _SYMBOLS_ONLY.fullmatch(part.text) else ""
+        if not symbols:
+            leading = _LEADING_SYMBOLS.match(part.text)
+            symbols = leading.group() if leading else ""
+        if symbols:
+            latex = "".join(_SYMBOL_LATEX.get(c, c) for c in symbols)
+            out.append(Formula(symbols, latex))
+        if part.text[len(symbols) :]:
+            out.append(Text(part.text[len(symbols) :]))
+    return tuple(out)
