@@ -60,6 +60,8 @@ def test_image_is_written(tmp_path):
     out = tmp_path / "p.png"
     r = run("exp(-x^2)", "--output", str(out))
     assert r.exit_code == 0 and out.read_bytes()[:4] == b"\x89PNG"
+    # the image is the answer: nothing on stdout, and on stderr what was written and proved
+    assert r.stdout == "" and r.stderr == f"wrote {out} (f′ verified)\n"
 
 
 def test_an_image_leaves_the_users_backend_and_figures_alone(tmp_path):

@@ -53,6 +53,7 @@ def plot(
       symchain plot "tan(x)" --ylim -5,5 --output tan.png
     """
     env = Environment(no_color=no_color, notation=notation, flags={"tangent": "--at"})
+    picture_only = bool(output) and fmt is None  # the image is the answer: no text picture
     fmt = env.format(fmt)
     result = computed_or_exit(
         lambda: _make(formula, span, ylim, wrt, at, output, log10),
@@ -63,8 +64,10 @@ def plot(
         debug,
     )
     if output:
-        env.note(f"wrote {output}")
-    env.emit(result, fmt)
+        verdict = "f′ verified" if result.verified else "f′ NOT verified"
+        env.note(f"wrote {output} ({verdict})")
+    if not picture_only:
+        env.emit(result, fmt)
     finish(result.verified)
 
 
