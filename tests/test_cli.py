@@ -272,3 +272,16 @@ def test_the_worksheets_again_line_is_one_line_on_a_narrow_terminal():
                                 env={"COLUMNS": "60"})  # fmt: skip
     again = [line for line in result.stdout.splitlines() if "again: " in line]
     assert len(again) == 1 and again[0].rstrip().endswith("--level 1..3\x1b[0m")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["derivee", "x"], "error: no such command 'derivee'. Did you mean 'derive'?"),
+     (["grad", "x*y", "--vars", "X"], "error: --vars names X, which is not in the formula "
+      "(variables: x, y); did you mean x?"),
+     (["matrix", "w'*x", "--wrt", "W"], "error: W is not in the formula (variables: w, x); "
+      "did you mean w?")],
+)  # fmt: skip
+def test_a_wrong_case_or_a_typo_gets_the_name_meant(argv, message):
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2 and result.stderr.splitlines()[0] == message

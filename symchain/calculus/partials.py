@@ -472,4 +472,6 @@ def _missing_message(missing: list[str], present: dict[str, sp.Symbol], rows: in
     known = ", ".join(sorted(present)) or "none"
     subject = "any of the formulas" if rows > 1 else "the formula"
     verb = "is" if len(missing) == 1 else "are"
-    return f"`vars` names {names}, which {verb} not in {subject} (variables: {known})"
+    alike = [k for m in missing for k in sorted(present) if k.lower() == m.lower()]
+    hint = f"; did you mean {', '.join(alike)}?" if alike else ""
+    return f"`vars` names {names}, which {verb} not in {subject} (variables: {known}){hint}"

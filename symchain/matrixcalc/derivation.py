@@ -142,7 +142,11 @@ def matrix(
     tree, read_notes = parse_noted(formula)
     names = sorted({n.name for n in tree.walk() if isinstance(n, Var)})
     if not isinstance(wrt, str) or wrt not in names:
-        raise UsageError(f"{wrt} is not in the formula (variables: {', '.join(names) or 'none'})")
+        alike = [n for n in names if isinstance(wrt, str) and n.lower() == wrt.lower()]
+        hint = f"; did you mean {alike[0]}?" if alike else ""
+        raise UsageError(
+            f"{wrt} is not in the formula (variables: {', '.join(names) or 'none'}){hint}"
+        )
     unknown = sorted(set(arrays) - set(names))
     if unknown:
         raise UsageError(f"`values` names {', '.join(unknown)}, which the formula does not have")
