@@ -52,3 +52,13 @@ def test_at_fifty_columns_a_long_sum_is_cut_before_a_term_not_inside_one():
     assert all(len(line) <= 50 for line in lines)
     at = lines.index("    = 2x·cos(x²)·e^(3x + 1)")
     assert lines[at + 1] == "      + 3e^(3x + 1)·sin(x²)"
+
+
+def test_at_fifty_columns_a_long_rule_wraps_under_its_guide():
+    """The matrix rule line fell to column 0: "f′(U) ⊙ dU" under "│   d(AB) = …"."""
+    r = CliRunner().invoke(main, ["matrix", "sigma(W*x + b)'*v", "--wrt", "W", "--format",
+                                  "rich", "--no-color"], env={"COLUMNS": "50"})  # fmt: skip
+    lines = r.output.splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    at = lines.index("│   d(AB) = dA·B + A·dB; d(Aᵀ) = (dA)ᵀ; d f(U) =")
+    assert lines[at + 1] == "│     f′(U) ⊙ dU"

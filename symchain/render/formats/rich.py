@@ -110,18 +110,14 @@ def _print_broken(line, text: RichText, console: Console, guide: str = "",
     if len(pieces) == 1:
         body = len(guide) + len(pieces[0])
         if line.rule and body <= console.width:  # the rule on a line of its own, not cut
-            rule_line = RichText(continuation, style="dim")
-            rule_line.append(f"  {line.rule}", style="magenta")
             head = RichText(guide, style="dim")
             head.append(pieces[0])
             console.print(head, soft_wrap=False, overflow="fold")
-            console.print(rule_line, soft_wrap=False, overflow="fold")
+            _print_rule(line.rule, continuation, console)
         else:  # no '=' to break at: wrapped at spaces, under the guide
             _print_guided(RichText(pieces[0]), guide, continuation + "  ", console)
             if line.rule:
-                rule_line = RichText(continuation, style="dim")
-                rule_line.append(f"  {line.rule}", style="magenta")
-                console.print(rule_line, soft_wrap=False, overflow="fold")
+                _print_rule(line.rule, continuation, console)
         return
     if line.rule:
         pieces[0] += f"   {line.rule}"
@@ -129,6 +125,13 @@ def _print_broken(line, text: RichText, console: Console, guide: str = "",
         body = RichText(piece.strip() if i else piece, style="bold" if i else "")
         first_guide = guide if i == 0 else continuation
         _print_guided(body, first_guide, continuation + "  ", console, terms=i > 0)
+
+
+def _print_rule(rule: str, continuation: str, console: Console) -> None:
+    """A rule on rows of its own under the step, wrapped under its guide (d(AB) = dA·B +
+    A·dB; d(Aᵀ) = (dA)ᵀ is longer than a narrow terminal)."""
+    body = RichText(rule, style="magenta")
+    _print_guided(body, continuation + "  ", continuation + "    ", console)
 
 
 def _print_guided(body: RichText, first: str, rest: str, console: Console,
