@@ -366,3 +366,14 @@ def test_wrong_claims_that_agree_almost_everywhere_are_still_wrong(formula, clai
     result = check(formula, claim)
     assert result.correct is False, (formula, claim)
     assert result.counterexample is not None
+
+
+def test_a_quotient_of_derivatives_names_the_quotient_it_was_taken_for():
+    """In e^x/(2x) the quotient is eˣ/x, beside ½: the mistake named f = eˣ, g = x and
+    f'/g' = eˣ, but not which f/g, so 'that rule gives eˣ/2' did not follow from it."""
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    out = CliRunner().invoke(main, ["check", "e^x/(2x)", "e^x/2", "--format", "plain"]).stdout
+    assert "(f/g)' was taken as f'/g' = eˣ for eˣ/x, with f = eˣ, g = x;" in out

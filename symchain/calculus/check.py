@@ -790,7 +790,9 @@ class _Differentiator:
             self.record(expr, "(f/g)' was taken as (f'·g − f·g')/g, ", *where)
             return (df * g - f * dg) / g
         if wrong and self.mistake == QUOTIENT_OF_DERIVATIVES and dg != 0:
-            self.record(expr, "(f/g)' was taken as f'/g' = ", df / dg, ", ", *where)
+            quotient = sp.Mul(f, sp.Pow(g, -1), evaluate=False)  # eˣ/x in (1/2)·eˣ/x, named
+            self.record(expr, "(f/g)' was taken as f'/g' = ", df / dg, " for ", quotient,
+                        ", ", *where)  # fmt: skip
             return df / dg
         return (df * g - f * dg) / g**2
 
