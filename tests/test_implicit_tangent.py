@@ -191,3 +191,14 @@ def test_cli_implicit_tangent_text_and_json():
     assert sp.parse_expr(data["tangent"]["line"]) == sp.parse_expr("3*x/4 - 25/4")
     off = run("x^2 + y^2 = 25", "--implicit", "y", "--at", "x=3,y=5", "--format", "json")
     assert off.exit_code == 2 and json.loads(off.stdout)["error"]["kind"] == "usage"
+
+
+def test_the_point_put_in_works_out_each_functions_argument():
+    """'4²·tan(1/4·π·1) = 16' showed the substitution unevaluated inside tan."""
+    from click.testing import CliRunner
+
+    from symchain.cli import main
+
+    out = CliRunner().invoke(main, ["derive", "x^2 tan(pi y/4) = 16", "--implicit", "y",
+                                    "--at", "x=4,y=1", "--format", "plain"]).stdout  # fmt: skip
+    assert "at (x, y) = (4, 1), on the curve: 4²·tan(π/4) = 16" in out

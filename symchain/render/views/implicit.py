@@ -184,8 +184,14 @@ def _put_in(side: sp.Expr, values: dict) -> tuple[Part, ...]:
     """The side with the point's numbers put in, term by term in the order it is printed."""
     parts: list[Part] = []
     for i, (subtracted, term) in enumerate(signed_terms(side)):
+        # a function's argument worked out (tan(π/4), not tan(1/4·π·1)); the rest as typed
+        calls = {
+            f: f.func(*(a.xreplace(values) for a in f.args), evaluate=False)
+            for f in term.atoms(sp.Function)
+            if f.args
+        }
         with sp.evaluate(False):
-            number = term.xreplace(values)
+            number = term.xreplace({**calls, **values})
         if i:
             parts.append(Text(" − " if subtracted else " + "))
         elif subtracted:
