@@ -118,6 +118,8 @@ CONVENTIONS = [
         x ** sp.Rational(1, 3),
         "x^1/3 is read as x^(1/3); write (x^1)/3 for the quotient",
     ),
+    ("x^3/2", x**3 / 2, "x^3/2 is read as (x^3)/2; write x^(3/2) for the power"),
+    ("x^2/3", x**2 / 3, "x^2/3 is read as (x^2)/3; write x^(2/3) for the power"),
     ("1/2x", x / 2, "1/2x is read as (1/2)·x; write 1/(2x) to divide by 2x"),
     # the same for any numerator (CLP-1 prints e^x over 2x): the division takes 2 alone
     ("e^x/2x", x * sp.exp(x) / 2, "…/2x is read as (…/2)·x; write …/(2x) to divide by 2x"),
@@ -149,7 +151,7 @@ def test_a_convention_is_never_silent(text, meaning, note):
 
 
 @pytest.mark.parametrize(
-    "text", ["e^(2x)", "e^2 x", "x^2 y", "x^2/2", "1/(2x)", "log(x, 2)", "ln x", "x/2 x",
+    "text", ["e^(2x)", "e^2 x", "x^2 y", "x^2/2", "x^4/2", "x^2/x", "1/(2x)", "log(x, 2)", "ln x", "x/2 x",
              "e^x/(2x)", "sin(x)/2 + x"]
 )  # fmt: skip
 def test_what_is_unambiguous_has_no_note(text):

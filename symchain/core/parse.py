@@ -893,6 +893,13 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                         out.append(Token("op", ")", tok.col))
                         i = j + 3
                         continue
+                    power = (sign.text if sign else "") + number.text  # x^3/2: x^(3/2)?
+                    whole = n.isdigit() and int(n) and int(number.text) % int(n) == 0
+                    if n.isdigit() and not whole:  # x^2/2 is x²/2: nobody means x^(2/2)
+                        notes.append(
+                            f"{b}^{power}/{n} is read as ({b}^{power})/{n}; write "
+                            f"{b}^({power}/{n}) for the power"
+                        )
         if (
             tok.kind == "num"
             and nxt is not None
