@@ -10,6 +10,7 @@ pandoc's: display mathematics in ```math blocks, symbols as LaTeX.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...core.parse import SUPERSCRIPTS
 from ...core.steps import CONFIRMED, FAILED
@@ -59,13 +60,23 @@ def _table(t: Table) -> str:
     return "\n".join(["| " + " | ".join(_cell(h) for h in t.header) + " |", rule, *rows])
 
 
+def _beside_a_step(lines, k: int) -> bool:
+    return any(
+        0 <= j < len(lines) and lines[j].kind == "step" and lines[j].depth for j in (k - 1, k + 1)
+    )
+
+
 def markdown_lines(lines) -> str:
     """Laid-out lines as Markdown; preformatted lines (a graph) go in a code block."""
     out: list[str] = []
     in_code = False
-    for line in lines:
+    lines = [line for line in lines if line.parts]  # a spacer line: Markdown has its own
+    for k, line in enumerate(lines):
+        if line.kind == "note" and line.depth and _beside_a_step(lines, k):
+            line = replace(line, kind="step")  # shapes:, read off: an item of the steps' list
         if (line.kind in _CODE) != in_code:
-            out.append("```" if not in_code else "```\n")
+            spaced = not out or out[-1] == "" or out[-1].endswith("\n")
+            out.append("```\n" if in_code else "```" if spaced else "\n```")
             in_code = not in_code
         if line.kind in _CODE:
             out += block_rows(line)
