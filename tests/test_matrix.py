@@ -381,10 +381,23 @@ def test_a_matrix_power_past_thirty_is_refused_not_written_out():
 @pytest.mark.parametrize(
     ("formula", "message"),
     [
-        ("X^T*X", "error: a transpose is written X' or X.T, not X^T"),
+        ("X^T*T*X", "error: T is also a matrix here: write the transpose X' or X.T"),
         ("e^(a'*x)", "error: the exponential is written exp(…), not e^…"),
     ],
 )
 def test_textbook_notation_the_matrix_syntax_writes_otherwise_is_pointed_at(formula, message):
     r = CliRunner().invoke(main, ["matrix", formula, "--wrt", "x" if "x" in formula else "X"])
     assert r.exit_code == 2 and r.output.splitlines()[0] == message
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"), [("x^T*A*x", "x'*A*x"), ("(A*x)^T*x", "(A*x)'*x"),
+                           ("tr(X^T*X)", "tr(X'*X)"), ("sigma(W*x + b)^T*v", "sigma(W*x + b)'*v")],
+)  # fmt: skip
+def test_a_transpose_typed_as_a_power_of_t_reads_as_books_print_it(typed, written):
+    """xᵀAx typed x^T*A*x was refused; with no matrix named T it can only be the transpose."""
+    wrt = "W" if "W" in typed else "X" if "X" in typed else "x"
+    a = CliRunner().invoke(main, ["matrix", typed, "--wrt", wrt, "--format", "json"])
+    b = CliRunner().invoke(main, ["matrix", written, "--wrt", wrt, "--format", "json"])
+    assert a.exit_code == 0 and json.loads(a.stdout)["gradient"] == json.loads(b.stdout)["gradient"]
+    assert "^T is read as the transpose" in a.stderr

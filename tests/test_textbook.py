@@ -151,8 +151,8 @@ def test_a_convention_is_never_silent(text, meaning, note):
 
 
 @pytest.mark.parametrize(
-    "text", ["e^(2x)", "e^2 x", "x^2 y", "x^2/2", "x^4/2", "x^2/x", "1/(2x)", "log(x, 2)", "ln x", "x/2 x",
-             "e^x/(2x)", "sin(x)/2 + x"]
+    "text", ["e^(2x)", "e^2 x", "x^2 y", "x^2/2", "x^4/2", "x^2/x", "1/(2x)", "log(x, 2)",
+             "ln x", "x/2 x", "e^x/(2x)", "sin(x)/2 + x"]
 )  # fmt: skip
 def test_what_is_unambiguous_has_no_note(text):
     assert read(text).notes == ()

@@ -206,12 +206,16 @@ class _Parser:
 
     def power(self) -> Node:
         base = self.postfix()
+        while self._transpose_power():  # x^T, as books print xᵀ
+            base = Transpose(base)
+            while self.take("'", ".T") is not None:
+                base = Transpose(base)
         tok = self.take("^", ".^")
         if tok is None:
             return base
         nxt = self.peek()
         if nxt is not None and nxt.kind == "name" and nxt.text == "T":
-            raise self.fail("a transpose is written X' or X.T, not X^T", nxt)
+            raise self.fail("T is also a matrix here: write the transpose X' or X.T", nxt)
         if base == Var("e") and nxt is not None and nxt.kind != "num":
             raise self.fail("the exponential is written exp(…), not e^…", tok)
         exponent = self.exponent(tok)
@@ -266,6 +270,23 @@ class _Parser:
         while self.take("'", ".T") is not None:
             node = Transpose(node)
         return node
+
+    def _transpose_power(self) -> bool:
+        """^T read as the transpose (noted), unless T is a name of the formula's own."""
+        tok, nxt = self.peek(), self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
+        if tok is None or tok.text != "^" or nxt is None or (nxt.kind, nxt.text) != ("name", "T"):
+            return False
+        after = self.toks[self.i + 2] if self.i + 2 < len(self.toks) else None
+        if after is not None and after.text == "(":
+            return False
+        named = [k for k, t in enumerate(self.toks) if (t.kind, t.text) == ("name", "T")]
+        if any(k == 0 or self.toks[k - 1].text != "^" for k in named):
+            return False  # T is a matrix of its own: X^T stays refused, with the reason
+        self.i += 2
+        note = "^T is read as the transpose (xᵀ); a matrix named T would need another name"
+        if note not in self.notes:
+            self.notes.append(note)
+        return True
 
     def atom(self) -> Node:
         tok = self.peek()
