@@ -160,3 +160,15 @@ def test_a_wrong_claim_about_unknown_functions_is_found_wrong(formula, claim):
 def test_the_forgotten_inner_derivative_of_an_unknown_function_is_named():
     r = check("f(3x)", "f'(3x)")
     assert r.mistake is not None and r.mistake.name == "inner derivative forgotten"
+
+
+def test_the_unit_step_is_flat_on_each_side_as_sign_is():
+    """Heaviside(x) gave DiracDelta(x), sign(x) gave 0 for x ≠ 0: side by side, a course's
+    reading is the same for both, the step jumping at 0."""
+    from symchain import derive
+
+    for text in ("Heaviside(x)", "sign(x)"):
+        d = derive(text)
+        assert d.result == 0 and d.verified
+        assert [float(k.at) for k in d.kinks] == [0.0]
+    assert derive("Heaviside(x^2 - 1)").result == 0

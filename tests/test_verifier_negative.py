@@ -65,6 +65,7 @@ CASES = {
     formulas.INVERSE_HYPERBOLIC: sp.atanh(x),
     formulas.ABSOLUTE: sp.Abs(x),
     formulas.SIGN: sp.sign(x),
+    formulas.STEP: sp.Heaviside(x),
     formulas.SPECIAL: sp.erf(x),
     FALLBACK: sp.Abs(x + w),  # |u| of a u that may be complex: SymPy's diff
 }

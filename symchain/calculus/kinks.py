@@ -45,9 +45,12 @@ def kinks(functions: list[sp.Expr], var: sp.Symbol) -> tuple[Kink, ...]:
 
 
 def _roots(functions: list[sp.Expr], var: sp.Symbol) -> list[sp.Expr]:
-    """The real roots of every |u| and sign(u) argument: the only candidates."""
+    """The real roots of every |u|, sign(u) and Heaviside(u) argument: the only candidates."""
     arguments = {
-        a.args[0] for f in functions for a in f.atoms(sp.Abs, sp.sign) if a.args[0].has(var)
+        a.args[0]
+        for f in functions
+        for a in f.atoms(sp.Abs, sp.sign, sp.Heaviside)
+        if a.args[0].has(var)
     }
     points: set[sp.Expr] = set()
     try:

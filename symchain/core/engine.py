@@ -188,7 +188,9 @@ class _Engine:
         func = type(expr)
         if func is sp.Abs and not args[0].is_real:
             return self.fallback(expr, note="|u| of a u that may be complex")
-        if func in FORMULAS and len(expr.args) == 1:
+        # Heaviside(u) carries its value at 0 as a second argument: still one u
+        one_argument = len(expr.args) == 1 or (func is sp.Heaviside and index == 0)
+        if func in FORMULAS and one_argument:
             family, formula = FORMULAS[func]
             return self.apply(family, func, expr, args[0], formula)
 

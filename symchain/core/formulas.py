@@ -23,6 +23,7 @@ EXPONENTIAL = "exponential"
 LOGARITHM = "logarithm"
 ABSOLUTE = "absolute value"
 SIGN = "sign"  # d/du sign(u) = 0 where u ≠ 0; at u = 0 sign jumps: no derivative
+STEP = "step"  # d/du H(u) = 0 where u ≠ 0, as for sign: the unit step jumps at 0
 SPECIAL = "special function"
 
 
@@ -70,6 +71,8 @@ FORMULAS: dict[type, tuple[str, Formula]] = {
     sp.Abs: (ABSOLUTE, _sympy_own(sp.Abs)),
     # SymPy's 2δ(u) is the distribution; a calculus course's sign is flat on each side
     sp.sign: (SIGN, _real_only(sp.sign, lambda u: sp.S.Zero)),
+    # and SymPy's δ(u) for the unit step: flat on each side as well, with sign's treatment
+    sp.Heaviside: (STEP, _real_only(sp.Heaviside, lambda u: sp.S.Zero)),
 }
 
 

@@ -172,6 +172,7 @@ RULE_LABELS = {
     "inverse hyperbolic": "inverse hyperbolic rule",
     "absolute value": "absolute value rule",
     "sign": "sign rule",
+    "step": "unit step rule",
     "special function": "special function",
     FALLBACK: "SymPy's diff (no rule of ours)",
 }
