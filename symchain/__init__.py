@@ -52,10 +52,14 @@ def __getattr__(name: str):
 
 
 def _plain(name: str):
-    if name in ("derive", "Derivation"):
+    if name == "derive":
+        from .calculus.entry import derive
+
+        return derive
+    if name == "Derivation":
         from .calculus import derivation
 
-        return getattr(derivation, name)
+        return derivation.Derivation
     if name == "check":
         from .calculus.claims import check
 

@@ -23,7 +23,7 @@ x = sp.Symbol("x", real=True)
         ("abs(x)", "x=0", "f′(0) does not exist: the slopes of f from the two sides differ"),
         ("abs(x^2-1)", "x=1", "f′(1) does not exist: the slopes of f from the two sides differ"),
         ("abs(sin(x))", "x=pi", "no derivative"),
-        ("heaviside(x)", "x=0", "undefined"),
+        ("heaviside(x)", "x=0", "f′(0) does not exist: f jumps there"),
         ("sign(x)", "x=0", "f′(0) does not exist: f jumps there"),
         ("log(x)", "x=-1", "function is undefined"),
         ("asec(sqrt(x))", "x=-2/5", "function is undefined"),
