@@ -308,6 +308,8 @@ def test_a_claim_that_is_zero_to_rounding_is_called_missing_not_a_factor():
 # found in CI: a unit at tanh(11), whose 1 - a² rounding put the loss's differences 0.6 %
 # apart between steps, had its right gradient called wrong
 @example(d=5, h=5, n=1, scale=30.0, seed=10069, wrong=0.5, pick=0, method="full")
+# a review: a unit at tanh(11.9), where the loss did not move at all at h/10
+@example(d=5, h=5, n=1, scale=30.0, seed=116, wrong=0.5, pick=0, method="full")
 def test_right_gradients_pass_and_one_wrong_entry_fails(d, h, n, scale, seed, wrong, pick,
                                                          method):  # fmt: skip
     """For random smooth nets at any weight scale the true gradient never fails (saturated
@@ -383,3 +385,17 @@ def test_an_unsettled_measurement_still_fails_a_claim_far_from_it():
     claimed["W"][3, 4] *= 1.5  # 50 % off, where the measurement is unsure by 0.8 %
     report = gradcheck(loss, params, claimed, "full")
     assert report.failed == ["W"] and report["W"].worst.index == (3, 4)
+
+
+def test_a_loss_that_does_not_move_still_fails_a_claim_it_would_have_shown():
+    """An entry the loss ignores (true gradient 0, the loss unmoved at every step): a tiny
+    claim is unconfirmed, one whose change the loss would have shown is wrong."""
+    w = np.array([0.5, 2.0])
+
+    def loss():
+        return float(w[0] ** 2)  # w[1] is not used
+
+    tiny = gradcheck(loss, {"w": w}, {"w": np.array([1.0, 1e-30])}, "full")
+    assert tiny.ok or tiny.unconfirmed == ["w"]
+    big = gradcheck(loss, {"w": w}, {"w": np.array([1.0, 0.3])}, "full")
+    assert big.failed == ["w"] and big["w"].worst.index == (1,)

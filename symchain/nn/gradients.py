@@ -60,6 +60,10 @@ from ..results import Rendered
 METHODS = ("auto", "full", "directional")
 FLOOR = 1e-3  # entries below this fraction of the parameter's largest gradient: absolute
 NOISE = 8.0  # rounding noise of a difference quotient ≈ NOISE · u · |L| / h
+# A loss that does not move at all as an entry moves hides at least this many units of its
+# last place (u·|L|), or the smallest change it showed at the larger step: intermediates far
+# larger than L round (1 − a² of a saturated tanh, a ≈ 1) and the loss moves in steps
+UNSEEN = 100.0
 AUTO_SECONDS = 0.5  # "auto": full differences for the parameters that fit in this much time
 DIRECTIONS = 4
 MAX_LISTED = 10  # bad entries listed per parameter (all are counted)
@@ -556,6 +560,13 @@ class _Meter:
         gap, gap2 = abs(fwd - bwd), abs(fwd2 - bwd2)
         kink = gap2 > 0.5 * gap and gap2 > 10 * bound2  # a smooth gap shrinks with the step
         if not kink:
+            if fwd2 == 0.0 and bwd2 == 0.0:  # the loss did not move at h/10
+                seen = max(abs(fwd), abs(bwd)) * h  # the smallest change it showed at h
+                hidden = max(seen, UNSEEN * self.u * abs(self.base))
+                if abs(claimed2) * h / 10 < hidden:  # the claim's change would not show
+                    unseen = hidden / (h / 10)
+                    return Entry(index, number, claimed2, central2, "unconfirmed",
+                                 self.rtol * abs(central2) + unseen, noise=unseen)  # fmt: skip
             return self._settled(probe, h, index, number, claimed2, central, central2, noise2)
         lo, hi = sorted((fwd2, bwd2))
         if lo - bound2 <= claimed2 <= hi + bound2:
