@@ -43,6 +43,7 @@ COMMANDS = [
         "brief",
     ],  # a graph tree with names drawn again
     ["grad", "x^2*y + sin(x*y)"],
+    ["grad", "exp(x*y)*sin(x+y)*cos(x-y)"],  # listed by entry: its label in the tag
     ["hessian", "x^3*y^2 + exp(x*y) + sin(x*y^2)"],
     ["check", "sin(x^2)", "cos(x^2)"],
     ["worksheet", "--count", "4", "--seed", "1"],

@@ -14,13 +14,16 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import groupby
 
-from ..layout import Bar, Curve, Formula, Line, Math, Number, Op, Table, Text, Tree
+from ..layout import Bar, Curve, Deriv, Formula, Line, Math, Number, Op, Table, Text, Tree
 from .tex import MARKS, expr_latex, part_latex, text_latex, with_symbols_in_math
 from .texbreak import tex_rows
 from .text import factor_needs_parens, parts_text
 
 #: A row longer than this, as plain text, is broken before each top-level '='.
 ROW_CHARS = 60
+#: The rows a long formula is cut into, as plain text: narrower, since LaTeX sets sin, cos
+#: and brackets wider than their letters, and continuations are indented.
+PIECE_CHARS = 44
 #: The kinds of line that are words with formulas in them: paragraphs, which wrap.
 PROSE = ("title", "status", "note")
 
@@ -88,14 +91,22 @@ def _by_terms(line: Line, width: int) -> list[Line]:
     """A row still too long: its longest formula over several rows (texbreak), the words
     after it on one more; each continuation indented one step further."""
     maths = [i for i, p in enumerate(line.parts) if isinstance(p, Math)]
-    if len(parts_text(line.parts)) <= width or not maths:
+    if len(parts_text(line.parts)) <= width:
         return [line]
+    if not maths:  # "product rule: d/dx (…)   (fg)' = f'g + fg'": the rule's formula below
+        last = max((i for i, p in enumerate(line.parts) if isinstance(p, Deriv)), default=-1)
+        tail = line.parts[last + 1 :]
+        if last < 0 or not tail or not any(isinstance(p, Formula) for p in tail):
+            return [line]
+        head = replace(line, parts=line.parts[: last + 1])
+        return [head, Line(line.depth + 1, tuple(p for p in tail if p != Text("   ")), kind="step")]
     at = max(maths, key=lambda i: len(parts_text(line.parts[i : i + 1])))
     math = line.parts[at]
     assert isinstance(math, Math)
-    first = max(width - len(parts_text(line.parts[:at])), width // 2)
+    pieces = min(width, PIECE_CHARS)
+    first = max(pieces - len(parts_text(line.parts[:at])), pieces // 2)
     bracket = math.factor and factor_needs_parens(math.expr)
-    rows = tex_rows(math.expr, first, width, bracket)
+    rows = tex_rows(math.expr, first, pieces, bracket)
     if len(rows) == 1:
         return [line]
     head, tail = line.parts[:at], line.parts[at + 1 :]

@@ -21,7 +21,9 @@ from ...core.steps import FAILED
 from .. import View, json_text, view
 from ..formats import Detail, Format
 from ..formats.json import expr_str, step_dict
+from ..formats.latex import PIECE_CHARS
 from ..formats.tex import expr_latex
+from ..formats.texbreak import tex_rows
 from ..formats.text import expr_text
 from ..layout import label
 from .derivation import derivation_lines
@@ -342,9 +344,13 @@ def _matrix_row_latex(obj) -> str:
         return rf"\left({label}\right)_{{{i + 1}}}" if m.cols == 1 else \
             rf"{label}_{{{i + 1}{j + 1}}}"  # fmt: skip
 
-    rows = [rf"{name(i, j)} &= {expr_latex(m[i, j])}"
-            for i in range(m.rows) for j in range(m.cols)]  # fmt: skip
-    first = rows[0] + rf" \tag*{{{label} ${shape_latex(obj)}$, by entry}}"
+    rows = []
+    for i in range(m.rows):
+        for j in range(m.cols):  # a long entry over rows, as a step's formula is broken
+            pieces = tex_rows(m[i, j], PIECE_CHARS - 6, PIECE_CHARS)
+            rows.append(rf"{name(i, j)} &= {pieces[0]}")
+            rows += [rf"&\quad {piece}" for piece in pieces[1:]]
+    first = rows[0] + rf" \tag*{{${label}$ ${shape_latex(obj)}$, by entry}}"
     return " \\\\\n".join([first, *rows[1:]])
 
 
