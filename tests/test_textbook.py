@@ -371,3 +371,26 @@ def test_what_cannot_be_read_that_way_is_refused_at_its_column(text, message, co
     with pytest.raises(ParseError, match=re.escape(message)) as caught:
         parse(text)
     assert caught.value.position == column and caught.value.text == text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["y = x^2", "--wrt", "y"], "error: y is what y = … defines: differentiate by a variable "
+      "of its right side"),
+     (["f(t) = x^2"], "error: an equation: add --implicit y to differentiate y implicitly as a "
+      "function"),
+     (["f(x) = x + sinx"], "error: right side: unknown name 'sinx': did you mean sin(x)?")],
+)  # fmt: skip
+def test_a_definition_is_not_derived_by_what_it_defines(argv, message):
+    """derive "y = x^2" --wrt y answered d/dy x² = 0, verified; f(t) = x² is no function of t;
+    an error in the right side points into the whole text typed."""
+    result = CliRunner().invoke(main, ["derive", *argv])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == message
+    if "sinx" in argv[0]:
+        assert lines[1:] == ["  f(x) = x + sinx", "             ^"]
+
+
+def test_a_power_below_the_line_is_not_taken_for_a_fraction_exponent():
+    assert read("x^3/2^x").notes == ()

@@ -148,10 +148,21 @@ def derive(
     text = formula if isinstance(formula, str) else None
     defined = _definition(text)
     if defined is not None:  # f(x) = e^(2x): the right side, by x
+        by = wrt.name if isinstance(wrt, sp.Symbol) else wrt
+        if by == defined.name:
+            raise UsageError(f"{by} is what {text.split('=')[0].strip()} = … defines: "
+                             "differentiate by a variable of its right side")  # fmt: skip
         formula = defined.formula
         wrt = wrt if wrt is not None else defined.argument
     named = {wrt} if isinstance(wrt, str) else {wrt.name} if isinstance(wrt, sp.Symbol) else set()
-    reading = read(formula, log10=log10, variables=named) if isinstance(formula, str) else None
+    try:
+        reading = read(formula, log10=log10, variables=named) if isinstance(formula, str) else None
+    except ParseError as err:
+        if defined is None or text is None or err.position is None:
+            raise
+        at = text.rindex(defined.formula)  # the right side's column in what was typed
+        raise ParseError(f"right side: {err.message}", text=text, position=at + err.position) \
+            from None  # fmt: skip
     if reading is not None and defined is not None:
         reading = replace(reading, notes=(defined.note, *reading.notes))
     expr = reading.expr if reading is not None else _checked_expr(formula)

@@ -149,10 +149,12 @@ def definition(text: str, equals: int) -> Definition | None:
     name, argument = match[1], match[2]
     if name in FUNCTIONS or name in CONSTANTS or (argument is None and len(name) > 1):
         return None
-    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", right):
+    if _names(name, right):  # y = 2y + 1 is an equation in y
         return None
     if argument is None and not _has_variable(right):  # x = 2 is no definition of x
         return None
+    if argument is not None and not _names(argument, right):
+        return None  # f(t) = x²: not a function of t
     shown = f"{name}({argument})" if argument else name
     derivative = f"{name}′({argument})" if argument else f"the derivative of {name}"
     note = f"{shown} = … is read as a definition: {derivative} is that of its right side"
@@ -182,6 +184,11 @@ def _tex_groups(text: str) -> str:
             break
         text = done
     return text
+
+
+def _names(name: str, text: str) -> bool:
+    """`text` uses the name: x in 2x + 1 and in sin(x), not in x2 or in max."""
+    return re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
 
 
 def _has_variable(text: str) -> bool:
@@ -895,7 +902,9 @@ def _conventions(tokens: list[Token], text: str, log10: bool, notes: list[str]) 
                         continue
                     power = (sign.text if sign else "") + number.text  # x^3/2: x^(3/2)?
                     whole = n.isdigit() and int(n) and int(number.text) % int(n) == 0
-                    if n.isdigit() and not whole:  # x^2/2 is x²/2: nobody means x^(2/2)
+                    then = tokens[j + 3] if j + 3 < len(tokens) else None
+                    powered = then is not None and then.text in ("^", "**")  # x^3/2^x
+                    if n.isdigit() and not whole and not powered:  # x^2/2 is x²/2
                         notes.append(
                             f"{b}^{power}/{n} is read as ({b}^{power})/{n}; write "
                             f"{b}^({power}/{n}) for the power"
