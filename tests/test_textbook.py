@@ -134,6 +134,11 @@ CONVENTIONS = [
         "…/x(x+1) is read as (…/x)·(x+1); write …/(x(x+1)) to divide by x(x+1)",
     ),
     (
+        "(x+1)/(x-1)(x+2)",
+        (x + 1) * (x + 2) / (x - 1),
+        "…/(x-1)(x+2) is read as (…/(x-1))·(x+2); write …/((x-1)(x+2)) to divide by both",
+    ),
+    (
         "x/2sin(x)",
         x * sp.sin(x) / 2,
         "…/2sin(x) is read as (…/2)·sin(x); write …/(2sin(x)) to divide by 2sin(x)",
@@ -307,7 +312,8 @@ def test_a_digit_after_a_letter_in_a_superscript_is_refused():
 @pytest.mark.parametrize(
     ("text", "hint"),
     [("xlnx", "x·ln(x)"), ("xsinx", "x·sin(x)"), ("e^xsinx", "x·sin(x)"), ("tsint", "t·sin(t)"),
-     ("xarctanx", "x·arctan(x)"), ("2xcos2x", "x·cos(2x)"), ("log_2x", "log_2(x)")],
+     ("xarctanx", "x·arctan(x)"), ("2xcos2x", "x·cos(2x)"), ("log_2x", "log_2(x)"),
+     ("x2sinx", "x2·sin(x)"), ("xlog_2x", "x·log_2(x)")],
 )  # fmt: skip
 def test_a_function_run_into_its_neighbours_is_refused_with_the_reading_meant(text, hint):
     """xlnx was one variable, its derivative 1, 'verified': never read a name a function

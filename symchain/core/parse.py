@@ -650,7 +650,10 @@ def _check_name(name: str, text: str, pos: int, call: bool = False) -> None:
     inside = _function_inside(name)
     if inside is not None:  # xlnx, tsint: x·ln x as a textbook prints it, typed tight
         letters, rest = inside
-        raise ParseError(f"unknown name '{name}': did you mean {'·'.join(letters)}·{_calls(rest)}?",
+        factor = letters if any(c.isdigit() for c in letters) else "·".join(letters)  # x2
+        based_rest = _LOG_TIGHT.match(rest)
+        call = f"{based_rest[1]}({based_rest[2]})" if based_rest else _calls(rest)
+        raise ParseError(f"unknown name '{name}': did you mean {factor}·{call}?",
                          text=text, position=pos)  # fmt: skip
     based = _LOG_TIGHT.match(name)
     if based:  # log_2x: log₂ x typed tight
@@ -665,11 +668,11 @@ _LOG_TIGHT = re.compile(r"(log_[0-9]+)([A-Za-z][A-Za-z0-9]*)\Z")
 def _function_inside(name: str) -> tuple[str, str] | None:
     """xlnx -> ("x", "lnx"): one to three letters, then a function's name with its argument
     run on (xsinx, tsint, xarctanx); None for any other name."""
-    if not name.isascii() or not name.isalnum():
+    if not name.isascii() or not name.replace("_", "").isalnum() or not name[0].isalpha():
         return None
     for at in range(1, 4):
         letters, rest = name[:at], name[at:]
-        if not letters.isalpha():
+        if not letters.isalnum():  # x, x2 (x2sinx), but never across a '_'
             return None
         for function in sorted(_GLUED_FUNCTIONS, key=len, reverse=True):
             if rest.startswith(function) and len(rest) > len(function):
@@ -938,6 +941,17 @@ def _note_tight_divisor(tokens: list[Token], i: int, text: str, notes: list[str]
     if i + 2 >= len(tokens):
         return
     first, then = tokens[i + 1], tokens[i + 2]
+    if first.text == "(":  # (x + 1)/(x − 1)(x + 2): the second bracket is not below the line
+        k = _closing(tokens, i + 1)
+        if (
+            k + 1 < len(tokens)
+            and tokens[k + 1].text == "("
+            and _adjacent(tokens[k], tokens[k + 1])
+        ):
+            below, rest = _typed(tokens, i + 1, text), _typed(tokens, k + 1, text)
+            notes.append(f"…/{below}{rest} is read as (…/{below})·{rest}; write "
+                         f"…/({below}{rest}) to divide by both")  # fmt: skip
+        return
     tight_number = first.kind == "num" and (then.kind == "name" or then.text == "(")
     tight_name = (first.kind == "name" and not is_callable_name(first.text)
                   and then.text == "(")  # fmt: skip
