@@ -652,8 +652,8 @@ def _check_name(name: str, text: str, pos: int, call: bool = False) -> None:
         letters, rest = inside
         factor = letters if any(c.isdigit() for c in letters) else "·".join(letters)  # x2
         based_rest = _LOG_TIGHT.match(rest)
-        call = f"{based_rest[1]}({based_rest[2]})" if based_rest else _calls(rest)
-        raise ParseError(f"unknown name '{name}': did you mean {factor}·{call}?",
+        meant = f"{based_rest[1]}({based_rest[2]})" if based_rest else _calls(rest)
+        raise ParseError(f"unknown name '{name}': did you mean {factor}·{meant}?",
                          text=text, position=pos)  # fmt: skip
     based = _LOG_TIGHT.match(name)
     if based:  # log_2x: log₂ x typed tight
