@@ -18,7 +18,7 @@ from sympy.core.function import AppliedUndef
 from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import LimitError, ParseError, UsageError
-from ..core.parse import MAX_DIGITS, Definition, definition, parse, read, symbol
+from ..core.parse import MAX_DIGITS, definition, parse, read, symbol
 from ..core.prose import prime_name
 from ..core.realroots import real_subs
 from ..core.simplify import alternate_forms, tidy
@@ -146,11 +146,11 @@ def derive(
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     text = formula if isinstance(formula, str) else None
-    defined = _definition(text)
+    defined = definition(text) if text is not None else None
     if defined is not None:  # f(x) = e^(2x): the right side, by x
         by = wrt.name if isinstance(wrt, sp.Symbol) else wrt
         if by == defined.name:
-            raise UsageError(f"{by} is what {text.split('=')[0].strip()} = … defines: "
+            raise UsageError(f"{by} is what {defined.left} = … defines: "
                              "differentiate by a variable of its right side")  # fmt: skip
         formula = defined.formula
         wrt = wrt if wrt is not None else defined.argument
@@ -160,9 +160,8 @@ def derive(
     except ParseError as err:
         if defined is None or text is None or err.position is None:
             raise
-        at = text.rindex(defined.formula)  # the right side's column in what was typed
-        raise ParseError(f"right side: {err.message}", text=text, position=at + err.position) \
-            from None  # fmt: skip
+        at = defined.column + err.position  # the column in what was typed
+        raise ParseError(f"right side: {err.message}", text=text, position=at) from None
     if reading is not None and defined is not None:
         reading = replace(reading, notes=(defined.note, *reading.notes))
     expr = reading.expr if reading is not None else _checked_expr(formula)
@@ -191,13 +190,6 @@ def derive(
     line = _tangent(expr, var, point, value, order) if tangent else None
     warnings = reading.notes if reading is not None else ()
     return Derivation(text, expr, var, tuple(orders), point, value, line, warnings, meets, breaks)
-
-
-def _definition(text: str | None) -> Definition | None:
-    from ..core.piecewise import equals_sign
-
-    equals = equals_sign(text) if text is not None else None
-    return definition(text, equals) if text is not None and equals is not None else None
 
 
 def _joins(orders: list[Order], var: sp.Symbol) -> tuple[Join, ...]:

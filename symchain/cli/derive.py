@@ -223,8 +223,7 @@ def _dispatch(formula: str, options: dict[str, Any]) -> Any:
         from ..calculus.implicit import implicit
 
         return implicit(formula, **options)
-    equals = equals_sign(formula)
-    if equals is not None and definition(formula, equals) is None:
+    if equals_sign(formula) is not None and definition(formula) is None:
         from ..calculus.implicit import split_equation
         from ..core.errors import UsageError
 

@@ -34,6 +34,7 @@ from .functions import (
 )
 from .piecewise import (
     brace_blocks,
+    equals_sign,
     is_piecewise,
     read_piecewise,
     read_sympy_piecewise,
@@ -132,16 +133,31 @@ class Definition:
     name: str  # y, f
     argument: str | None  # x in f(x); None for y = …
     formula: str  # the right side, as typed
-    note: str
+    column: int  # where the right side starts in the text typed
+
+    @property
+    def left(self) -> str:
+        """y, f(x): the left side, as written back."""
+        return f"{self.name}({self.argument})" if self.argument else self.name
+
+    @property
+    def note(self) -> str:
+        named = (
+            f"{self.name}′({self.argument})" if self.argument else f"the derivative of {self.name}"
+        )
+        return f"{self.left} = … is read as a definition: {named} is that of its right side"
 
 
 _DEFINED = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\(\s*([A-Za-z][A-Za-z0-9]*)\s*\))?\s*\Z")
 
 
-def definition(text: str, equals: int) -> Definition | None:
-    """The equation whose '=' is at column `equals`, read as a definition when its left
-    side is a lone name or a function of one variable, and the right side does not use
-    that name (y = x·y is an equation in y, for implicit differentiation)."""
+def definition(text: str) -> Definition | None:
+    """The equation `text`, read as a definition when its left side is a lone name or a
+    function of one variable, and the right side does not use that name (y = x·y is an
+    equation in y, for implicit differentiation); None for anything else."""
+    equals = equals_sign(text)
+    if equals is None:
+        return None
     left, right = text[:equals], text[equals + 1 :]
     match = _DEFINED.match(left)
     if match is None or not right.strip():
@@ -155,10 +171,8 @@ def definition(text: str, equals: int) -> Definition | None:
         return None
     if argument is not None and not _names(argument, right):
         return None  # f(t) = x²: not a function of t
-    shown = f"{name}({argument})" if argument else name
-    derivative = f"{name}′({argument})" if argument else f"the derivative of {name}"
-    note = f"{shown} = … is read as a definition: {derivative} is that of its right side"
-    return Definition(name, argument, right.strip(), note)
+    column = equals + 1 + len(right) - len(right.lstrip())
+    return Definition(name, argument, right.strip(), column)
 
 
 #: e^{2x}, sin^{-1}, log_{2}: a power's or a base's braces, as LaTeX and books set them.

@@ -99,7 +99,8 @@ def _by_terms(line: Line, width: int) -> list[Line]:
         if last < 0 or not tail or not any(isinstance(p, Formula) for p in tail):
             return [line]
         head = replace(line, parts=line.parts[: last + 1])
-        return [head, Line(line.depth + 1, tuple(p for p in tail if p != Text("   ")), kind="step")]
+        formula = tuple(p for p in tail if not (isinstance(p, Text) and not p.text.strip()))
+        return [head, Line(line.depth + 1, formula, kind="step")]
     at = max(maths, key=lambda i: len(parts_text(line.parts[i : i + 1])))
     math = line.parts[at]
     assert isinstance(math, Math)

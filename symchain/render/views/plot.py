@@ -96,7 +96,7 @@ def _pgfplots(p: Plot) -> str:
     from ..formats.tex import expr_latex
 
     d = p.derivation
-    x = expr_latex(d.variable)
+    var = expr_latex(d.variable)
     low, high = p.ylim
     margin = 0.05 * (high - low)  # lines run just past the axis, which clips them
 
@@ -122,9 +122,9 @@ def _pgfplots(p: Plot) -> str:
         "  legend style={at={(0.5,-0.12)}, anchor=north, legend columns=-1},",
         "  width=0.9\\linewidth, height=7cm]",
         "\\addplot[blue, thick] coordinates {" + coordinates("f") + "};",
-        "\\addlegendentry{$f(" + x + ") = " + expr_latex(d.expression) + "$}",
+        "\\addlegendentry{$f(" + var + ") = " + expr_latex(d.expression) + "$}",
         "\\addplot[red, dashed] coordinates {" + coordinates("df") + "};",
-        "\\addlegendentry{$f'(" + x + ") = " + expr_latex(d.result) + "$}",
+        "\\addlegendentry{$f'(" + var + ") = " + expr_latex(d.result) + "$}",
     ]
     if p.tangent is not None:
         body += ["\\addplot[green!50!black, dotted] coordinates {" + coordinates("tangent") + "};",
