@@ -18,7 +18,7 @@ from sympy.core.function import AppliedUndef
 from ..core.compare import Verdict, compare
 from ..core.engine import Namer, build_steps
 from ..core.errors import LimitError, ParseError, UsageError
-from ..core.parse import MAX_DIGITS, definition, parse, read, symbol
+from ..core.parse import MAX_DIGITS, case_hint, definition, parse, read, symbol
 from ..core.prose import prime_name
 from ..core.realroots import real_subs
 from ..core.simplify import alternate_forms, tidy
@@ -337,12 +337,9 @@ def choose_variable(expr: sp.Expr, wrt: str | sp.Symbol | None) -> sp.Symbol:
         # X for x is a typo, and answering 0 would hide it; a formula without the variable
         # otherwise (c, a·t² + b, or x/x + y, where it cancels) has the derivative 0
         known = sorted(s.name for s in expr.free_symbols)
-        alike = [k for k in known if k.lower() == name.lower()]
-        if alike:
-            raise UsageError(
-                f"{name} is not in the formula (variables: {', '.join(known)}); "
-                f"did you mean {alike[0]}?"
-            )
+        hint = case_hint([name], known)
+        if hint:
+            raise UsageError(f"{name} is not in the formula (variables: {', '.join(known)}){hint}")
         return wrt if isinstance(wrt, sp.Symbol) else symbol(name)
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     if len(free) == 1:

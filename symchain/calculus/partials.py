@@ -37,7 +37,7 @@ import sympy as sp
 
 from ..core.compare import Verdict, compare
 from ..core.errors import LimitError, ParseError, UsageError
-from ..core.parse import read
+from ..core.parse import case_hint, read
 from ..core.status import Status, combine
 from ..core.steps import FAILED
 from ..results import Rendered
@@ -472,6 +472,5 @@ def _missing_message(missing: list[str], present: dict[str, sp.Symbol], rows: in
     known = ", ".join(sorted(present)) or "none"
     subject = "any of the formulas" if rows > 1 else "the formula"
     verb = "is" if len(missing) == 1 else "are"
-    alike = [k for m in missing for k in sorted(present) if k.lower() == m.lower()]
-    hint = f"; did you mean {', '.join(alike)}?" if alike else ""
+    hint = case_hint(missing, present)
     return f"`vars` names {names}, which {verb} not in {subject} (variables: {known}){hint}"

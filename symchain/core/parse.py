@@ -620,6 +620,13 @@ FUNCTION_ALIASES = {
 }  # fmt: skip
 
 
+def case_hint(wanted: Collection[str], known: Collection[str]) -> str:
+    """ "; did you mean x?" for each wanted name that a known one spells in another case
+    (X for x, W for w), "" when none does: --wrt, --vars and matrix --wrt say it alike."""
+    alike = [k for m in wanted for k in sorted(known) if k.lower() == m.lower()]
+    return f"; did you mean {', '.join(alike)}?" if alike else ""
+
+
 def suggestion(name: str) -> str | None:
     """The known function a mistyped one most likely is: an alias (cosec is csc), the
     same name in lower case (Sin, Ln, Exp), or the closest by spelling (sinn is sin)."""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import LimitError, UsageError
+from ..core.parse import case_hint
 from ..results import Rendered
 from .differential import Differentials, differentials, expanded, gradient, jacobian
 from .expr import (
@@ -142,8 +143,7 @@ def matrix(
     tree, read_notes = parse_noted(formula)
     names = sorted({n.name for n in tree.walk() if isinstance(n, Var)})
     if not isinstance(wrt, str) or wrt not in names:
-        alike = [n for n in names if isinstance(wrt, str) and n.lower() == wrt.lower()]
-        hint = f"; did you mean {alike[0]}?" if alike else ""
+        hint = case_hint([wrt], names) if isinstance(wrt, str) else ""
         raise UsageError(
             f"{wrt} is not in the formula (variables: {', '.join(names) or 'none'}){hint}"
         )
