@@ -51,9 +51,7 @@ def _factors(expr: sp.Expr, depth: int, width: int) -> list[_Piece]:
     factors = expr.as_ordered_factors() if isinstance(expr, sp.Mul) else [expr]
     whole = _width(expr) <= width
     if whole or len(factors) < 2 or any(f.is_Pow and f.exp.is_negative for f in factors):
-        if isinstance(expr, sp.Add) and not whole:
-            return _bracketed(expr, depth, None, width)
-        return [_Piece(expr_latex(expr), _width(expr), depth)]
+        return [_Piece(expr_latex(expr), _width(expr), depth)]  # never a sum: _pieces cut it
     out: list[_Piece] = []
     for k, factor in enumerate(factors):
         cut = r"\cdot " if k else None
